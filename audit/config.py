@@ -1,0 +1,126 @@
+"""Configuration: built-in defaults ← [tool.klartjek] in pyproject.toml or klartjek.toml ← options.
+
+Every key is validated; an unknown key or a wrong value is a UsageError naming the file and key.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from audit.errors import UsageError
+
+DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+
+CHOICES = {
+    "level": ("A", "AA", "AAA"),
+    "wcag_version": ("2.0", "2.1", "2.2"),
+    "fail_on": ("critical", "serious", "moderate", "minor", "none"),
+    "lang": ("da", "en"),
+}
+# Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
+RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout",
+               "block_external", "allow_hosts")
+
+
+def defaults() -> dict[str, Any]:
+    with DEFAULTS_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """klartjek.toml, else a pyproject.toml with [tool.klartjek], in ``start`` or its parents."""
+    for folder in (start, *start.parents):
+        if (folder / "klartjek.toml").is_file():
+            return folder / "klartjek.toml"
+        py = folder / "pyproject.toml"
+        if py.is_file() and "tool" in (data := _read_toml(py)) and "klartjek" in data["tool"]:
+            return py
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc}); fix the file") from None
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None,
+                cwd: Path | None = None) -> dict[str, Any]:
+    """The effective configuration. ``overrides`` are command-line values (None means unset)."""
+    cfg = defaults()
+    source = path or find_config_file((cwd or Path.cwd()).resolve())
+    if path is not None and not path.is_file():
+        raise UsageError(f"{path}: config file not found; give an existing file to --config")
+    if source is not None:
+        data = _read_toml(source)
+        # pyproject.toml: [tool.klartjek]; klartjek.toml: top-level keys (or its own [tool.klartjek])
+        section = data.get("tool", {}).get("klartjek", data if source.name != "pyproject.toml" else {})
+        where = "[tool.klartjek]" if source.name == "pyproject.toml" else "klartjek.toml"
+        _merge(cfg, section, f"{source} {where}")
+    cfg["_source"] = str(source) if source else None
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _merge(cfg, {key: value}, "command line")
+    return cfg
+
+
+def _merge(cfg: dict[str, Any], new: dict[str, Any], where: str, prefix: str = "") -> None:
+    for key, value in new.items():
+        name = f"{prefix}{key}"
+        if key not in cfg:
+            known = ", ".join(k for k in cfg if not k.startswith("_"))
+            raise UsageError(f"{where}: unknown key '{name}'; known keys: {known}")
+        current = cfg[key]
+        if isinstance(current, dict):
+            if not isinstance(value, dict):
+                raise UsageError(f"{where}: '{name}' must be a table")
+            _merge(current, value, where, prefix=f"{name}.")
+            continue
+        cfg[key] = _check_value(name, key, value, current, where)
+
+
+def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> Any:
+    if key in CHOICES:
+        value = str(value)
+        if key == "level":
+            value = value.upper()
+        if value not in CHOICES[key]:
+            raise UsageError(f"{where}: '{name}' is {value!r}; choose one of {', '.join(CHOICES[key])}")
+        return value
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise UsageError(f"{where}: '{name}' must be true or false")
+        return value
+    if isinstance(current, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise UsageError(f"{where}: '{name}' must be a number of 0 or more")
+        if key == "workers" and value < 1:
+            raise UsageError(f"{where}: 'workers' must be at least 1")
+        return value
+    if isinstance(current, list):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise UsageError(f"{where}: '{name}' must be a list of strings")
+        return list(value)
+    if isinstance(current, str):
+        if not isinstance(value, str):
+            raise UsageError(f"{where}: '{name}' must be a string")
+        return value
+    return value
+
+
+def config_hash(cfg: dict[str, Any]) -> str:
+    relevant = {k: cfg[k] for k in RESULT_KEYS if k in cfg}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def public_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """What a run records of its configuration (no private keys)."""
+    return copy.deepcopy({k: v for k, v in cfg.items() if not k.startswith("_")})

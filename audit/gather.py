@@ -1,0 +1,161 @@
+"""Gathering: load a page in Chromium and collect the artifacts checks need.
+
+Artifacts of a page: ``page`` (final URL, HTTP status, content type, title, language, content
+hash) and ``axe`` (axe-core's raw result, with Danish messages added from axe-core's own Danish
+locale). Nothing here judges the page: that is for checks/.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from audit.browser import BLOCKED_FAILURES
+from audit.errors import TargetError
+from checks.axe_checks import danish_locale
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# Runs axe in the page, then renders each finding's message again with axe-core's Danish locale
+# (axe.utils.getCheckMessage and the locale's failure summaries), so both languages are stored.
+RUN_AXE_JS = """
+async ({options, locale}) => {
+  if (!window.axe || typeof window.axe.run !== 'function') return null;
+  axe.configure({branding: {application: 'klartjek'}});
+  const res = await axe.run(document, options);
+  const slim = r => ({id: r.id, impact: r.impact});
+  res.passes = res.passes.map(slim);
+  res.inapplicable = res.inapplicable.map(slim);
+  try {
+    axe.configure({locale});
+    const sums = axe._audit.data.failureSummaries;
+    const localise = (rules, type) => {
+      for (const rule of rules) for (const node of rule.nodes) {
+        const msgs = {};
+        for (const key of ['any', 'all', 'none']) for (const check of node[key]) {
+          let m = check.message;
+          try { m = axe.utils.getCheckMessage(check.id, type, check.data); }
+          catch (e) { try { m = axe.utils.getCheckMessage(check.id, 'fail', check.data); } catch (e2) {} }
+          msgs[key] = (msgs[key] || []).concat([m || check.message || '']);
+        }
+        const parts = [];
+        const none = (msgs.none || []).concat(msgs.all || []);
+        if ((msgs.any || []).length && sums.any && typeof sums.any.failureMessage === 'function')
+          parts.push(sums.any.failureMessage(msgs.any));
+        if (none.length && sums.none && typeof sums.none.failureMessage === 'function')
+          parts.push(sums.none.failureMessage(none));
+        node.failureSummary_da = parts.join('\\n\\n') || null;
+      }
+    };
+    localise(res.violations, 'fail');
+    localise(res.incomplete, 'incomplete');
+  } catch (e) { res.localeError = String(e); }
+  return res;
+}
+"""
+
+PAGE_INFO_JS = """
+() => ({title: document.title || null,
+        lang: document.documentElement.getAttribute('lang') || null})
+"""
+
+
+@dataclass
+class Gathered:
+    artifacts: dict[str, Any]
+    blocked_requests: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _net_error(exc: Exception) -> str:
+    text = str(exc)
+    for line in text.splitlines():
+        if "net::ERR_" in line:
+            code = line[line.index("net::ERR_"):].split()[0].rstrip(":")
+            return {
+                "net::ERR_CONNECTION_REFUSED": "connection refused; is the server running?",
+                "net::ERR_NAME_NOT_RESOLVED": "host name not found; check the URL",
+                "net::ERR_ADDRESS_UNREACHABLE": "address unreachable; check the URL and the network",
+                "net::ERR_CONNECTION_TIMED_OUT": "connection timed out",
+                "net::ERR_PROXY_CONNECTION_FAILED": "blocked: host outside the audit's allowed hosts "
+                                                    "(add it with --allow-host)",
+                "net::ERR_TUNNEL_CONNECTION_FAILED": "blocked: host outside the audit's allowed hosts "
+                                                     "(add it with --allow-host)",
+                "net::ERR_CERT_AUTHORITY_INVALID": "the TLS certificate is not trusted",
+                "net::ERR_ABORTED": "the browser aborted loading (a download, not a page?)",
+            }.get(code, f"could not load the page ({code})")
+    return f"could not load the page ({text.splitlines()[0] if text else type(exc).__name__})"
+
+
+async def gather_page(context, url: str, *, timeout_s: float, axe_options: dict[str, Any],
+                      location: str) -> Gathered:
+    """Load ``url`` in a new tab of ``context`` and gather its artifacts; TargetError on failure."""
+    page = await context.new_page()
+    blocked: set[str] = set()   # distinct URLs (the browser may ask for one twice)
+
+    def on_failed(request):
+        if request.failure in BLOCKED_FAILURES:
+            blocked.add(request.url)
+
+    page.on("requestfailed", on_failed)
+    try:
+        try:
+            response = await page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+        except PlaywrightTimeoutError:
+            raise TargetError(f"{location}: the page did not finish loading within {timeout_s:g} s; "
+                              "check the page or raise --timeout") from None
+        except PlaywrightError as exc:
+            raise TargetError(f"{location}: {_net_error(exc)}") from None
+        if response is None:
+            raise TargetError(f"{location}: the browser got no response")
+        if response.status >= 400:
+            raise TargetError(f"{location}: the server answered {response.status} "
+                              f"{response.status_text or ''}".rstrip() + "; check the URL")
+        ctype = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if ctype and ctype not in HTML_TYPES:
+            raise TargetError(f"{location}: not an HTML page (content type {ctype}); "
+                              "klartjek audits web pages here")
+        try:
+            body = await response.body()
+        except PlaywrightError:
+            body = (await page.content()).encode()
+        info = await page.evaluate(PAGE_INFO_JS)
+        args = {"options": axe_options, "locale": danish_locale()}
+        result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
+        if result is None:  # the init script did not take (e.g. the page replaced window.axe)
+            await page.evaluate(AXE_SCRIPT)
+            result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
+        artifacts = {
+            "page": {
+                "url": url, "final_url": page.url, "status": response.status,
+                "content_type": ctype or None, "title": info["title"], "lang": info["lang"],
+                "content_hash": hashlib.sha256(body).hexdigest(),
+                "blocked_urls": sorted(blocked)[:100],
+            },
+            "axe": result,
+        }
+        return Gathered(artifacts=artifacts, blocked_requests=len(blocked))
+    except (PlaywrightTimeoutError, asyncio.TimeoutError):
+        raise TargetError(f"{location}: the page took longer than {timeout_s:g} s to check; "
+                          "raise --timeout") from None
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TargetError(f"{location}: the browser failed while checking the page ({first})") from None
+    finally:
+        try:
+            await page.close()
+        except PlaywrightError:
+            pass
+
+
+async def new_context(browser):
+    """A browser context with axe-core injected into every frame before the page's own scripts."""
+    context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen",
+                                        viewport={"width": 1280, "height": 900})
+    await context.add_init_script(script=AXE_SCRIPT)
+    return context

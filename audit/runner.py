@@ -1,0 +1,177 @@
+"""Running an audit: targets → gather (browser) → checks → scores → store, one document at a time.
+
+Each finished document is committed to the store at once. The run is written as "partial" first
+and set to "complete" only when every target was audited without error.
+"""
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from playwright.async_api import async_playwright
+
+from audit import __version__
+from audit.browser import find_chromium, launch
+from audit.config import config_hash, public_config
+from audit.errors import TargetError
+from audit.gather import gather_page, new_context
+from audit.model import Document, Run, fingerprint
+from audit.scoring import document_score, run_score
+from audit.store import Store
+from audit.targets import PageTarget, TargetResolver
+from checks import REGISTRY, evaluate_all
+from checks.axe_checks import axe_data, axe_rule_ids
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+@dataclass
+class Progress:
+    """Callbacks the CLI uses to show progress; all optional."""
+    started: Callable[[int], None] = lambda total: None
+    finished: Callable[[Document], None] = lambda doc: None
+
+
+@dataclass
+class AuditOutcome:
+    run: Run
+    interrupted: bool = False
+    input_errors: list[str] = field(default_factory=list)
+
+
+def axe_options(config: dict[str, Any]) -> dict[str, Any]:
+    checks = REGISTRY.select(config, "page")
+    return {"runOnly": {"type": "rule", "values": axe_rule_ids(checks)},
+            "resultTypes": ["violations", "incomplete"], "iframes": True}
+
+
+def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
+                   error: str | None = None) -> Document:
+    """A Document from gathered artifacts: check results, fingerprints and score."""
+    doc = Document(kind="page", url=target.document_url, path=target.document_path)
+    if error is not None or artifacts is None:
+        doc.status, doc.error = "error", error
+        return doc
+    page = artifacts["page"]
+    doc.title, doc.language, doc.content_hash = page["title"], page["lang"], page["content_hash"]
+    doc.results = evaluate_all(REGISTRY.select(config, "page"), artifacts)
+    for res in doc.results:
+        for f in res.findings:
+            f.fingerprint = fingerprint(res.code, doc.location, f.target)
+    doc.score = document_score(doc.results, config["weights"])
+    return doc
+
+
+class Auditor:
+    def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.progress = progress or Progress()
+        self.current_run: Run | None = None
+
+    async def run(self, targets: list[str], run: Run | None = None) -> AuditOutcome:
+        cfg = self.config
+        run = run or Run(id=new_run_id(), started_at=now(), klartjek_version=__version__,
+                         axe_version=axe_data()["axe_version"], config_hash=config_hash(cfg),
+                         config=public_config(cfg), targets=list(targets))
+        self.current_run = run
+        resolver = TargetResolver()
+        outcome = AuditOutcome(run=run)
+        self._slots: list[Document | None] = []
+        try:
+            pages: list[PageTarget] = []
+            for t in targets:
+                pages += resolver.resolve(t)
+            self._slots = [None] * len(pages)
+            self.store.begin_run(run)
+            self.progress.started(len(pages))
+            todo = []
+            for seq, target in enumerate(pages):
+                if target.error:
+                    self._record(run, seq, build_document(target, None, cfg, target.error), None)
+                    outcome.input_errors.append(target.error)
+                else:
+                    todo.append((seq, target))
+            if todo:
+                await self._audit_pages(run, todo, resolver, outcome)
+            run.status = "complete" if all(d and d.status == "ok" for d in self._slots) else "partial"
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            outcome.interrupted = True
+            run.status = "partial"
+        finally:
+            resolver.close()
+            run.documents = [d for d in self._slots if d is not None]  # in target order
+            run.score = run_score(run.documents, cfg["weights"])
+            run.blocked_requests = sum(d.blocked_requests for d in run.documents)
+            run.ended_at = now()
+            if outcome.interrupted:
+                run.status = "partial"
+            self.store.finish_run(run)
+        return outcome
+
+    def _record(self, run: Run, seq: int, doc: Document, artifacts: dict[str, Any] | None) -> None:
+        self._slots[seq] = doc
+        self.store.add_document(run.id, seq, doc, artifacts)
+        self.progress.finished(doc)
+
+    async def _audit_pages(self, run: Run, todo: list[tuple[int, PageTarget]],
+                           resolver: TargetResolver, outcome: AuditOutcome) -> None:
+        cfg = self.config
+        allowed = None
+        if cfg["block_external"]:
+            audited = {urlsplit(t.url).hostname for _, t in todo if t.url}
+            allowed = sorted({h for h in audited if h} | set(cfg["allow_hosts"]) | set(resolver.hosts()))
+        async with async_playwright() as pw:
+            choice = find_chromium(cfg["browser"]["executable"], pw.chromium.executable_path)
+            browser = await launch(pw, choice, allowed, cfg["browser"]["args"])
+            run.browser_version = f"Chromium {browser.version}"
+            self.store.update_run(run.id, browser_version=run.browser_version)
+            try:
+                context = await new_context(browser)
+                queue: asyncio.Queue = asyncio.Queue()
+                for item in todo:
+                    queue.put_nowait(item)
+                options = axe_options(cfg)
+                workers = [asyncio.create_task(self._worker(run, queue, context, options, outcome))
+                           for _ in range(max(1, min(int(cfg["workers"]), len(todo))))]
+                try:
+                    await asyncio.gather(*workers)
+                finally:
+                    for w in workers:
+                        w.cancel()
+                await context.close()
+            finally:
+                await browser.close()
+
+    async def _worker(self, run: Run, queue: asyncio.Queue, context, options: dict[str, Any],
+                      outcome: AuditOutcome) -> None:
+        cfg = self.config
+        while True:
+            try:
+                seq, target = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            started = now()
+            try:
+                gathered = await gather_page(context, target.url, timeout_s=float(cfg["timeout"]),
+                                             axe_options=options, location=target.location)
+            except TargetError as exc:
+                doc = build_document(target, None, cfg, str(exc))
+                outcome.input_errors.append(str(exc))
+                artifacts = None
+            else:
+                artifacts = gathered.artifacts
+                doc = build_document(target, artifacts, cfg)
+                doc.blocked_requests = gathered.blocked_requests
+            doc.started_at, doc.ended_at = started, now()
+            self._record(run, seq, doc, artifacts)

@@ -1,0 +1,7 @@
+"""Every check klartjek runs, registered in REGISTRY (see checks/registry.py)."""
+from checks.axe_checks import register_axe_rules
+from checks.registry import REGISTRY, CheckMeta, evaluate_all
+
+register_axe_rules()
+
+__all__ = ["REGISTRY", "CheckMeta", "evaluate_all"]

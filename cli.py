@@ -1,0 +1,268 @@
+"""The `klartjek` command.
+
+Exit codes (docs/exit-codes.md): 0 no failure at or above --fail-on; 1 failures at or above it;
+2 usage or input error (bad option, config or --db, no browser, a target that could not be
+audited); 3 internal error; 130 interrupted (the run is kept, marked partial).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from audit.errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, KlartjekError, UsageError
+from audit.model import Run, impact_rank
+
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="klartjek", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Audit citizen-facing pages for accessibility (WCAG, axe-core in Chromium) and plain Danish.",
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    err.print(f"[red]klartjek:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _load_config(config: Optional[Path], **overrides):
+    from audit.config import load_config
+
+    return load_config(config, overrides)
+
+
+def _store(cfg):
+    from audit.store import Store
+
+    return Store(cfg["db"])
+
+
+def count_gate_failures(run: Run, fail_on: str) -> int:
+    """Failed findings whose impact is at or above ``fail_on`` ("none": never)."""
+    if fail_on == "none":
+        return 0
+    floor = impact_rank(fail_on)
+    return sum(1 for d in run.documents for r in d.results for f in r.failures
+               if impact_rank(f.impact) >= floor)
+
+
+LevelOpt = typer.Option(None, "--level", help="Highest WCAG level checked: A, AA or AAA [default: AA].")
+ConfigOpt = typer.Option(None, "--config", help="Config file (default: klartjek.toml or "
+                         "[tool.klartjek] in pyproject.toml, in this folder or above).")
+DbOpt = typer.Option(None, "--db", help="History database: a path or a SQLAlchemy URL "
+                     "[default: .klartjek/history.sqlite].")
+LangOpt = typer.Option(None, "--lang", help="Language of finding texts: da or en [default: da].")
+
+
+@app.command()
+def audit(
+    targets: List[str] = typer.Argument(..., help="http(s) URLs, .html files or folders of a static site."),
+    level: Optional[str] = LevelOpt,
+    wcag_version: Optional[str] = typer.Option(None, "--wcag-version",
+                                               help="WCAG version: 2.0, 2.1 or 2.2 [default: 2.2]."),
+    best_practices: Optional[bool] = typer.Option(None, "--best-practices/--no-best-practices",
+                                                  help="Also run axe-core's best-practice rules."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit "
+                                          "code 1: critical, serious, moderate, minor or none [default: serious]."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON to this file."),
+    db: Optional[str] = DbOpt,
+    lang: Optional[str] = LangOpt,
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load [default: 30]."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Pages audited at the same time [default: 2]."),
+    block_external: Optional[bool] = typer.Option(
+        None, "--block-external/--no-block-external",
+        help="Let the browser reach only the audited hosts and --allow-host hosts."),
+    allow_host: List[str] = typer.Option([], "--allow-host", help="A host the browser may reach with "
+                                         "--block-external (repeatable)."),
+    config: Optional[Path] = ConfigOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+) -> None:
+    """Audit pages in Chromium with axe-core; store, score and report the run."""
+    cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
+                       fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers,
+                       block_external=block_external)
+    cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
+    store = _store(cfg)
+    from audit.runner import Auditor
+    from audit.runner import Progress as Callbacks
+    from reports.json_report import write_json
+    from reports.terminal import TerminalReporter, fmt_score
+
+    show_bar = err.is_terminal and not quiet
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=err, transient=True, disable=not show_bar)
+    task_id = bar.add_task("audit", total=None)
+    done = 0
+
+    def started(total: int) -> None:
+        bar.update(task_id, total=total)
+
+    def finished(doc) -> None:
+        nonlocal done
+        done += 1
+        bar.advance(task_id)
+        if not show_bar and not quiet:
+            state = fmt_score(doc.score) if doc.status == "ok" else "error"
+            err.print(f"[{done}/{bar.tasks[0].total}] {escape(doc.location)} {state}")
+
+    auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished))
+
+    async def main():
+        # SIGTERM (kill) ends the run like Ctrl-C: finished documents stay, the run is partial.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+        return await auditor.run(targets)
+
+    try:
+        with bar:
+            outcome = asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        rid = auditor.current_run.id if auditor.current_run else "?"
+        _fail(f"interrupted; the finished documents are kept in run {rid} (partial)", EXIT_INTERRUPTED)
+    run = outcome.run
+    if outcome.interrupted:
+        _fail(f"interrupted; the finished documents are kept in run {run.id} (partial)", EXIT_INTERRUPTED)
+    if json_path:
+        write_json(run, json_path)
+    gate = count_gate_failures(run, cfg["fail_on"])
+    if not quiet:
+        TerminalReporter(out).render(run, lang=cfg["lang"])
+    if json_path:
+        out.print(f"JSON: {escape(str(json_path))}")
+    out.print(f"Run {run.id} stored in {escape(str(cfg['db']))}; `klartjek show {run.id}` prints it again.")
+    if outcome.input_errors:
+        err.print(f"[red]klartjek:[/] {len(outcome.input_errors)} target(s) could not be audited; "
+                  "the run is partial (exit 2)")
+        raise typer.Exit(EXIT_USAGE)
+    if gate:
+        out.print(f"{gate} failure(s) at or above '{cfg['fail_on']}' (exit 1)")
+        raise typer.Exit(EXIT_FAILURES)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def show(
+    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the run as JSON to this file."),
+    db: Optional[str] = DbOpt,
+    lang: Optional[str] = LangOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Print a stored run again."""
+    from reports.json_report import write_json
+    from reports.terminal import TerminalReporter
+
+    cfg = _load_config(config, db=db, lang=lang)
+    store = _store(cfg)
+    run = store.load_run(store.resolve_run_id(run_id))
+    TerminalReporter(out).render(run, lang=cfg["lang"])
+    if json_path:
+        write_json(run, json_path)
+        out.print(f"JSON: {escape(str(json_path))}")
+
+
+@app.command()
+def runs(
+    limit: int = typer.Option(20, "--limit", help="How many runs to list, newest first."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """List stored runs, newest first."""
+    from reports.terminal import fmt_score
+
+    cfg = _load_config(config, db=db)
+    rows = _store(cfg).list_runs(limit)
+    if not rows:
+        out.print("No stored runs yet; `klartjek audit TARGET` makes one.")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("Run", "Started (UTC)", "Status", "Documents", "Errors", "Score"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("Targets", overflow="fold")
+    import json as _json
+
+    for r in rows:
+        status = r["status"] if r["ended_at"] else f"{r['status']} (interrupted)"
+        targets = ", ".join(_json.loads(r["targets"] or "[]"))
+        table.add_row(r["id"], (r["started_at"] or "")[:19].replace("T", " "), status,
+                      str(r["n"] or 0), str(r["errors"] or 0), fmt_score(r["score"]), escape(targets))
+    out.print(table)
+
+
+@app.command()
+def checks(
+    lang: Optional[str] = LangOpt,
+    selected: bool = typer.Option(False, "--selected", help="Only the checks the current "
+                                  "configuration runs on pages."),
+    level: Optional[str] = LevelOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """List every check: code, name, WCAG success criteria, level, impact and title."""
+    from checks import REGISTRY
+
+    cfg = _load_config(config, lang=lang, level=level)
+    metas = REGISTRY.select(cfg) if selected else list(REGISTRY)
+    chosen = {m.code for m in REGISTRY.select(cfg)}
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("Code", "Name", "WCAG", "Level", "Impact", "Runs", "Title"):
+        table.add_column(col, overflow="fold")
+    for m in metas:
+        title = m.text("title", cfg["lang"]) + ("" if m.translated(cfg["lang"]) else " (en)")
+        table.add_row(m.code, m.name, ", ".join(m.wcag) or "–", m.level or "bp",
+                      m.impact or "–", "yes" if m.code in chosen else "no", escape(title))
+    out.print(table)
+    out.print(f"{len(metas)} checks; 'Runs' says whether the current configuration runs them. "
+              "'(en)': no Danish text in axe-core's Danish locale.")
+
+
+@app.command()
+def browser(config: Optional[Path] = ConfigOpt) -> None:
+    """Show which Chromium klartjek would use, or how to get one."""
+    from audit.browser import find_chromium
+
+    cfg = _load_config(config)
+    pw_path = None
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            pw_path = pw.chromium.executable_path
+    except Exception:  # playwright's driver missing: fall through to the system browser
+        pass
+    choice = find_chromium(cfg["browser"]["executable"], pw_path)
+    out.print(f"{choice.executable or pw_path} ({choice.source})")
+
+
+def main() -> None:
+    """Entry point: every error becomes one line and its exit code, never a traceback."""
+    try:
+        app(prog_name="klartjek")  # typer handles --help and usage errors itself (exit 2) and exits
+    except SystemExit:
+        raise
+    except KlartjekError as exc:
+        err.print(f"[red]klartjek:[/] {escape(str(exc))}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("[red]klartjek:[/] interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("KLARTJEK_DEBUG"):
+            raise
+        err.print(f"[red]klartjek: internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
+                  "(set KLARTJEK_DEBUG=1 to see the traceback, and please report it)")
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Labels of the reports in Danish (default) and English."""
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "run": {"da": "Kørsel", "en": "Run"},
+    "complete": {"da": "fuldført", "en": "complete"},
+    "partial": {"da": "delvis", "en": "partial"},
+    "documents": {"da": "dokumenter", "en": "documents"},
+    "document": {"da": "Dokument", "en": "Document"},
+    "score": {"da": "Score", "en": "Score"},
+    "run_score": {"da": "Samlet WCAG-score", "en": "Overall WCAG score"},
+    "status": {"da": "Status", "en": "Status"},
+    "critical": {"da": "Kritisk", "en": "Critical"},
+    "serious": {"da": "Alvorlig", "en": "Serious"},
+    "moderate": {"da": "Moderat", "en": "Moderate"},
+    "minor": {"da": "Mindre", "en": "Minor"},
+    "needs_review": {"da": "Skal vurderes", "en": "Needs review"},
+    "failures": {"da": "Fejl", "en": "Failures"},
+    "error": {"da": "fejl", "en": "error"},
+    "no_failures": {"da": "Ingen fejl fundet.", "en": "No failures found."},
+    "blocked": {"da": "Blokerede forespørgsler", "en": "Blocked requests"},
+    "level": {"da": "niveau", "en": "level"},
+    "best_practice": {"da": "god praksis", "en": "best practice"},
+    "check_error": {"da": "Tjekket fejlede", "en": "The check failed"},
+    "not_assessed": {"da": "–", "en": "–"},
+    "elements": {"da": "elementer", "en": "elements"},
+    "more": {"da": "flere", "en": "more"},
+}
+
+
+def t(key: str, lang: str) -> str:
+    entry = LABELS[key]
+    return entry.get(lang) or entry["en"]

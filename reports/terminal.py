@@ -1,0 +1,103 @@
+"""The terminal report (rich): a table of documents, then findings grouped by document and check."""
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from audit.model import IMPACTS, CheckResult, Document, Run, impact_rank
+from reports.i18n import t
+
+MAX_FINDINGS_PER_CHECK = 5
+IMPACT_STYLE = {"critical": "bold red", "serious": "red", "moderate": "yellow", "minor": "cyan"}
+
+
+def fmt_score(score: float | None) -> str:
+    return "–" if score is None else f"{score:.1f}"
+
+
+def failure_counts(doc: Document) -> dict[str, int]:
+    counts = {imp: 0 for imp in IMPACTS}
+    for res in doc.results:
+        for f in res.failures:
+            if f.impact in counts:
+                counts[f.impact] += 1
+    return counts
+
+
+def _wcag(res: CheckResult, lang: str) -> str:
+    if not res.wcag:
+        return t("best_practice", lang)
+    return "WCAG " + ", ".join(res.wcag) + (f" ({res.level})" if res.level else "")
+
+
+class TerminalReporter:
+    name = "terminal"
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console
+
+    def render(self, run: Run, out: TextIO | None = None, *, lang: str = "da",
+               fail_on: str = "serious") -> None:
+        con = self.console or Console(file=out, highlight=False, soft_wrap=False)
+        from checks import REGISTRY
+
+        status = t(run.status, lang)
+        con.print(f"[bold]{t('run', lang)} {escape(run.id)}[/] · {status} · "
+                  f"{len(run.documents)} {t('documents', lang)} · axe-core {run.axe_version or '?'}"
+                  f" · {escape(run.browser_version or '')}")
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column(t("document", lang), overflow="fold")
+        table.add_column(t("score", lang), justify="right")
+        for imp in IMPACTS:
+            table.add_column(t(imp, lang), justify="right")
+        table.add_column(t("needs_review", lang), justify="right")
+        for doc in run.documents:
+            if doc.status != "ok":
+                table.add_row(escape(doc.location), f"[red]{t('error', lang)}[/]", "", "", "", "", "")
+                continue
+            counts = failure_counts(doc)
+            review = sum(len(r.needs_review) for r in doc.results)
+            table.add_row(escape(doc.location), fmt_score(doc.score),
+                          *[str(counts[i]) if counts[i] else "·" for i in IMPACTS],
+                          str(review) if review else "·")
+        con.print(table)
+
+        for doc in run.documents:
+            if doc.status != "ok":
+                con.print(f"[red]✗ {escape(doc.error or '')}[/]")
+        for doc in run.documents:
+            failed = sorted((r for r in doc.results if r.failures or r.outcome == "error"),
+                            key=lambda r: (-impact_rank(r.impact), r.code))
+            if not failed:
+                continue
+            con.print(f"\n[bold underline]{escape(doc.location)}[/]")
+            for res in failed:
+                meta = REGISTRY.get(res.code)
+                title = meta.text("title", lang) if meta else res.name
+                style = IMPACT_STYLE.get(res.impact or "", "")
+                con.print(f"  [{style}]{res.code} {escape(res.name)}[/] · {res.impact or ''} · "
+                          f"{escape(_wcag(res, lang))}")
+                con.print(f"    {escape(title)}")
+                if res.outcome == "error":
+                    con.print(f"    [red]{t('check_error', lang)}: {escape(res.error or '')}[/]")
+                for f in res.failures[:MAX_FINDINGS_PER_CHECK]:
+                    con.print(f"    [dim]→[/] {escape(f.target)}")
+                    msg = (f.message.get(lang) or f.message.get("en") or "").strip()
+                    for line in msg.splitlines():
+                        con.print(f"      [dim]{escape(line)}[/]")
+                extra = len(res.failures) - MAX_FINDINGS_PER_CHECK
+                if extra > 0:
+                    con.print(f"    … {extra} {t('more', lang)} {t('elements', lang)}")
+        reviews = [(doc, r) for doc in run.documents for r in doc.results if r.needs_review]
+        if reviews:
+            con.print(f"\n[bold]{t('needs_review', lang)}[/]")
+            for doc, r in reviews:
+                con.print(f"  {escape(doc.location)}: {r.code} {escape(r.name)} "
+                          f"({len(r.needs_review)} {t('elements', lang)})")
+        con.print()
+        if run.blocked_requests:
+            con.print(f"{t('blocked', lang)}: {run.blocked_requests}")
+        con.print(f"[bold]{t('run_score', lang)}: {fmt_score(run.score)}[/]")

@@ -1,0 +1,115 @@
+"""The demo site end to end in a real Chromium: exactly the documented failures, stored and scored."""
+import json
+import sqlite3
+
+import jsonschema
+
+from conftest import ROOT, failed_findings, load_json, run_cli
+
+EXPECTED = load_json(ROOT / "fixtures" / "site" / "expected.json")
+SCHEMA = load_json(ROOT / "reports" / "schema" / "run.schema.json")
+
+
+def expected(section):
+    return {page: sorted((f["code"], f["name"], f["target"]) for f in items)
+            for page, items in EXPECTED[section].items()}
+
+
+def test_demo_site_yields_exactly_the_documented_failures(demo_runs):
+    res, run = demo_runs["site"]
+    assert res.returncode == 1, res.stderr          # serious failures present
+    assert run["status"] == "complete"
+    assert failed_findings(run) == expected("wcag")
+
+
+def test_clean_twin_has_no_failures_even_with_best_practices(demo_runs):
+    res, run = demo_runs["clean"]
+    assert res.returncode == 0, res.stdout + res.stderr
+    found = failed_findings(run)
+    assert set(found) == {p.replace("fixtures/site/", "fixtures/site-clean/") for p in EXPECTED["wcag"]}
+    assert all(v == [] for v in found.values())
+    assert all(d["score"] == 100.0 for d in run["documents"])
+    assert run["blocked_requests"] == 0
+
+
+def test_best_practice_failures_appear_only_with_best_practices(tmp_path):
+    pages = sorted(EXPECTED["best_practices"])
+    res = run_cli("audit", *pages, "--best-practices", "--json", str(tmp_path / "bp.json"),
+                  "--db", str(tmp_path / "h.sqlite"))
+    assert res.returncode in (0, 1), res.stderr
+    found = failed_findings(load_json(tmp_path / "bp.json"))
+    wcag, extra = expected("wcag"), expected("best_practices")
+    assert found == {p: sorted(wcag[p] + extra[p]) for p in pages}
+
+
+def test_scores_are_identical_across_runs(demo_runs):
+    _, a = demo_runs["site"]
+    _, b = demo_runs["site2"]
+    assert a["score"] == b["score"] is not None
+    assert [d["score"] for d in a["documents"]] == [d["score"] for d in b["documents"]]
+    strip = lambda run: [(d["path"], [(r["code"], r["outcome"], [(f["target"], f["fingerprint"], f["message"])
+                         for f in r["findings"]]) for r in d["results"]]) for d in run["documents"]]  # noqa: E731
+    assert strip(a) == strip(b)
+    assert 0 < a["score"] < 100
+
+
+def test_json_report_validates_against_the_schema(demo_runs):
+    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    for key in ("site", "clean"):
+        errors = sorted(validator.iter_errors(demo_runs[key][1]), key=str)
+        assert errors == [], errors[:3]
+
+
+def test_findings_carry_both_languages_and_metadata(demo_runs):
+    _, run = demo_runs["site"]
+    findings = [(r, f) for d in run["documents"] for r in d["results"] for f in r["findings"]]
+    assert findings
+    for r, f in findings:
+        assert f["message"]["da"] and f["message"]["en"]
+        assert f["help_url"].startswith("https://dequeuniversity.com/rules/axe/4.12/")
+        assert r["wcag"] and r["level"] in ("A", "AA")
+    img = [f for r, f in findings if r["name"] == "image-alt"][0]
+    assert img["message"]["da"].startswith("Ret en af følgende:")
+    assert img["message"]["en"].startswith("Fix any of the following:")
+
+
+def test_every_document_is_stored_and_show_reprints_it(demo_runs):
+    _, run = demo_runs["site"]
+    db = demo_runs["db"]
+    with sqlite3.connect(db) as con:
+        status, = con.execute("select status from runs where id = ?", (run["id"],)).fetchone()
+        n, = con.execute("select count(*) from documents where run_id = ?", (run["id"],)).fetchone()
+    assert status == "complete" and n == len(EXPECTED["wcag"])
+    shown = run_cli("show", run["id"][:17], "--db", db, "--json", str(ROOT / ".klartjek" / "show-test.json"))
+    assert shown.returncode == 0, shown.stderr
+    reprinted = load_json(ROOT / ".klartjek" / "show-test.json")
+    assert reprinted == run                           # the stored run is the run, field for field
+    assert run["id"] in shown.stdout
+    listed = run_cli("runs", "--db", db)
+    assert run["id"] in listed.stdout and "complete" in listed.stdout
+
+
+def test_terminal_report_in_danish_and_english(demo_runs):
+    res, run = demo_runs["site"]
+    assert "Samlet WCAG-score" in res.stdout and "Billeder skal have en alternativ tekst" in res.stdout
+    en = run_cli("show", run["id"], "--db", demo_runs["db"], "--lang", "en")
+    assert "Overall WCAG score" in en.stdout and "Images must have alternative text" in en.stdout
+
+
+def test_fail_on_sets_the_exit_code(demo_runs, tmp_path):
+    page = sorted(p for p, items in EXPECTED["wcag"].items() if items and
+                  all(f["code"] == "KA034" for f in items))   # only colour-contrast (serious)
+    assert page, "expected.json should have a page whose only failure is color-contrast"
+    db = str(tmp_path / "h.sqlite")
+    assert run_cli("audit", page[0], "--db", db).returncode == 1
+    assert run_cli("audit", page[0], "--db", db, "--fail-on", "critical").returncode == 0
+    assert run_cli("audit", page[0], "--db", db, "--fail-on", "none").returncode == 0
+
+
+def test_checks_lists_every_check():
+    res = run_cli("checks")
+    assert res.returncode == 0
+    assert "KA057" in res.stdout and "image-alt" in res.stdout and "1.1.1" in res.stdout
+    assert "105 checks" in res.stdout
+    sel = run_cli("checks", "--selected", "--lang", "en")
+    assert "63 checks" in sel.stdout and "heading-order" not in sel.stdout

@@ -1,0 +1,74 @@
+"""A killed run keeps every finished document and stays partial."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from conftest import ROOT, html_page, run_cli
+
+
+def start_audit(urls, db):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "cli", "audit", "--block-external", "--workers", "1",
+                             "--db", str(db), *urls], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_documents(db, n, proc, limit=60):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as con:
+                    if con.execute("select count(*) from documents").fetchone()[0] >= n:
+                        return
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.1)
+    raise AssertionError("no document was stored in time")
+
+
+def routes():
+    r = {"/p0.html": (200, "text/html", html_page("<p>Hurtig side.</p>"), 0)}
+    for i in range(1, 6):
+        r[f"/p{i}.html"] = (200, "text/html", html_page(f"<p>Langsom side {i}.</p>"), 3)
+    return r
+
+
+def test_sigkill_keeps_finished_documents_and_leaves_the_run_partial(local_server, tmp_path):
+    srv = local_server(routes())
+    db = tmp_path / "h.sqlite"
+    proc = start_audit([srv.url(f"/p{i}.html") for i in range(6)], db)
+    wait_for_documents(db, 1, proc)
+    proc.kill()
+    proc.wait(30)
+    with sqlite3.connect(db) as con:
+        (run_id, status, ended), = con.execute("select id, status, ended_at from runs").fetchall()
+        docs = con.execute("select url, status from documents order by seq").fetchall()
+        n_results = con.execute("select count(*) from check_results").fetchone()[0]
+    assert status == "partial" and ended is None
+    assert docs[0] == (srv.url("/p0.html"), "ok") and len(docs) < 6
+    assert n_results > 0
+    listed = run_cli("runs", "--db", str(db))
+    assert run_id in listed.stdout and "partial (interrupted)" in listed.stdout
+    shown = run_cli("show", run_id, "--db", str(db))
+    assert shown.returncode == 0 and "p0.html" in shown.stdout
+
+
+def test_sigterm_ends_the_run_partial_with_exit_130(local_server, tmp_path):
+    srv = local_server(routes())
+    db = tmp_path / "h.sqlite"
+    proc = start_audit([srv.url(f"/p{i}.html") for i in range(6)], db)
+    wait_for_documents(db, 1, proc)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted; the finished documents are kept in run" in err and "Traceback" not in err
+    with sqlite3.connect(db) as con:
+        (status, ended), = con.execute("select status, ended_at from runs").fetchall()
+        docs = con.execute("select status from documents").fetchall()
+    assert status == "partial" and ended is not None
+    assert 1 <= len(docs) < 6 and all(d == ("ok",) for d in docs)
