@@ -2,7 +2,8 @@
 
 A target is an http(s) URL, a local .html file or a folder holding a static site. Local files are
 served by klartjek itself on 127.0.0.1 (a free port), so relative CSS, JS and images load as they
-would on a web server. A folder target audits every .html file in it, in path order.
+would on a web server. A folder target audits every .html file in it, in path order. A single file is served from the
+working directory when it lies below it, so links to parent folders (../css/…) load too.
 """
 from __future__ import annotations
 
@@ -78,6 +79,13 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return p.as_posix()
 
 
+def _file_root(path: Path) -> Path:
+    """Where a single file is served from: the working directory when the file lies below it (so
+    links such as ../css/site.css still load), else the file's own folder."""
+    cwd = Path.cwd().resolve()
+    return cwd if path.resolve().is_relative_to(cwd) else path.resolve().parent
+
+
 class TargetResolver:
     """Resolves targets to PageTargets, starting one static server per served folder."""
 
@@ -117,7 +125,7 @@ class TargetResolver:
                                f"{shown}: not an HTML file; give a .html file, a folder or a URL")]
         if not os.access(path, os.R_OK):
             return [PageTarget(None, None, shown, f"{shown}: cannot read the file (permission denied)")]
-        server = self._server(path.parent)
+        server = self._server(_file_root(path))
         return [PageTarget(server.url_for(path), None, shown)]
 
     def hosts(self) -> list[str]:
