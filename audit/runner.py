@@ -156,14 +156,17 @@ class Auditor:
     async def _worker(self, run: Run, queue: asyncio.Queue, context, options: dict[str, Any],
                       outcome: AuditOutcome) -> None:
         cfg = self.config
+        page = None
         while True:
             try:
                 seq, target = queue.get_nowait()
             except asyncio.QueueEmpty:
-                return
+                break
             started = now()
+            if page is None or page.is_closed():   # first document, or the tab crashed
+                page = await context.new_page()
             try:
-                gathered = await gather_page(context, target.url, timeout_s=float(cfg["timeout"]),
+                gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
                                              axe_options=options, location=target.location)
             except TargetError as exc:
                 doc = build_document(target, None, cfg, str(exc))
@@ -175,3 +178,5 @@ class Auditor:
                 doc.blocked_requests = gathered.blocked_requests
             doc.started_at, doc.ended_at = started, now()
             self._record(run, seq, doc, artifacts)
+        if page is not None and not page.is_closed():
+            await page.close()
