@@ -23,7 +23,7 @@ CHOICES = {
 }
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
 RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout",
-               "block_external", "allow_hosts")
+               "block_external", "allow_hosts", "klarsprog")
 
 
 def defaults() -> dict[str, Any]:
@@ -69,7 +69,21 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     for key, value in (overrides or {}).items():
         if value is not None:
             _merge(cfg, {key: value}, "command line")
+    _validate(cfg, str(source) if source else "command line")
     return cfg
+
+
+def _validate(cfg: dict[str, Any], where: str) -> None:
+    ks = cfg["klarsprog"]
+    if ks["profile"] not in ks["profiles"]:
+        raise UsageError(f"{where}: 'klarsprog.profile' is {ks['profile']!r}; choose one of "
+                         f"{', '.join(ks['profiles'])}")
+    if ks["text_lang"] not in ("da", "en"):
+        raise UsageError(f"{where}: 'klarsprog.text_lang' is {ks['text_lang']!r}; choose da or en")
+    for key in ("jargon", "bureaucratic"):
+        bad = [e for e in ks[key] if "=" not in e]
+        if bad:
+            raise UsageError(f"{where}: 'klarsprog.{key}' entries are \"word = alternative\"; got {bad[0]!r}")
 
 
 def _merge(cfg: dict[str, Any], new: dict[str, Any], where: str, prefix: str = "") -> None:

@@ -17,6 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from audit.browser import BLOCKED_FAILURES
 from audit.errors import TargetError
+from audit.textextract import text_from_html
 from checks.axe_checks import danish_locale
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -59,6 +60,24 @@ async ({options, locale}) => {
 }
 """
 
+# The rendered main content (the main landmark, else the body) without what is not displayed,
+# for the plain-language checks. Runs after axe, so axe sees the page untouched.
+MAIN_CONTENT_JS = """
+() => {
+  const main = document.querySelector('main, [role="main"]');
+  const root = main || document.body;
+  if (!root) return null;
+  const live = [root, ...root.querySelectorAll('*')];
+  const clone = root.cloneNode(true);
+  const copies = [clone, ...clone.querySelectorAll('*')];
+  for (let i = live.length - 1; i > 0; i--) {
+    const cs = getComputedStyle(live[i]);
+    if (cs.display === 'none' || cs.visibility === 'hidden') copies[i].remove();
+  }
+  return clone.outerHTML;
+}
+"""
+
 PAGE_INFO_JS = """
 () => ({title: document.title || null,
         lang: document.documentElement.getAttribute('lang') || null})
@@ -93,7 +112,7 @@ def _net_error(exc: Exception) -> str:
 
 
 async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str, Any],
-                      location: str) -> Gathered:
+                      location: str, extract_text: bool = True) -> Gathered:
     """Load ``url`` in ``page`` (a tab a worker reuses: a new tab costs about 0.3 s) and gather its
     artifacts; TargetError on failure."""
     blocked: set[str] = set()   # distinct URLs (the browser may ask for one twice)
@@ -130,6 +149,7 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
         if result is None:  # the init script did not take (e.g. the page replaced window.axe)
             await page.evaluate(AXE_SCRIPT)
             result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
+        main_html = await page.evaluate(MAIN_CONTENT_JS) if extract_text else None
         artifacts = {
             "page": {
                 "url": url, "final_url": page.url, "status": response.status,
@@ -139,6 +159,8 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
             },
             "axe": result,
         }
+        if main_html is not None:
+            artifacts["text"] = text_from_html(main_html, lang=info["lang"], source="page")
         return Gathered(artifacts=artifacts, blocked_requests=len(blocked))
     except (PlaywrightTimeoutError, asyncio.TimeoutError):
         raise TargetError(f"{location}: the page took longer than {timeout_s:g} s to check; "

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 OUTCOMES = ("passed", "failed", "cant_tell", "inapplicable", "error")
@@ -35,7 +35,9 @@ def max_impact(impacts) -> str | None:
 
 
 def fingerprint(code: str, location: str, target: str) -> str:
-    """A stable identity for a finding: the same problem on the same element in two runs."""
+    """A stable identity for a finding: the same problem on the same element in two runs.
+    For text findings ``target`` is the excerpt, not the offsets, so editing the text above a
+    problem does not change its identity."""
     return hashlib.sha256(f"{code}\x1f{location}\x1f{target}".encode()).hexdigest()[:16]
 
 
@@ -48,6 +50,9 @@ class Finding:
     impact: str | None = None
     help_url: str | None = None
     fingerprint: str = ""
+    span: list[int] | None = None                  # [start, end) in the document's text (text checks)
+    excerpt: str | None = None                     # the text at fault (text checks)
+    suggestion: dict[str, str] | None = None       # {"da": …, "en": …}: what to write instead
 
 
 @dataclass
@@ -80,7 +85,9 @@ class Document:
     content_hash: str | None = None
     status: str = "ok"
     error: str | None = None
-    score: float | None = None
+    score: float | None = None                     # WCAG score (docs/scoring.md)
+    plain_score: float | None = None               # plain-language score, never mixed into score
+    readability: dict[str, Any] | None = None      # LIX and its band, counts, or why not assessed
     blocked_requests: int = 0
     started_at: str | None = None
     ended_at: str | None = None
@@ -104,6 +111,7 @@ class Run:
     config: dict[str, Any] = field(default_factory=dict)
     targets: list[str] = field(default_factory=list)
     score: float | None = None
+    plain_score: float | None = None
     blocked_requests: int = 0
     documents: list[Document] = field(default_factory=list)
 

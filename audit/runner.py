@@ -20,7 +20,7 @@ from audit.config import config_hash, public_config
 from audit.errors import TargetError
 from audit.gather import gather_page, new_context
 from audit.model import Document, Run, fingerprint
-from audit.scoring import document_score, run_score
+from audit.scoring import document_score, is_plain, run_score
 from audit.store import Store
 from audit.targets import PageTarget, TargetResolver
 from checks import REGISTRY, evaluate_all
@@ -57,18 +57,29 @@ def axe_options(config: dict[str, Any]) -> dict[str, Any]:
 
 def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
                    error: str | None = None) -> Document:
-    """A Document from gathered artifacts: check results, fingerprints and score."""
+    """A page Document from gathered artifacts (or the error that stopped gathering)."""
     doc = Document(kind="page", url=target.document_url, path=target.document_path)
     if error is not None or artifacts is None:
         doc.status, doc.error = "error", error
         return doc
     page = artifacts["page"]
     doc.title, doc.language, doc.content_hash = page["title"], page["lang"], page["content_hash"]
-    doc.results = evaluate_all(REGISTRY.select(config, "page"), artifacts)
+    return check_document(doc, artifacts, config)
+
+
+def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, Any]) -> Document:
+    """Run the checks for the document's kind on its artifacts; fingerprints, scores, readability."""
+    doc.results = evaluate_all(REGISTRY.select(config, doc.kind), artifacts, config)
     for res in doc.results:
         for f in res.findings:
-            f.fingerprint = fingerprint(res.code, doc.location, f.target)
+            f.fingerprint = fingerprint(res.code, doc.location, f.excerpt if f.span else f.target)
     doc.score = document_score(doc.results, config["weights"])
+    if "text" in artifacts and config["klarsprog"]["enabled"]:
+        from checks.klarsprog.rules import readability_summary
+
+        doc.readability = readability_summary(artifacts, config)
+        if doc.readability["assessed"]:
+            doc.plain_score = document_score(doc.results, config["weights"], is_plain)
     return doc
 
 
@@ -112,6 +123,7 @@ class Auditor:
             resolver.close()
             run.documents = [d for d in self._slots if d is not None]  # in target order
             run.score = run_score(run.documents, cfg["weights"])
+            run.plain_score = run_score(run.documents, cfg["weights"], is_plain)
             run.blocked_requests = sum(d.blocked_requests for d in run.documents)
             run.ended_at = now()
             if outcome.interrupted:
@@ -167,7 +179,8 @@ class Auditor:
                 page = await context.new_page()
             try:
                 gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
-                                             axe_options=options, location=target.location)
+                                             axe_options=options, location=target.location,
+                                             extract_text=cfg["klarsprog"]["enabled"])
             except TargetError as exc:
                 doc = build_document(target, None, cfg, str(exc))
                 outcome.input_errors.append(str(exc))

@@ -7,18 +7,32 @@ default): for a failed check the highest impact among its failures, for a passed
 own impact. Checks that are inapplicable, need review (cant_tell) or errored weigh 0. A document's
 score uses its own check results; the run score pools the check results of every audited document.
 With nothing applicable the score is None (shown as "–").
+
+The WCAG score counts every check but the plain-language ones (codes KL…); the plain-language
+score is the same formula over the plain-language checks alone. The two are never mixed.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from audit.model import CheckResult, Document
 
+PLAIN_PREFIX = "KL"     # plain-language checks: their own score, never part of the WCAG score
 
-def _sums(results: Iterable[CheckResult], weights: dict[str, float]) -> tuple[float, float]:
+
+def is_wcag(r: CheckResult) -> bool:
+    return not r.code.startswith(PLAIN_PREFIX)
+
+
+def is_plain(r: CheckResult) -> bool:
+    return r.code.startswith(PLAIN_PREFIX)
+
+
+def _sums(results: Iterable[CheckResult], weights: dict[str, float],
+          select: Callable[[CheckResult], bool] = is_wcag) -> tuple[float, float]:
     passed = total = 0.0
     for r in results:
-        if r.outcome not in ("passed", "failed"):
+        if r.outcome not in ("passed", "failed") or not select(r):
             continue
         w = float(weights.get(r.impact or "", 0))
         total += w
@@ -31,16 +45,18 @@ def _score(passed: float, total: float) -> float | None:
     return round(100.0 * passed / total, 1) if total > 0 else None
 
 
-def document_score(results: Iterable[CheckResult], weights: dict[str, float]) -> float | None:
-    return _score(*_sums(results, weights))
+def document_score(results: Iterable[CheckResult], weights: dict[str, float],
+                   select: Callable[[CheckResult], bool] = is_wcag) -> float | None:
+    return _score(*_sums(results, weights, select))
 
 
-def run_score(documents: Iterable[Document], weights: dict[str, float]) -> float | None:
+def run_score(documents: Iterable[Document], weights: dict[str, float],
+              select: Callable[[CheckResult], bool] = is_wcag) -> float | None:
     passed = total = 0.0
     for doc in documents:
         if doc.status != "ok":
             continue
-        p, t = _sums(doc.results, weights)
+        p, t = _sums(doc.results, weights, select)
         passed += p
         total += t
     return _score(passed, total)

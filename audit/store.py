@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from audit.errors import UsageError
 from audit.model import CheckResult, Document, Finding, Run
 
-STORE_SCHEMA_VERSION = 1
+STORE_SCHEMA_VERSION = 2   # 2: plain-language score, readability, text spans
 metadata = MetaData()
 
 meta_table = Table("klartjek_meta", metadata,
@@ -34,6 +34,7 @@ runs = Table(
     Column("browser_version", String(64)), Column("config_hash", String(32)),
     Column("config", Text), Column("targets", Text),
     Column("score", Float), Column("blocked_requests", Integer, default=0),
+    Column("plain_score", Float),
 )
 documents = Table(
     "documents", metadata,
@@ -45,6 +46,7 @@ documents = Table(
     Column("status", String(16), nullable=False), Column("error", Text), Column("score", Float),
     Column("blocked_requests", Integer, default=0),
     Column("started_at", String(40)), Column("ended_at", String(40)),
+    Column("plain_score", Float), Column("readability", Text),
 )
 check_results = Table(
     "check_results", metadata,
@@ -61,6 +63,8 @@ findings = Table(
     Column("outcome", String(16), nullable=False), Column("target", Text), Column("html", Text),
     Column("message_da", Text), Column("message_en", Text), Column("impact", String(16)),
     Column("help_url", Text), Column("fingerprint", String(32), index=True),
+    Column("span_start", Integer), Column("span_end", Integer), Column("excerpt", Text),
+    Column("suggestion_da", Text), Column("suggestion_en", Text),
 )
 artifacts_table = Table(
     "artifacts", metadata,
@@ -90,6 +94,7 @@ class Store:
             if parsed.get_backend_name() == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
             with self.engine.begin() as conn:
                 row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "schema")).first()
                 if row is None:
@@ -97,6 +102,9 @@ class Store:
                 elif int(row[0]) > STORE_SCHEMA_VERSION:
                     raise UsageError(f"--db {value}: written by a newer klartjek (store schema {row[0]}); "
                                      "upgrade klartjek")
+                elif int(row[0]) < STORE_SCHEMA_VERSION:
+                    conn.execute(update(meta_table).where(meta_table.c.key == "schema")
+                                 .values(value=str(STORE_SCHEMA_VERSION)))
         except UsageError:
             raise
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
@@ -118,7 +126,9 @@ class Store:
                 run_id=run_id, seq=seq, kind=doc.kind, url=doc.url, path=doc.path, title=doc.title,
                 language=doc.language, content_hash=doc.content_hash, status=doc.status,
                 error=doc.error, score=doc.score, blocked_requests=doc.blocked_requests,
-                started_at=doc.started_at, ended_at=doc.ended_at)).inserted_primary_key[0]
+                started_at=doc.started_at, ended_at=doc.ended_at, plain_score=doc.plain_score,
+                readability=json.dumps(doc.readability) if doc.readability is not None else None,
+            )).inserted_primary_key[0]
             for res in doc.results:
                 res_id = conn.execute(insert(check_results).values(
                     document_id=doc_id, code=res.code, name=res.name, outcome=res.outcome,
@@ -128,7 +138,10 @@ class Store:
                     conn.execute(insert(findings), [dict(
                         check_result_id=res_id, outcome=f.outcome, target=f.target, html=f.html,
                         message_da=f.message.get("da"), message_en=f.message.get("en"),
-                        impact=f.impact, help_url=f.help_url, fingerprint=f.fingerprint)
+                        impact=f.impact, help_url=f.help_url, fingerprint=f.fingerprint,
+                        span_start=f.span[0] if f.span else None, span_end=f.span[1] if f.span else None,
+                        excerpt=f.excerpt, suggestion_da=(f.suggestion or {}).get("da"),
+                        suggestion_en=(f.suggestion or {}).get("en"))
                         for f in res.findings])
             if artifacts is not None:
                 kept = {k: v for k, v in artifacts.items() if not k.startswith("_")}
@@ -138,7 +151,7 @@ class Store:
     def finish_run(self, run: Run) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run.id).values(
-                ended_at=run.ended_at, status=run.status, score=run.score,
+                ended_at=run.ended_at, status=run.status, score=run.score, plain_score=run.plain_score,
                 blocked_requests=run.blocked_requests, browser_version=run.browser_version,
                 axe_version=run.axe_version))
 
@@ -185,7 +198,7 @@ class Store:
                       status=r["status"], klartjek_version=r["klartjek_version"] or "",
                       axe_version=r["axe_version"], browser_version=r["browser_version"],
                       config_hash=r["config_hash"] or "", config=json.loads(r["config"] or "{}"),
-                      targets=json.loads(r["targets"] or "[]"), score=r["score"],
+                      targets=json.loads(r["targets"] or "[]"), score=r["score"], plain_score=r["plain_score"],
                       blocked_requests=r["blocked_requests"] or 0)
             doc_rows = conn.execute(select(documents).where(documents.c.run_id == run_id)
                                     .order_by(documents.c.seq, documents.c.id)).all()
@@ -200,7 +213,10 @@ class Store:
             by_result.setdefault(f.check_result_id, []).append(Finding(
                 outcome=f.outcome, target=f.target, html=f.html,
                 message={"da": f.message_da, "en": f.message_en}, impact=f.impact,
-                help_url=f.help_url, fingerprint=f.fingerprint))
+                help_url=f.help_url, fingerprint=f.fingerprint,
+                span=[f.span_start, f.span_end] if f.span_start is not None else None, excerpt=f.excerpt,
+                suggestion={"da": f.suggestion_da, "en": f.suggestion_en}
+                if f.suggestion_da is not None or f.suggestion_en is not None else None))
         by_doc: dict[int, list[CheckResult]] = {}
         for x in res_rows:
             by_doc.setdefault(x.document_id, []).append(CheckResult(
@@ -212,7 +228,9 @@ class Store:
                 kind=d.kind, url=d.url, path=d.path, title=d.title, language=d.language,
                 content_hash=d.content_hash, status=d.status, error=d.error, score=d.score,
                 blocked_requests=d.blocked_requests or 0, started_at=d.started_at,
-                ended_at=d.ended_at, results=by_doc.get(d.id, [])))
+                ended_at=d.ended_at, plain_score=d.plain_score,
+                readability=json.loads(d.readability) if d.readability else None,
+                results=by_doc.get(d.id, [])))
         return run
 
     def load_artifacts(self, run_id: str) -> list[dict[str, Any] | None]:
@@ -232,7 +250,21 @@ def _run_row(run: Run) -> dict[str, Any]:
                 klartjek_version=run.klartjek_version, axe_version=run.axe_version,
                 browser_version=run.browser_version, config_hash=run.config_hash,
                 config=json.dumps(run.config, sort_keys=True), targets=json.dumps(run.targets),
-                score=run.score, blocked_requests=run.blocked_requests)
+                score=run.score, plain_score=run.plain_score, blocked_requests=run.blocked_requests)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a database written by an older klartjek up to date: new columns are all nullable."""
+    from sqlalchemy import inspect, text
+
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have:
+                    kind = col.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {col.name} {kind}'))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

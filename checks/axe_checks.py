@@ -87,7 +87,7 @@ def _findings(rule: dict[str, Any], outcome: str, meta: CheckMeta) -> list[Findi
     return out
 
 
-def evaluate_axe_rule(meta: CheckMeta, artifacts: Artifacts) -> CheckResult | None:
+def evaluate_axe_rule(meta: CheckMeta, artifacts: Artifacts, config=None) -> CheckResult | None:
     rule_id = meta.aliases[0]
     entry = _index(artifacts).get(rule_id)
     if not entry:

@@ -12,7 +12,8 @@ from audit.model import CheckResult
 
 # artifacts: a dict of what gathering produced for one document, e.g. {"axe": {...}, "dom": {...}}
 Artifacts = dict[str, Any]
-Evaluate = Callable[["CheckMeta", Artifacts], CheckResult | None]
+# evaluate(meta, artifacts, config): a pure function of the artifacts and the run's configuration
+Evaluate = Callable[["CheckMeta", Artifacts, dict[str, Any]], CheckResult | None]
 
 LEVEL_ORDER = {"A": 1, "AA": 2, "AAA": 3}
 
@@ -77,6 +78,8 @@ class Registry:
 
 
 def _wanted(meta: CheckMeta, config: dict[str, Any]) -> bool:
+    if meta.family == "klarsprog":
+        return bool(config.get("klarsprog", {}).get("enabled", True))
     tags = set(meta.tags)
     if "experimental" in tags and not config.get("experimental"):
         return False
@@ -96,18 +99,21 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) for p in v.split("."))
 
 
-def evaluate_all(checks: Iterable[CheckMeta], artifacts: Artifacts) -> list[CheckResult]:
+def evaluate_all(checks: Iterable[CheckMeta], artifacts: Artifacts,
+                 config: dict[str, Any] | None = None) -> list[CheckResult]:
     """Run every check whose artifacts are present; a check that raises becomes an error result."""
     results = []
     for meta in checks:
         if meta.evaluate is None or any(a not in artifacts for a in meta.requires):
             continue
         try:
-            res = meta.evaluate(meta, artifacts)
+            res = meta.evaluate(meta, artifacts, config or {})
         except Exception as exc:  # a faulty check must not sink the document
             res = CheckResult(code=meta.code, name=meta.name, outcome="error",
                               impact=meta.impact, wcag=list(meta.wcag), level=meta.level,
                               error=f"{type(exc).__name__}: {exc}")
+        if res is not None and meta.family != "axe":
+            res.wcag, res.level = list(meta.wcag), meta.level
         if res is not None:
             results.append(res)
     return results

@@ -1,0 +1,1 @@
+"""Danish plain-language (klarsprog) engine: text analysis, LIX and the plain-language checks."""

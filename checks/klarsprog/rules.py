@@ -1,0 +1,640 @@
+"""The plain-language checks (codes KL…): pure functions of the ``text`` artifact and the config.
+
+The ``text`` artifact: {"text": str, "blocks": [[start, end, kind, level], …],
+"links": [[start, end, href], …], "lang": "da"}. Every finding carries the span (character
+offsets into that text) it concerns, the excerpt, an explanation and a suggestion, in Danish and
+English. docs/klarsprog.md describes each check.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from audit.model import CheckResult, Finding
+from checks.klarsprog.lexicon import Words, words_for
+from checks.klarsprog.text import (ABBR, BAND_NAMES, URL, WORD, Analysis, Block, analyse,
+                                   lix_band)
+from checks.registry import REGISTRY, Artifacts, CheckMeta
+
+Texts = dict[str, str]
+EXCERPT_MAX = 300
+WS = r"[^\S\n]+"           # white space inside a block (blocks are separated by line breaks)
+
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+             "oktober", "november", "december")
+MONTH_NUMBER = {m: i + 1 for i, m in enumerate(MONTHS_DA)} | {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "okt": 10, "nov": 11, "dec": 12}
+WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = tuple(calendar.month_name)[1:]
+
+PARTICIPLE_ENDINGS = ("et", "dt", "lt", "rt", "nt", "kt", "st", "gt")
+BLIVE_STOP = frozenset({"det", "meget", "sent", "godt", "let", "mæt", "træt", "først", "sidst", "mest",
+                        "bedst", "næst", "helt", "fast", "kort", "hurtigt", "stort", "klart", "rart",
+                        "vant", "ondt", "koldt", "varmt", "tyst", "trist", "flot", "et"})
+BLIVE_FORMS = ("bliver", "blev", "blive", "blevet")
+ADVERBS = ("ikke", "også", "altid", "gerne", "derfor", "straks", "først", "kun", "nu", "selv", "typisk",
+           "normalt", "evt", "eventuelt", "måske")
+
+
+@dataclass
+class Ctx:
+    """What a check sees: the analysis, the word lists and the profile's thresholds."""
+    a: Analysis
+    words: Words
+    profile: dict[str, Any]
+    links: list[list]
+    lang: str
+    sentence_starts: set[int]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    ex = " ".join(text[start:end].split())
+    return ex if len(ex) <= EXCERPT_MAX else ex[: EXCERPT_MAX - 1] + "…"
+
+
+def finding(ctx: Ctx, start: int, end: int, impact: str, message: Texts, suggestion: Texts) -> Finding:
+    ex = _excerpt(ctx.a.text, start, end)
+    return Finding(outcome="failed", target=f"text:{start}-{end}", html="", message=message,
+                   impact=impact, span=[start, end], excerpt=ex, suggestion=suggestion)
+
+
+def _is_sentence_start(ctx: Ctx, pos: int) -> bool:
+    return pos in ctx.sentence_starts
+
+
+def _in_parentheses_or_explained(text: str, start: int, end: int) -> bool:
+    """"magnetisk resonans (MR)" or "MR (magnetisk resonans)"."""
+    before = text[max(0, start - 2):start].rstrip(" \t")
+    after = text[end:end + 2].lstrip(" \t")
+    return before.endswith("(") or after.startswith("(")
+
+
+# -- the checks -----------------------------------------------------------------------------------
+
+def check_lix(ctx: Ctx) -> list[Finding] | None:
+    lix = ctx.a.lix()
+    if lix is None:
+        return None
+    warn, fail = ctx.profile["lix_warn"], ctx.profile["lix_fail"]
+    if lix <= warn:
+        return []
+    impact = "serious" if lix > fail else "moderate"
+    band = lix_band(lix)
+    limit = fail if lix > fail else warn
+    return [finding(ctx, 0, len(ctx.a.text), impact,
+                    {"da": f"LIX er {lix:g} ({BAND_NAMES[band]['da']}); grænsen er {limit:g}.",
+                     "en": f"LIX is {lix:g} ({BAND_NAMES[band]['en']}); the limit is {limit:g}."},
+                    {"da": "Skriv kortere sætninger og brug kortere, almindelige ord.",
+                     "en": "Write shorter sentences and use shorter, everyday words."})]
+
+
+def check_sentence_average(ctx: Ctx) -> list[Finding] | None:
+    sents = [s for s in ctx.a.sentences if ctx.a.blocks[s.block].kind != "heading"]
+    if not sents:
+        return None
+    avg = sum(s.n_tokens for s in sents) / len(sents)
+    if avg <= ctx.profile["sentence_avg_max"]:
+        return []
+    return [finding(ctx, 0, len(ctx.a.text), "moderate",
+                    {"da": f"Sætningerne har i gennemsnit {avg:.1f} ord; sigt efter 15-18.",
+                     "en": f"Sentences average {avg:.1f} words; aim for 15-18."},
+                    {"da": "Del de lange sætninger op, så hver sætning siger én ting.",
+                     "en": "Split long sentences so that each says one thing."})]
+
+
+def check_long_sentence(ctx: Ctx) -> list[Finding]:
+    limit = ctx.profile["sentence_max"]
+    return [finding(ctx, s.start, s.end, "moderate",
+                    {"da": f"Sætningen har {s.n_tokens} ord (over {limit}).",
+                     "en": f"The sentence has {s.n_tokens} words (over {limit})."},
+                    {"da": "Del sætningen i to eller tre kortere sætninger.",
+                     "en": "Split the sentence into two or three shorter ones."})
+            for s in ctx.a.sentences if s.n_tokens > limit]
+
+
+def check_long_paragraph(ctx: Ctx) -> list[Finding]:
+    per_block: dict[int, list] = {}
+    for s in ctx.a.sentences:
+        per_block.setdefault(s.block, []).append(s)
+    out = []
+    max_s, max_w = ctx.profile["paragraph_sentences"], ctx.profile["paragraph_words"]
+    for bi, sents in per_block.items():
+        block = ctx.a.blocks[bi]
+        if block.kind in ("heading", "table_cell"):
+            continue
+        words = sum(s.n_tokens for s in sents)
+        if len(sents) > max_s or words > max_w:
+            out.append(finding(ctx, block.start, block.end, "minor",
+                               {"da": f"Afsnittet har {len(sents)} sætninger og {words} ord.",
+                                "en": f"The paragraph has {len(sents)} sentences and {words} words."},
+                               {"da": f"Del afsnittet op: højst {max_s} sætninger eller {max_w} ord.",
+                                "en": f"Split the paragraph: at most {max_s} sentences or {max_w} words."}))
+    return out
+
+
+def check_long_compound(ctx: Ctx) -> list[Finding]:
+    limit = ctx.profile["compound_letters"]
+    text, out = ctx.a.text, []
+    for (s, e, kind) in ctx.a.tokens:
+        if kind == WORD and e - s > limit:
+            word = text[s:e]
+            letters = sum(ch.isalpha() for ch in word)
+            if letters > limit:
+                out.append(finding(ctx, s, e, "minor",
+                                   {"da": f"\u00bb{word}\u00ab er et langt ord ({letters} bogstaver).",
+                                    "en": f"\u201c{word}\u201d is a long word ({letters} letters)."},
+                                   {"da": "Del ordet op, fx med bindestreg eller et par ord mere.",
+                                    "en": "Split the word, e.g. with a hyphen or a few more words."}))
+    return out
+
+
+_S_PASSIVE = None
+
+
+def _s_passive_re(words: Words) -> re.Pattern:
+    global _S_PASSIVE
+    if _S_PASSIVE is None or _S_PASSIVE[0] != words.modals:
+        modal = "|".join(words.modals)
+        adv = "|".join(ADVERBS)
+        pat = (rf"\b(?:(?:{modal})(?:{WS}(?:{adv}))*{WS}([^\W\d_]{{2,}}es)|(bedes))\b")
+        _S_PASSIVE = (words.modals, re.compile(pat, re.IGNORECASE))
+    return _S_PASSIVE[1]
+
+
+def check_s_passive(ctx: Ctx) -> list[Finding]:
+    out = []
+    for m in _s_passive_re(ctx.words).finditer(ctx.a.text):
+        verb = (m.group(1) or m.group(2)).lower()
+        if verb in ctx.words.deponents:
+            continue
+        out.append(finding(ctx, m.start(), m.end(), "minor",
+                           {"da": f"\u00bb{_excerpt(ctx.a.text, m.start(), m.end())}\u00ab er passiv: "
+                                  "det fremgår ikke, hvem der skal gøre noget.",
+                            "en": f"\u201c{_excerpt(ctx.a.text, m.start(), m.end())}\u201d is passive: "
+                                  "it does not say who does it."},
+                           {"da": "Skriv aktivt og sig hvem: \u00bbDu skal udfylde\u00ab, "
+                                  "\u00bbVi sender\u00ab.",
+                            "en": "Use the active voice and say who: \u201cyou fill in\u201d, "
+                                  "\u201cwe send\u201d."}))
+    return out
+
+
+# blive, then up to two small words (a pronoun or an adverb: "bliver du ikke indkaldt"), then
+# the word that must look like a past participle. A noun in the way ("blive i venteværelset")
+# stops the match, since only the listed small words may stand between.
+_BETWEEN = ("du", "vi", "de", "han", "hun", "den", "det", "der", "man", "ikke", "også", "altid",
+            "måske", "så", "nok", "straks", "typisk", "normalt", "først", "derefter", "herefter", "hurtigt")
+BLIVE_RE = re.compile(rf"\b(?:{'|'.join(BLIVE_FORMS)})((?:{WS}(?:{'|'.join(_BETWEEN)})){{0,2}}{WS}[^\W\d_]+)",
+                      re.IGNORECASE)
+
+
+def check_blive_passive(ctx: Ctx) -> list[Finding]:
+    out = []
+    text = ctx.a.text
+    for m in BLIVE_RE.finditer(text):
+        pos = m.start(1)
+        for w in list(re.finditer(r"[^\W\d_]+", m.group(1)))[-1:]:
+            word = w.group().lower()
+            if (len(word) >= 4 and word.endswith(PARTICIPLE_ENDINGS) and word not in BLIVE_STOP
+                    and not word.endswith(("igt", "ligt", "isk"))):
+                end = pos + w.end()
+                out.append(finding(ctx, m.start(), end, "minor",
+                                   {"da": f"\u00bb{_excerpt(text, m.start(), end)}\u00ab er passiv "
+                                          "(blive-passiv): det fremgår ikke, hvem der handler.",
+                                    "en": f"\u201c{_excerpt(text, m.start(), end)}\u201d is passive: "
+                                          "it does not say who acts."},
+                                   {"da": "Skriv hvem der gør det: \u00bbVi indkalder dig\u00ab "
+                                          "frem for \u00bbDu bliver indkaldt\u00ab.",
+                                    "en": "Say who does it: \u201cwe will call you in\u201d rather than "
+                                          "\u201cyou will be called in\u201d."}))
+                break
+    return out
+
+
+NOMINAL_RE = re.compile(r"(?<![\w-])([^\W\d_]{2,}(?:else|elsen|elser|elserne|elsens|ing|ingen|inger|ingerne"
+                        r"|ingens|tion|tionen|tioner|tionerne|sion|sionen|sioner|sionerne|hed|heden|heder"
+                        r"|hederne))(?![\w-])")
+
+
+def _nominal_bases(word: str) -> list[str]:
+    bases = [word]
+    for infl in ("erne", "ens", "en", "er", "s", "n", "r"):
+        if word.endswith(infl) and len(word) - len(infl) > 3:
+            bases.append(word[: -len(infl)])
+    return bases
+
+
+def check_nominalisations(ctx: Ctx) -> list[Finding] | None:
+    if not ctx.a.words:
+        return None
+    text, hits = ctx.a.text, []
+    for m in NOMINAL_RE.finditer(text):
+        word = m.group(1)
+        low = word.lower()
+        if low in ctx.words.nominal_stop:
+            continue
+        if word[0].isupper() and not _is_sentence_start(ctx, m.start()):
+            continue                        # a name: Kolding, Ringsted …
+        if any(ctx.words.nominal_allow.search(b) for b in _nominal_bases(low)):
+            continue
+        hits.append(m)
+    density = len(hits) / ctx.a.words
+    if density <= ctx.profile["nominal_density"]:
+        return []
+    per100 = 100 * density
+    return [finding(ctx, m.start(), m.end(), "minor",
+                    {"da": f"\u00bb{m.group(1)}\u00ab er et navneord lavet af et udsagnsord; teksten har "
+                           f"{per100:.1f} af dem pr. 100 ord.",
+                     "en": f"\u201c{m.group(1)}\u201d is a nominalisation; the text has {per100:.1f} "
+                           "per 100 words."},
+                    {"da": "Brug udsagnsordet: \u00bbvi undersøger\u00ab frem for "
+                           "\u00bbforetagelse af undersøgelse\u00ab.",
+                     "en": "Use the verb: \u201cwe examine\u201d rather than \u201ccarry out an "
+                           "examination\u201d."}) for m in hits]
+
+
+FORMAL_RE = re.compile(r"\b(De|Dem|Deres)\b")
+MAN_RE = re.compile(r"\b([Mm]an)\b")
+FORMAL_ALT = {"De": "du", "Dem": "dig", "Deres": "din, dit, dine"}
+
+
+def check_formal_address(ctx: Ctx) -> list[Finding]:
+    out = []
+    for m in FORMAL_RE.finditer(ctx.a.text):
+        if _is_sentence_start(ctx, m.start()):
+            continue                         # "De" first in a sentence may mean "they"
+        word = m.group(1)
+        out.append(finding(ctx, m.start(), m.end(), "moderate",
+                           {"da": f"\u00bb{word}\u00ab er en formel tiltale.",
+                            "en": f"\u201c{word}\u201d is a formal way to address the reader."},
+                           {"da": f"Skriv \u00bb{FORMAL_ALT[word]}\u00ab.",
+                            "en": f"Write \u201c{FORMAL_ALT[word]}\u201d (informal you)."}))
+    return out
+
+
+def check_impersonal_man(ctx: Ctx) -> list[Finding]:
+    return [finding(ctx, m.start(), m.end(), "minor",
+                    {"da": "\u00bbman\u00ab er upersonligt: læseren ved ikke, om det er hende selv.",
+                     "en": "\u201cman\u201d (one) is impersonal: readers cannot tell whether it means them."},
+                    {"da": "Skriv \u00bbdu\u00ab eller \u00bbvi\u00ab.",
+                     "en": "Write \u201cdu\u201d (you) or \u201cvi\u201d (we)."})
+            for m in MAN_RE.finditer(ctx.a.text)]
+
+
+ACRONYM_RE = re.compile(r"(?<![\w-])([A-ZÆØÅ]{2,6})(?:'?s)?(?![\w])")   # also EKG-svar
+
+
+def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
+    text, known, out, seen = ctx.a.text, ctx.words.known_abbreviations, [], set()
+    caps_blocks = {i for i, b in enumerate(ctx.a.blocks) if _mostly_capitals(text[b.start:b.end])}
+    block_of = _block_index(ctx.a.blocks)
+    for m in ACRONYM_RE.finditer(text):
+        acr = m.group(1)
+        if acr.lower() in known or acr in seen or block_of(m.start()) in caps_blocks:
+            continue
+        seen.add(acr)
+        if _in_parentheses_or_explained(text, m.start(), m.end()):
+            continue
+        out.append(finding(ctx, m.start(), m.start() + len(acr), "moderate",
+                           {"da": f"Forkortelsen \u00bb{acr}\u00ab er ikke forklaret første gang, den bruges.",
+                            "en": f"The abbreviation \u201c{acr}\u201d is not explained at first use."},
+                           {"da": f"Skriv hvad {acr} står for første gang, fx \u00bb{acr} (…)\u00ab.",
+                            "en": f"Say what {acr} stands for at first use, e.g. \u201c{acr} (…)\u201d."}))
+    lex = ctx.words.lexicon
+    dotted = lex.abbreviations | lex.final_abbreviations
+    bureaucratic = {w.rstrip(".") for w in ctx.words.bureaucratic}
+    for (s, e, kind) in ctx.a.tokens:
+        if kind not in (WORD, ABBR) or e >= len(text) or text[e] != ".":
+            continue
+        low = text[s:e].lower()
+        if low not in dotted or low in known or low in bureaucratic or low in seen:
+            continue
+        if len(low) == 1:
+            continue                         # single letters: initials, "s." page numbers
+        seen.add(low)
+        out.append(finding(ctx, s, e + 1, "moderate",
+                           {"da": f"Forkortelsen \u00bb{text[s:e + 1]}\u00ab kan være svær at forstå.",
+                            "en": f"The abbreviation \u201c{text[s:e + 1]}\u201d may be hard to understand."},
+                           {"da": "Skriv ordene helt ud.", "en": "Write the words out in full."}))
+    out.sort(key=lambda f: f.span)
+    return out
+
+
+def _mostly_capitals(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _block_index(blocks: list[Block]) -> Callable[[int], int]:
+    import bisect
+
+    starts = [b.start for b in blocks]
+
+    def find(pos: int) -> int:
+        return bisect.bisect_right(starts, pos) - 1
+    return find
+
+
+def check_medical_jargon(ctx: Ctx) -> list[Finding]:
+    text, out, taken = ctx.a.text, [], set()
+    for m in ctx.words.jargon_re.finditer(text):
+        word = m.group(1)
+        base = next((w for w in ctx.words.jargon if word.lower().startswith(w[:-2] if w.endswith("um") else w)),
+                    word.lower())
+        taken.add(m.start())
+        if _in_parentheses_or_explained(text, m.start(), m.end()):
+            continue
+        alt = ctx.words.jargon.get(base, "")
+        out.append(_jargon_finding(ctx, m.start(), m.end(), word, alt))
+    for m in ctx.words.suffix_re.finditer(text):
+        word = m.group(1)
+        if m.start() in taken or word.lower() in ctx.words.suffix_stop:
+            continue
+        if any(word.lower().startswith(stop) for stop in ctx.words.suffix_stop):
+            continue
+        if _in_parentheses_or_explained(text, m.start(), m.end()):
+            continue
+        out.append(_jargon_finding(ctx, m.start(), m.end(), word, ""))
+    out.sort(key=lambda f: f.span)
+    return out
+
+
+def _jargon_finding(ctx: Ctx, start: int, end: int, word: str, alt: str) -> Finding:
+    if alt:
+        sug = {"da": f"Skriv \u00bb{alt}\u00ab, eller forklar ordet i en parentes.",
+               "en": f"Write \u201c{alt}\u201d, or explain the word in brackets."}
+    else:
+        sug = {"da": "Brug et almindeligt ord, eller forklar ordet i en parentes.",
+               "en": "Use an everyday word, or explain the word in brackets."}
+    return finding(ctx, start, end, "moderate",
+                   {"da": f"\u00bb{word}\u00ab er et fagord.", "en": f"\u201c{word}\u201d is medical jargon."},
+                   sug)
+
+
+def check_bureaucratic(ctx: Ctx) -> list[Finding]:
+    out = []
+    for m in ctx.words.bureaucratic_re.finditer(ctx.a.text):
+        phrase = " ".join(m.group(1).split())
+        alt = ctx.words.bureaucratic.get(phrase.lower(), "")
+        out.append(finding(ctx, m.start(), m.end(), "minor",
+                           {"da": f"\u00bb{phrase}\u00ab er kancellisprog.",
+                            "en": f"\u201c{phrase}\u201d is bureaucratic language."},
+                           {"da": f"Skriv \u00bb{alt}\u00ab." if alt else "Skriv det med almindelige ord.",
+                            "en": f"Write \u201c{alt}\u201d." if alt else "Say it in everyday words."}))
+    return out
+
+
+TIME_COLON_RE = re.compile(r"(?<![\w:.])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
+NUM_DATE_RE = re.compile(r"(?<![\w./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)|"
+                         r"(?<![\w./-])(\d{1,2})/(\d{1,2})-(\d{4}|\d{2})(?![\w/-]|\.\d)")
+
+
+def check_time_format(ctx: Ctx) -> list[Finding]:
+    out = []
+    for m in TIME_COLON_RE.finditer(ctx.a.text):
+        if ctx.a.text[max(0, m.start() - 6):m.start()].lower().rstrip().endswith(("http", "https")):
+            continue
+        good = f"kl. {int(m.group(1)):02d}.{m.group(2)}"
+        out.append(finding(ctx, m.start(), m.end(), "minor",
+                           {"da": f"Klokkeslæt skrives med punktum på dansk: \u00bb{good}\u00ab.",
+                            "en": f"Danish writes times with a full stop: \u201c{good}\u201d."},
+                           {"da": f"Skriv \u00bb{good}\u00ab.", "en": f"Write \u201c{good}\u201d."}))
+    return out
+
+
+def _year(y: str) -> int:
+    return int(y) + 2000 if len(y) == 2 else int(y)
+
+
+def check_ambiguous_date(ctx: Ctx) -> list[Finding]:
+    out = []
+    for m in NUM_DATE_RE.finditer(ctx.a.text):
+        d, mo, y = (m.group(1), m.group(3), m.group(4)) if m.group(1) else (m.group(5), m.group(6), m.group(7))
+        day, month = int(d), int(mo)
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            continue
+        good = f"den {day}. {MONTHS_DA[month - 1]} {_year(y)}"
+        out.append(finding(ctx, m.start(), m.end(), "moderate",
+                           {"da": f"Datoen \u00bb{m.group()}\u00ab kan læses på flere måder.",
+                            "en": f"The date \u201c{m.group()}\u201d can be read in more than one way."},
+                           {"da": f"Skriv \u00bb{good}\u00ab.",
+                            "en": f"Write \u201c{day} {MONTHS_EN[month - 1]} {_year(y)}\u201d "
+                                  f"(Danish: \u201c{good}\u201d)."}))
+    return out
+
+
+_MONTH_ALT = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
+WEEKDAY_DATE_RE = re.compile(
+    rf"\b({'|'.join(WEEKDAYS_DA)})(?:{WS}den|{WS}d\.)?{WS}"
+    rf"(?:(\d{{1,2}})\.{WS}?({_MONTH_ALT})\.?{WS}(\d{{4}})|(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}}|\d{{2}}))(?![\d])",
+    re.IGNORECASE)
+
+
+def check_weekday_date(ctx: Ctx) -> list[Finding]:
+    out = []
+    for m in WEEKDAY_DATE_RE.finditer(ctx.a.text):
+        weekday = m.group(1).lower()
+        if m.group(2):
+            day, month, year = int(m.group(2)), MONTH_NUMBER[m.group(3).lower()], int(m.group(4))
+        else:
+            day, month, year = int(m.group(5)), int(m.group(6)), _year(m.group(7))
+        try:
+            actual = dt.date(year, month, day).weekday()
+        except ValueError:
+            out.append(finding(ctx, m.start(), m.end(), "serious",
+                               {"da": f"Datoen i \u00bb{m.group()}\u00ab findes ikke.",
+                                "en": f"The date in \u201c{m.group()}\u201d does not exist."},
+                               {"da": "Ret datoen.", "en": "Correct the date."}))
+            continue
+        if WEEKDAYS_DA[actual] != weekday:
+            date_da = f"{day}. {MONTHS_DA[month - 1]} {year}"
+            out.append(finding(ctx, m.start(), m.end(), "serious",
+                               {"da": f"{date_da} er en {WEEKDAYS_DA[actual]}, ikke en {weekday}.",
+                                "en": f"{day} {MONTHS_EN[month - 1]} {year} is a {WEEKDAYS_EN[actual]}, "
+                                      f"not a {WEEKDAYS_EN[WEEKDAYS_DA.index(weekday)]}."},
+                               {"da": "Ret ugedagen eller datoen.", "en": "Correct the weekday or the date."}))
+    return out
+
+
+def check_generic_link_text(ctx: Ctx) -> list[Finding] | None:
+    if not ctx.links:
+        return None
+    out = []
+    for start, end, _href in ctx.links:
+        label = ctx.a.text[start:end].strip().rstrip(".:!»›>→ ").strip().lower()
+        if " ".join(label.split()) in ctx.words.generic_links:
+            out.append(finding(ctx, start, end, "moderate",
+                               {"da": f"Linkteksten \u00bb{ctx.a.text[start:end].strip()}\u00ab siger ikke, "
+                                      "hvor linket fører hen.",
+                                "en": f"The link text \u201c{ctx.a.text[start:end].strip()}\u201d does not say "
+                                      "where the link goes."},
+                               {"da": "Skriv hvad linket fører til, fx \u00bbSe parkering ved hospitalet\u00ab.",
+                                "en": "Say where the link goes, e.g. \u201cSee parking at the hospital\u201d."}))
+    return out
+
+
+def check_english_readability(ctx: Ctx) -> list[Finding] | None:
+    import textstat
+
+    text = " ".join(ctx.a.text[s.start:s.end] for s in ctx.a.sentences)
+    if not text.strip():
+        return None
+    score = round(textstat.flesch_reading_ease(text), 1)
+    warn, fail = ctx.profile["flesch_warn"], ctx.profile["flesch_fail"]
+    if score >= warn:
+        return []
+    impact = "serious" if score < fail else "moderate"
+    return [finding(ctx, 0, len(ctx.a.text), impact,
+                    {"da": f"Flesch reading ease er {score:g}; under {warn:g} er svær engelsk.",
+                     "en": f"Flesch reading ease is {score:g}; below {warn:g} is hard to read."},
+                    {"da": "Skriv kortere sætninger og ord.", "en": "Write shorter sentences and words."})]
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+DANISH, BOTH, ENGLISH = ("da",), ("da", "en"), ("en",)
+CHECKS: list[tuple[str, str, str, Callable, tuple[str, ...], Texts, Texts]] = [
+    ("KL001", "lix", "serious", check_lix, DANISH,
+     {"da": "Teksten har en høj LIX", "en": "The text has a high LIX"},
+     {"da": "LIX måler, hvor let en tekst er at læse, ud fra sætningslængde og lange ord.",
+      "en": "LIX measures how easy a text is to read from sentence length and long words."}),
+    ("KL002", "sentence-length-average", "moderate", check_sentence_average, BOTH,
+     {"da": "Sætningerne er lange i gennemsnit", "en": "Sentences are long on average"},
+     {"da": "Korte sætninger er lettere at læse; sigt efter 15-18 ord i gennemsnit.",
+      "en": "Short sentences are easier to read; aim for 15-18 words on average."}),
+    ("KL003", "long-sentence", "moderate", check_long_sentence, BOTH,
+     {"da": "Meget lang sætning", "en": "Very long sentence"},
+     {"da": "En sætning med over 25 ord er svær at holde styr på.",
+      "en": "A sentence of more than 25 words is hard to follow."}),
+    ("KL004", "long-paragraph", "minor", check_long_paragraph, BOTH,
+     {"da": "Langt afsnit", "en": "Long paragraph"},
+     {"da": "Korte afsnit gør teksten lettere at overskue.", "en": "Short paragraphs are easier to scan."}),
+    ("KL005", "long-compound", "minor", check_long_compound, DANISH,
+     {"da": "Langt sammensat ord", "en": "Long compound word"},
+     {"da": "Meget lange sammensatte ord er svære at læse.", "en": "Very long compound words are hard to read."}),
+    ("KL006", "s-passive", "minor", check_s_passive, DANISH,
+     {"da": "S-passiv", "en": "S-passive"},
+     {"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
+      "en": "The passive hides who does what. The active voice is more direct."}),
+    ("KL007", "blive-passive", "minor", check_blive_passive, DANISH,
+     {"da": "Blive-passiv", "en": "Blive-passive"},
+     {"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
+      "en": "The passive hides who does what. The active voice is more direct."}),
+    ("KL008", "nominalisations", "minor", check_nominalisations, DANISH,
+     {"da": "Mange navneordsvendinger", "en": "Many nominalisations"},
+     {"da": "Navneord lavet af udsagnsord (-else, -ing, -tion, -sion, -hed) gør teksten tung.",
+      "en": "Nouns made from verbs (-else, -ing, -tion, -sion, -hed) make a text heavy."}),
+    ("KL009", "formal-address", "moderate", check_formal_address, DANISH,
+     {"da": "Formel tiltale (De, Dem, Deres)", "en": "Formal address (De, Dem, Deres)"},
+     {"da": "Skriv du til læseren; De/Dem/Deres virker gammeldags og fjernt.",
+      "en": "Address the reader as du; De/Dem/Deres feels old-fashioned and distant."}),
+    ("KL010", "impersonal-man", "minor", check_impersonal_man, DANISH,
+     {"da": "Upersonligt \u00bbman\u00ab", "en": "Impersonal \u201cman\u201d"},
+     {"da": "Skriv du eller vi, så læseren ved, hvem det handler om.",
+      "en": "Write du (you) or vi (we), so readers know whom it concerns."}),
+    ("KL011", "unexplained-abbreviation", "moderate", check_unexplained_abbreviation, DANISH,
+     {"da": "Forkortelse uden forklaring", "en": "Abbreviation not explained"},
+     {"da": "Forklar en forkortelse første gang, den bruges, eller skriv ordene ud.",
+      "en": "Explain an abbreviation at first use, or write the words out."}),
+    ("KL012", "medical-jargon", "moderate", check_medical_jargon, DANISH,
+     {"da": "Fagord", "en": "Medical jargon"},
+     {"da": "Latinske og faglige ord skal erstattes af almindelige ord eller forklares.",
+      "en": "Latin and medical words should be replaced by everyday words or explained."}),
+    ("KL013", "bureaucratic-word", "minor", check_bureaucratic, DANISH,
+     {"da": "Kancellisprog", "en": "Bureaucratic language"},
+     {"da": "Gammeldags myndighedsord gør teksten stiv.", "en": "Old official words make a text stiff."}),
+    ("KL014", "time-format", "minor", check_time_format, DANISH,
+     {"da": "Klokkeslæt med kolon", "en": "Time written with a colon"},
+     {"da": "Dansk skriver klokkeslæt som \u00bbkl. 10.30\u00ab.",
+      "en": "Danish writes times as \u201ckl. 10.30\u201d."}),
+    ("KL015", "ambiguous-date", "moderate", check_ambiguous_date, DANISH,
+     {"da": "Dato i tal", "en": "Date in numbers only"},
+     {"da": "En dato som 03.03.26 kan misforstås; skriv \u00bbden 3. marts 2026\u00ab.",
+      "en": "A date such as 03.03.26 can be misread; write the month as a word."}),
+    ("KL016", "weekday-date-mismatch", "serious", check_weekday_date, DANISH,
+     {"da": "Ugedag passer ikke med dato", "en": "Weekday does not match the date"},
+     {"da": "En forkert ugedag eller dato kan få borgeren til at komme på den forkerte dag.",
+      "en": "A wrong weekday or date can make a citizen come on the wrong day."}),
+    ("KL017", "generic-link-text", "moderate", check_generic_link_text, BOTH,
+     {"da": "Intetsigende linktekst", "en": "Generic link text"},
+     {"da": "Linktekster som \u00bbklik her\u00ab og \u00bblæs mere\u00ab siger ikke, hvor linket fører hen.",
+      "en": "Link texts such as \u201cclick here\u201d and \u201cread more\u201d do not say where they lead."}),
+    ("KL018", "english-readability", "serious", check_english_readability, ENGLISH,
+     {"da": "Engelsk tekst er svær at læse", "en": "English text is hard to read"},
+     {"da": "Flesch reading ease måler engelske teksters læsbarhed (højere er lettere).",
+      "en": "Flesch reading ease measures how easy English text is (higher is easier)."}),
+]
+
+
+def text_language(artifacts: Artifacts, config: dict[str, Any]) -> str:
+    lang = (artifacts["text"].get("lang") or config.get("klarsprog", {}).get("text_lang") or "da").lower()
+    return lang.split("-")[0].split("_")[0]
+
+
+def context(artifacts: Artifacts, config: dict[str, Any]) -> Ctx:
+    """The analysis of a document's text, built once and kept under "_klarsprog"."""
+    ctx = artifacts.get("_klarsprog")
+    if ctx is None:
+        settings = config.get("klarsprog", {})
+        profile = settings.get("profiles", {}).get(settings.get("profile", "web"), {})
+        words = words_for(settings)
+        t = artifacts["text"]
+        blocks = [Block(b[0], b[1], b[2], b[3] if len(b) > 3 else 0) for b in t["blocks"]]
+        a = analyse(t["text"], blocks, words.lexicon)
+        starts = {a.tokens[s.first_token][0] for s in a.sentences}
+        ctx = Ctx(a=a, words=words, profile=profile, links=t.get("links") or [],
+                  lang=text_language(artifacts, config), sentence_starts=starts)
+        artifacts["_klarsprog"] = ctx
+    return ctx
+
+
+def _make_evaluate(fn: Callable, langs: tuple[str, ...]):
+    def evaluate(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult | None:
+        ctx = context(artifacts, config)
+        if ctx.lang not in ("da", "en"):
+            return None                      # not assessed: see readability_summary
+        if ctx.lang not in langs or not ctx.a.words:
+            return CheckResult(code=meta.code, name=meta.name, outcome="inapplicable", impact=meta.impact)
+        found = fn(ctx)
+        if found is None:
+            return CheckResult(code=meta.code, name=meta.name, outcome="inapplicable", impact=meta.impact)
+        impacts = [f.impact for f in found]
+        from audit.model import max_impact
+        return CheckResult(code=meta.code, name=meta.name, outcome="failed" if found else "passed",
+                           impact=max_impact(impacts) or meta.impact, findings=found)
+    return evaluate
+
+
+def register_klarsprog_checks() -> None:
+    for code, name, impact, fn, langs, title, desc in CHECKS:
+        REGISTRY.register(CheckMeta(
+            code=code, name=name, family="klarsprog", title=title, description=desc, impact=impact,
+            tags=("klarsprog", *(f"lang-{lang}" for lang in langs)), applies_to=("page", "letter", "text"),
+            requires=("text",), evaluate=_make_evaluate(fn, langs)))
+
+
+def readability_summary(artifacts: Artifacts, config: dict[str, Any]) -> dict[str, Any]:
+    """Figures shown beside the plain-language score: LIX and its band, counts, or why not assessed."""
+    ctx = context(artifacts, config)
+    a = ctx.a
+    out: dict[str, Any] = {"language": ctx.lang, "assessed": ctx.lang in ("da", "en"),
+                           "profile": config.get("klarsprog", {}).get("profile"),
+                           "words": a.words, "sentences": len(a.sentences), "long_words": a.long_words}
+    if ctx.lang == "da":
+        lix = a.lix()
+        out |= {"lix": lix, "lix_band": lix_band(lix) if lix is not None else None,
+                "lix_without_headings": a.lix(headings=False)}
+    elif ctx.lang == "en":
+        import textstat
+        text = " ".join(a.text[s.start:s.end] for s in a.sentences)
+        out["flesch_reading_ease"] = round(textstat.flesch_reading_ease(text), 1) if text.strip() else None
+    else:
+        out["reason"] = f"not assessed: klartjek checks plain language in Danish and English, not '{ctx.lang}'"
+    return out

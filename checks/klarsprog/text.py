@@ -1,0 +1,250 @@
+"""Danish text analysis: blocks → sentences → words, with character offsets, and LIX.
+
+Rules (docs/klarsprog.md):
+- A text is a list of blocks (heading, paragraph, list item, table cell, line of a letter …).
+  Every block ends a sentence.
+- Inside a block a sentence ends at . ! ? or : followed by whitespace and a capital letter or a
+  digit, except a full stop that belongs to a known abbreviation (f.eks., kl., nr. …), a single
+  capital initial after a name (H.C. Andersen, Jens P. Hansen) or an ordinal before a month ("3. marts").
+  Abbreviations that may close a sentence (osv., kr., min.) end it before a capital letter only. Full stops inside
+  numbers (10.30, 5.678), URLs and e-mail addresses never end a sentence.
+- A word is a run of letters, hyphenated compounds included (CT-scanning is one word); a number
+  is a word (10.30, 3-værelses); a URL or e-mail address is one word. A long word has more than 6
+  letters; numbers, URLs and e-mail addresses are never long.
+- LIX = words / sentences + 100 × long words / words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+DATA = Path(__file__).parent / "data"
+
+# Token kinds
+WORD, NUMBER, ABBR, URL, EMAIL = "w", "n", "a", "u", "e"
+
+TOKEN_RE = re.compile(r"""
+    (?P<u>(?:https?://|www\.)[^\s<>"'«»]*[^\s<>"'«».,;:!?)\]])
+  | (?P<e>[^\W_][\w.+-]*@[^\W_][\w-]*(?:\.[\w-]+)+)
+  | (?P<n>\d+(?:[.,:/]\d+)*(?:-[^\W_]+)*)
+  | (?P<a>[^\W\d_]{1,4}(?:\.[^\W\d_]{1,4})+)(?=\.)
+  | (?P<w>[^\W\d_]+(?:[-'’][^\W_]+)*)
+""", re.VERBOSE)
+
+# A candidate sentence end: punctuation, optional closing quotes/brackets, whitespace, then a
+# capital letter or a digit (possibly after an opening quote or bracket).
+END_RE = re.compile(r"([.!?:]+)[)\]\"'»”’]*(?=\s+[\"'«„“(]*[^\W\d_a-zæøåäöüéèáà]|\s+[\"'«„“(]*\d)")
+NON_LETTER = re.compile(r"[-'’.]")
+
+BLOCK_KINDS = ("heading", "paragraph", "list_item", "table_cell", "line", "caption")
+
+
+def read_list(path: Path) -> list[str]:
+    """A word-list data file: one entry per line; '#' starts a comment."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _default_list(name: str) -> tuple[str, ...]:
+    return tuple(read_list(DATA / name))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists the analysis needs; users extend them through config."""
+    abbreviations: frozenset[str]       # without the final full stop, lower case: "f.eks", "kl"
+    final_abbreviations: frozenset[str]  # may end a sentence before a capital letter: "osv", "kr"
+    months: frozenset[str]
+
+    @classmethod
+    def default(cls, extra_abbreviations: Iterable[str] = ()) -> Lexicon:
+        abbr = {a.lower().rstrip(".") for a in (*_default_list("abbreviations.txt"), *extra_abbreviations)}
+        final = {a.lower().rstrip(".") for a in _default_list("abbreviations-final.txt")}
+        return cls(abbreviations=frozenset(abbr - final), final_abbreviations=frozenset(final),
+                   months=frozenset(_default_list("months.txt")))
+
+
+@dataclass
+class Block:
+    start: int
+    end: int
+    kind: str = "paragraph"
+    level: int = 0          # heading level, 1–6
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    block: int              # index of its block
+    first_token: int        # index into Analysis.tokens
+    n_tokens: int
+    long_words: int
+
+
+@dataclass
+class Analysis:
+    text: str
+    blocks: list[Block]
+    tokens: list[tuple[int, int, str]]      # (start, end, kind)
+    sentences: list[Sentence]
+    long_flags: list[bool] = field(repr=False, default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def long_words(self) -> int:
+        return sum(s.long_words for s in self.sentences)
+
+    def lix(self, headings: bool = True) -> float | None:
+        sents = self.sentences if headings else [s for s in self.sentences
+                                                 if self.blocks[s.block].kind != "heading"]
+        return lix_of(sum(s.n_tokens for s in sents), len(sents), sum(s.long_words for s in sents))
+
+    def token_text(self, i: int) -> str:
+        s, e, _ = self.tokens[i]
+        return self.text[s:e]
+
+    def sentence_starts(self) -> set[int]:
+        """Token indices that begin a sentence."""
+        return {s.first_token for s in self.sentences}
+
+
+def lix_of(words: int, sentences: int, long_words: int) -> float | None:
+    if not words or not sentences:
+        return None
+    return round(words / sentences + 100.0 * long_words / words, 1)
+
+
+LIX_BANDS = ((24, "very_easy"), (34, "easy"), (44, "medium"), (54, "hard"))
+BAND_NAMES = {
+    "very_easy": {"da": "meget let", "en": "very easy"},
+    "easy": {"da": "let", "en": "easy"},
+    "medium": {"da": "middel", "en": "medium"},
+    "hard": {"da": "svær", "en": "hard"},
+    "very_hard": {"da": "meget svær", "en": "very hard"},
+}
+
+
+def lix_band(lix: float) -> str:
+    """Band by Det Danske Sprog- og Litteraturselskab, on LIX rounded to a whole number."""
+    whole = int(lix + 0.5)
+    for top, name in LIX_BANDS:
+        if whole <= top:
+            return name
+    return "very_hard"
+
+
+def is_long(token: str, kind: str) -> bool:
+    if kind != WORD and kind != ABBR:
+        return False
+    letters = len(token) - len(NON_LETTER.findall(token)) if ("-" in token or "'" in token or "’" in token
+                                                             or "." in token) else len(token)
+    return letters > 6
+
+
+def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | None = None) -> Analysis:
+    """Tokenise ``text`` (split into ``blocks``; by default one block per non-empty line)."""
+    lex = lexicon or Lexicon.default()
+    if blocks is None:
+        blocks = blocks_from_lines(text)
+    tokens: list[tuple[int, int, str]] = []
+    long_flags: list[bool] = []
+    sentences: list[Sentence] = []
+    abbreviations, finals, months = lex.abbreviations, lex.final_abbreviations, lex.months
+    finditer = TOKEN_RE.finditer
+    for bi, block in enumerate(blocks):
+        first = len(tokens)
+        for m in finditer(text, block.start, block.end):
+            kind = m.lastgroup
+            s, e = m.span()
+            tokens.append((s, e, kind))
+            long_flags.append(is_long(m.group(), kind) if kind == WORD or kind == ABBR else False)
+        last = len(tokens)
+        if last == first:
+            continue
+        # token indices after which a sentence ends inside the block
+        cut_after: list[int] = []
+        ti = first
+        for m in END_RE.finditer(text, block.start, block.end):
+            pos = m.start()
+            while ti < last and tokens[ti][1] <= pos:
+                ti += 1
+            prev = ti - 1
+            if prev < first or (cut_after and cut_after[-1] == prev) or prev == last - 1:
+                continue
+            if (m.group(1) == "." and tokens[prev][1] == pos
+                    and not _ends_sentence(text, tokens, prev, last, abbreviations, finals, months)):
+                continue
+            cut_after.append(prev)
+        start_tok = first
+        for cut in [*cut_after, last - 1]:
+            n = cut - start_tok + 1
+            if n <= 0:
+                continue
+            s_start = tokens[start_tok][0]
+            s_end = _sentence_end(text, tokens[cut][1], block.end)
+            sentences.append(Sentence(start=s_start, end=s_end, block=bi, first_token=start_tok,
+                                      n_tokens=n, long_words=sum(long_flags[start_tok:cut + 1])))
+            start_tok = cut + 1
+    return Analysis(text=text, blocks=blocks, tokens=tokens, sentences=sentences, long_flags=long_flags)
+
+
+def _sentence_end(text: str, pos: int, limit: int) -> int:
+    """Extend a sentence over its closing punctuation and quotes."""
+    while pos < limit and text[pos] in ".!?:)]\"'»”’…":
+        pos += 1
+    return pos
+
+
+def _ends_sentence(text, tokens, prev, last, abbreviations, finals, months) -> bool:
+    s, e, kind = tokens[prev]
+    word = text[s:e]
+    if kind in (WORD, ABBR):
+        low = word.lower()
+        if low in abbreviations:
+            return False
+        if low in finals:                              # "… 5 kr. Skriv", but "kr. 500"
+            return prev + 1 < last and not text[tokens[prev + 1][0]].isdigit()
+        if kind == ABBR and all(len(p) == 1 and p.isupper() for p in word.split(".")):
+            return False                               # initials: H.C. Andersen
+        if len(word) == 1 and word.isupper() and prev > 0:
+            ps, pe, pk = tokens[prev - 1]              # Jens P. Hansen, but not "afsnit B. Du …"
+            if pk == WORD and text[ps].isupper():
+                return False
+    elif kind == NUMBER and len(word) <= 2 and word.isdigit() and prev + 1 < last:
+        ns, ne, _ = tokens[prev + 1]
+        if text[ns:ne].lower().rstrip(".") in months:  # "3. Marts" written with a capital
+            return False
+    return True
+
+
+def blocks_from_lines(text: str) -> list[Block]:
+    """Plain text: every non-empty line is a block (the line of a letter), except that a line
+    starting with a lower-case letter continues the line before it (hard-wrapped prose)."""
+    blocks: list[Block] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        start = pos + (len(line) - len(line.lstrip()))
+        end = start + len(stripped)
+        pos += len(line)
+        if not stripped:
+            blocks.append(None)  # type: ignore[arg-type]  # a blank line: a paragraph break
+            continue
+        prev = blocks[-1] if blocks else None
+        if prev is not None and stripped[0].islower():
+            prev.end = end
+        else:
+            blocks.append(Block(start, end, "line"))
+    return [b for b in blocks if b is not None]
