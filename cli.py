@@ -227,6 +227,93 @@ def checks(
 
 
 @app.command()
+def text(
+    source: str = typer.Argument(..., help="A plain-text, Markdown or HTML file, or - for standard input."),
+    fmt: str = typer.Option("terminal", "--format", help="terminal, json or html."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Write the json or html report here "
+                                            "(default: standard output)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="The text's language, da or en (default: the "
+                                       "HTML's lang, else klarsprog.text_lang, da). Explanations follow it."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Thresholds: patient-info, letter or web "
+                                          "[default: klarsprog.text_profile, patient-info]."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
+                                          "[default: serious]."),
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Check a text in plain Danish (LIX, long sentences, passive, jargon …) before it is published."""
+    from audit.model import Document, Run
+    from audit.runner import check_document, new_run_id, now
+    from audit.textextract import text_artifact
+    from reports.json_report import JsonReporter
+    from reports.text_report import render_html, render_terminal
+
+    if fmt not in ("terminal", "json", "html"):
+        _fail(f"--format is {fmt!r}; choose terminal, json or html")
+    if lang is not None and lang not in ("da", "en"):
+        _fail(f"--lang is {lang!r}; choose da or en")
+    cfg = _load_config(config, fail_on=fail_on)
+    ks = cfg["klarsprog"]
+    chosen = profile or ks["text_profile"]
+    if chosen not in ks["profiles"]:
+        _fail(f"--profile is {chosen!r}; choose one of {', '.join(ks['profiles'])}")
+    ks["profile"] = chosen
+    ks["enabled"] = True
+    if source == "-":
+        raw, name = sys.stdin.buffer.read(), "-"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            _fail(f"{source}: no such file; give a text, Markdown or HTML file, or - for standard input")
+        raw, name = path.read_bytes(), source
+    content = _decode(raw, name)
+    artifacts = {"text": text_artifact(name, content, lang)}
+    doc = check_document(Document(kind="text", path=name, content_hash=_sha256(raw)), artifacts, cfg)
+    doc.language = (doc.readability or {}).get("language")
+    shown_lang = doc.language if doc.language in ("da", "en") else "da"
+    if fmt == "terminal":
+        render_terminal(doc, artifacts["text"]["text"], out, shown_lang)
+    else:
+        import io
+
+        buf = io.StringIO()
+        if fmt == "json":
+            from audit import __version__
+            from audit.config import config_hash, public_config
+
+            run = Run(id=new_run_id(), started_at=now(), ended_at=now(), status="complete",
+                      klartjek_version=__version__, config_hash=config_hash(cfg),
+                      config=public_config(cfg), targets=[name], documents=[doc],
+                      plain_score=doc.plain_score)
+            JsonReporter().render(run, buf)
+        else:
+            render_html(doc, artifacts["text"]["text"], buf, shown_lang)
+        if out_path:
+            out_path.write_text(buf.getvalue(), encoding="utf-8")
+        else:
+            sys.stdout.write(buf.getvalue())
+    gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
+    raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
+
+
+def _sha256(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw[:4096]:
+        _fail(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")   # older Danish Windows texts
+        except UnicodeDecodeError:
+            _fail(f"{name}: not UTF-8 text; save it as UTF-8 and try again")
+
+
+@app.command()
 def browser(config: Optional[Path] = ConfigOpt) -> None:
     """Show which Chromium klartjek would use, or how to get one."""
     from audit.browser import find_chromium

@@ -75,9 +75,10 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
 
 def _validate(cfg: dict[str, Any], where: str) -> None:
     ks = cfg["klarsprog"]
-    if ks["profile"] not in ks["profiles"]:
-        raise UsageError(f"{where}: 'klarsprog.profile' is {ks['profile']!r}; choose one of "
-                         f"{', '.join(ks['profiles'])}")
+    for key in ("profile", "text_profile"):
+        if ks[key] not in ks["profiles"]:
+            raise UsageError(f"{where}: 'klarsprog.{key}' is {ks[key]!r}; choose one of "
+                             f"{', '.join(ks['profiles'])}")
     if ks["text_lang"] not in ("da", "en"):
         raise UsageError(f"{where}: 'klarsprog.text_lang' is {ks['text_lang']!r}; choose da or en")
     for key in ("jargon", "bureaucratic"):

@@ -79,7 +79,8 @@ class _Builder:
 
 
 def _hidden(el: Tag) -> bool:
-    if el.has_attr("hidden") or el.get("aria-hidden") == "true":
+    """Not displayed, or marked data-klartjek-ignore (quoted text, such as klartjek's own reports)."""
+    if el.has_attr("hidden") or el.get("aria-hidden") == "true" or el.has_attr("data-klartjek-ignore"):
         return True
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style

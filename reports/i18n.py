@@ -25,6 +25,23 @@ LABELS: dict[str, dict[str, str]] = {
     "not_assessed": {"da": "–", "en": "–"},
     "elements": {"da": "elementer", "en": "elements"},
     "more": {"da": "flere", "en": "more"},
+    "plain_score": {"da": "Klarsprogsscore", "en": "Plain-language score"},
+    "run_plain_score": {"da": "Samlet klarsprogsscore", "en": "Overall plain-language score"},
+    "without_headings": {"da": "uden overskrifter", "en": "without headings"},
+    "words": {"da": "ord", "en": "words"},
+    "sentences": {"da": "sætninger", "en": "sentences"},
+    "long_words": {"da": "lange ord", "en": "long words"},
+    "no_findings_text": {"da": "Ingen fund i teksten.", "en": "No findings in the text."},
+    "text_report_title": {"da": "Klarsprogstjek", "en": "Plain-language check"},
+    "figures": {"da": "Tal", "en": "Figures"},
+    "the_text": {"da": "Teksten", "en": "The text"},
+    "findings": {"da": "Fund", "en": "Findings"},
+    "finding": {"da": "Fund", "en": "Finding"},
+    "suggestion": {"da": "Forslag", "en": "Suggestion"},
+    "lix": {"da": "LIX", "en": "LIX"},
+    "lix_long": {"da": "LIX (mål for læsbarhed)", "en": "LIX (readability index)"},
+    "plain_language": {"da": "klarsprog", "en": "plain language"},
+    "plain_short": {"da": "Klarsprog", "en": "Plain"},
 }
 
 

@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from audit.model import IMPACTS, CheckResult, Document, Run, impact_rank
+from audit.scoring import PLAIN_PREFIX
 from reports.i18n import t
 
 MAX_FINDINGS_PER_CHECK = 5
@@ -19,8 +20,11 @@ def fmt_score(score: float | None) -> str:
 
 
 def failure_counts(doc: Document) -> dict[str, int]:
+    """Failing elements by impact, WCAG checks only (plain-language findings are counted apart)."""
     counts = {imp: 0 for imp in IMPACTS}
     for res in doc.results:
+        if res.code.startswith(PLAIN_PREFIX):
+            continue
         for f in res.failures:
             if f.impact in counts:
                 counts[f.impact] += 1
@@ -28,6 +32,8 @@ def failure_counts(doc: Document) -> dict[str, int]:
 
 
 def _wcag(res: CheckResult, lang: str) -> str:
+    if res.code.startswith(PLAIN_PREFIX):
+        return t("plain_language", lang)
     if not res.wcag:
         return t("best_practice", lang)
     return "WCAG " + ", ".join(res.wcag) + (f" ({res.level})" if res.level else "")
@@ -54,15 +60,20 @@ class TerminalReporter:
         for imp in IMPACTS:
             table.add_column(t(imp, lang), justify="right")
         table.add_column(t("needs_review", lang), justify="right")
+        table.add_column(t("plain_short", lang), justify="right")
+        table.add_column("LIX", justify="right")
         for doc in run.documents:
             if doc.status != "ok":
-                table.add_row(escape(doc.location), f"[red]{t('error', lang)}[/]", "", "", "", "", "")
+                table.add_row(escape(doc.location), f"[red]{t('error', lang)}[/]", "", "", "", "", "", "", "")
                 continue
             counts = failure_counts(doc)
             review = sum(len(r.needs_review) for r in doc.results)
+            rd = doc.readability or {}
+            lix = rd.get("lix")
             table.add_row(escape(doc.location), fmt_score(doc.score),
                           *[str(counts[i]) if counts[i] else "·" for i in IMPACTS],
-                          str(review) if review else "·")
+                          str(review) if review else "·", fmt_score(doc.plain_score),
+                          "–" if lix is None else f"{lix:g}")
         con.print(table)
 
         for doc in run.documents:
@@ -84,10 +95,13 @@ class TerminalReporter:
                 if res.outcome == "error":
                     con.print(f"    [red]{t('check_error', lang)}: {escape(res.error or '')}[/]")
                 for f in res.failures[:MAX_FINDINGS_PER_CHECK]:
-                    con.print(f"    [dim]→[/] {escape(f.target)}")
+                    con.print(f"    [dim]→[/] {escape(f'«{f.excerpt}»' if f.excerpt is not None else f.target)}")
                     msg = (f.message.get(lang) or f.message.get("en") or "").strip()
                     for line in msg.splitlines():
                         con.print(f"      [dim]{escape(line)}[/]")
+                    if f.suggestion:
+                        sug = f.suggestion.get(lang) or f.suggestion.get("en") or ""
+                        con.print(f"      [green]{t('suggestion', lang)}: {escape(sug)}[/]")
                 extra = len(res.failures) - MAX_FINDINGS_PER_CHECK
                 if extra > 0:
                     con.print(f"    … {extra} {t('more', lang)} {t('elements', lang)}")
@@ -101,3 +115,9 @@ class TerminalReporter:
         if run.blocked_requests:
             con.print(f"{t('blocked', lang)}: {run.blocked_requests}")
         con.print(f"[bold]{t('run_score', lang)}: {fmt_score(run.score)}[/]")
+        if run.plain_score is not None:
+            con.print(f"[bold]{t('run_plain_score', lang)}: {fmt_score(run.plain_score)}[/]")
+        for doc in run.documents:
+            rd = doc.readability or {}
+            if rd and not rd.get("assessed"):
+                con.print(f"{escape(doc.location)}: {escape(rd.get('reason', ''))}")

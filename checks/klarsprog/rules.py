@@ -281,7 +281,7 @@ def check_formal_address(ctx: Ctx) -> list[Finding]:
 
 def check_impersonal_man(ctx: Ctx) -> list[Finding]:
     return [finding(ctx, m.start(), m.end(), "minor",
-                    {"da": "\u00bbman\u00ab er upersonligt: læseren ved ikke, om det er hende selv.",
+                    {"da": "\u00bbman\u00ab er upersonligt: læseren ved ikke, om det gælder hende selv.",
                      "en": "\u201cman\u201d (one) is impersonal: readers cannot tell whether it means them."},
                     {"da": "Skriv \u00bbdu\u00ab eller \u00bbvi\u00ab.",
                      "en": "Write \u201cdu\u201d (you) or \u201cvi\u201d (we)."})
