@@ -40,6 +40,7 @@ class Words:
     bureaucratic_re: re.Pattern
     known_abbreviations: frozenset[str]
     generic_links: frozenset[str]
+    dotted_re: re.Pattern            # dotted abbreviations worth explaining: "pga.", "mht."
 
 
 def words_for(settings: dict[str, Any]) -> Words:
@@ -60,19 +61,24 @@ def _words(key: str) -> Words:
         forms.append(re.escape(word) + "(?:" + "|".join(INFLECTIONS) + ")?")
         if word.endswith("um"):             # ambulatorium → ambulatoriet, ambulatorier
             forms.append(re.escape(word[:-2]) + "(?:et|er|erne|ets)")
-    jargon_re = re.compile(r"(?<![\w-])(" + "|".join(sorted(forms, key=len, reverse=True)) + r")(?![\w-])",
-                           re.IGNORECASE)
+        elif word[-1] not in "aeiouyæøå" and " " not in word:   # tablet → tabletter, tabletterne
+            forms.append(re.escape(word + word[-1]) + "(?:er|erne|en|ens)")
+    # Patterns run on the lower-cased text and start with their literal text (no look-behind):
+    # the checks test the word start themselves. That keeps the regex engine's fast scan.
+    jargon_re = re.compile("(?:" + "|".join(sorted(forms, key=len, reverse=True)) + r")(?![\w-])")
     suffixes = read_list(DATA / "medical-suffixes.txt")
-    suffix_re = re.compile(r"(?<![\w-])([^\W\d_]+(?:" + _alternation(suffixes) + r")(?:en|er|erne|ens)?)(?![\w-])",
-                           re.IGNORECASE)
+    suffix_re = re.compile("(?:" + _alternation(suffixes) + r")(?:en|er|erne|ens)?(?![\w-])")
     bureaucratic = _pairs([*read_list(DATA / "bureaucratic.txt"), *extra["bureaucratic"]])
-    bur_re = re.compile(r"(?<![\w.])(" + _alternation(bureaucratic).replace(r"\ ", r"[^\S\n]+") + r")(?![\w])",
-                        re.IGNORECASE)
+    bur_re = re.compile("(?:" + _alternation(bureaucratic).replace(r"\ ", r"\s+") + r")(?!\w)")
     allow = [*read_list(DATA / "nominalisation-allow.txt"), *extra["allow_nominalisations"]]
     nominal_allow = re.compile("(?:" + _alternation(w.lower() for w in allow) + ")$")
     known = {w.lower().rstrip(".") for w in (*read_list(DATA / "abbreviations-known.txt"),
                                               *extra["known_abbreviations"])}
     generic = {w.lower() for w in (*read_list(DATA / "generic-link-texts.txt"), *extra["generic_link_texts"])}
+    bureaucratic_words = {w.rstrip(".") for w in bureaucratic}
+    dotted = sorted(a for a in lex.abbreviations | lex.final_abbreviations
+                    if len(a) > 1 and a not in known and a not in bureaucratic_words)
+    dotted_re = re.compile("(" + _alternation(dotted) + r")\.")
     return Words(
         lexicon=lex,
         deponents=frozenset(read_list(DATA / "deponent-verbs.txt")),
@@ -82,5 +88,5 @@ def _words(key: str) -> Words:
         jargon=jargon, jargon_re=jargon_re, suffix_re=suffix_re,
         suffix_stop=frozenset(read_list(DATA / "medical-suffix-stop.txt")),
         bureaucratic=bureaucratic, bureaucratic_re=bur_re,
-        known_abbreviations=frozenset(known), generic_links=frozenset(generic),
+        known_abbreviations=frozenset(known), generic_links=frozenset(generic), dotted_re=dotted_re,
     )

@@ -21,7 +21,7 @@ from checks.registry import REGISTRY, Artifacts, CheckMeta
 
 Texts = dict[str, str]
 EXCERPT_MAX = 300
-WS = r"[^\S\n]+"           # white space inside a block (blocks are separated by line breaks)
+WS = r"\s+"               # white space; a match must not cross blocks (checked by _one_block)
 
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
              "oktober", "november", "december")
@@ -35,10 +35,14 @@ MONTHS_EN = tuple(calendar.month_name)[1:]
 PARTICIPLE_ENDINGS = ("et", "dt", "lt", "rt", "nt", "kt", "st", "gt")
 BLIVE_STOP = frozenset({"det", "meget", "sent", "godt", "let", "mæt", "træt", "først", "sidst", "mest",
                         "bedst", "næst", "helt", "fast", "kort", "hurtigt", "stort", "klart", "rart",
-                        "vant", "ondt", "koldt", "varmt", "tyst", "trist", "flot", "et"})
+                        "vant", "ondt", "koldt", "varmt", "tyst", "trist", "flot", "et", "nødt", "lidt",
+                        "svært", "trygt", "dyrt", "mørkt", "lyst", "tørt", "vådt", "sødt", "surt", "hårdt",
+                        "blødt", "fint", "smukt", "grimt", "tyndt", "tykt", "stærkt", "nemt", "sjovt",
+                        "sikkert", "usikkert", "travlt", "langt", "bredt", "fladt", "stramt", "slemt",
+                        "galt", "vigtigt", "ret", "sort", "hvidt", "rødt", "grønt", "blåt", "gult", "sidst"})
 BLIVE_FORMS = ("bliver", "blev", "blive", "blevet")
 ADVERBS = ("ikke", "også", "altid", "gerne", "derfor", "straks", "først", "kun", "nu", "selv", "typisk",
-           "normalt", "evt", "eventuelt", "måske")
+           "normalt", "evt", "eventuelt", "måske", "nok", "desuden", "helst")
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Ctx:
     links: list[list]
     lang: str
     sentence_starts: set[int]
+    low: str = ""            # the text in lower case, same offsets: word-list patterns run on it
+    block_starts: list[int] | None = None
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -63,6 +69,22 @@ def finding(ctx: Ctx, start: int, end: int, impact: str, message: Texts, suggest
     ex = _excerpt(ctx.a.text, start, end)
     return Finding(outcome="failed", target=f"text:{start}-{end}", html="", message=message,
                    impact=impact, span=[start, end], excerpt=ex, suggestion=suggestion)
+
+
+def _word_start(text: str, i: int) -> bool:
+    """No letter, digit or hyphen right before position i. (Patterns start with their literal
+    text rather than a look-behind, so the regex engine can skip ahead: many times faster.)"""
+    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "-_")
+
+
+def _one_block(ctx: Ctx, start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one block (a phrase never runs across blocks)."""
+    import bisect
+
+    if ctx.block_starts is None:
+        ctx.block_starts = [b.start for b in ctx.a.blocks]
+    k = bisect.bisect_right(ctx.block_starts, start) - 1
+    return k >= 0 and end <= ctx.a.blocks[k].end
 
 
 def _is_sentence_start(ctx: Ctx, pos: int) -> bool:
@@ -150,8 +172,8 @@ def check_long_compound(ctx: Ctx) -> list[Finding]:
                 out.append(finding(ctx, s, e, "minor",
                                    {"da": f"\u00bb{word}\u00ab er et langt ord ({letters} bogstaver).",
                                     "en": f"\u201c{word}\u201d is a long word ({letters} letters)."},
-                                   {"da": "Del ordet op, fx med bindestreg eller et par ord mere.",
-                                    "en": "Split the word, e.g. with a hyphen or a few more words."}))
+                                   {"da": "Skriv det med flere, kortere ord.",
+                                    "en": "Say it in several shorter words."}))
     return out
 
 
@@ -163,16 +185,21 @@ def _s_passive_re(words: Words) -> re.Pattern:
     if _S_PASSIVE is None or _S_PASSIVE[0] != words.modals:
         modal = "|".join(words.modals)
         adv = "|".join(ADVERBS)
-        pat = (rf"\b(?:(?:{modal})(?:{WS}(?:{adv}))*{WS}([^\W\d_]{{2,}}es)|(bedes))\b")
-        _S_PASSIVE = (words.modals, re.compile(pat, re.IGNORECASE))
+        pat = rf"(?:(?:{modal})(?:{WS}(?:{adv}))*{WS}([^\W\d_]{{2,}}es)|(bedes))\b"
+        _S_PASSIVE = (words.modals, re.compile(pat))
     return _S_PASSIVE[1]
 
 
 def check_s_passive(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in _s_passive_re(ctx.words).finditer(ctx.a.text):
-        verb = (m.group(1) or m.group(2)).lower()
-        if verb in ctx.words.deponents:
+    for m in _s_passive_re(ctx.words).finditer(ctx.low):
+        verb = m.group(1) or m.group(2)
+        if verb in ctx.words.deponents or not _word_start(ctx.low, m.start()):
+            continue
+        vs = m.start(1) if m.group(1) else m.start(2)
+        if ctx.a.text[vs].isupper() and not _is_sentence_start(ctx, vs):
+            continue                         # a name: "skal Agnes …"
+        if not _one_block(ctx, m.start(), m.end()):
             continue
         out.append(finding(ctx, m.start(), m.end(), "minor",
                            {"da": f"\u00bb{_excerpt(ctx.a.text, m.start(), m.end())}\u00ab er passiv: "
@@ -189,16 +216,17 @@ def check_s_passive(ctx: Ctx) -> list[Finding]:
 # blive, then up to two small words (a pronoun or an adverb: "bliver du ikke indkaldt"), then
 # the word that must look like a past participle. A noun in the way ("blive i venteværelset")
 # stops the match, since only the listed small words may stand between.
-_BETWEEN = ("du", "vi", "de", "han", "hun", "den", "det", "der", "man", "ikke", "også", "altid",
+_BETWEEN = ("du", "vi", "de", "han", "hun", "den", "det", "der", "man", "ikke", "også", "altid", "lidt",
             "måske", "så", "nok", "straks", "typisk", "normalt", "først", "derefter", "herefter", "hurtigt")
-BLIVE_RE = re.compile(rf"\b(?:{'|'.join(BLIVE_FORMS)})((?:{WS}(?:{'|'.join(_BETWEEN)})){{0,2}}{WS}[^\W\d_]+)",
-                      re.IGNORECASE)
+BLIVE_RE = re.compile(rf"bl(?:iver|ev|ive|evet)((?:{WS}(?:{'|'.join(_BETWEEN)})){{0,2}}{WS}[^\W\d_]+)")
 
 
 def check_blive_passive(ctx: Ctx) -> list[Finding]:
     out = []
     text = ctx.a.text
-    for m in BLIVE_RE.finditer(text):
+    for m in BLIVE_RE.finditer(ctx.low):
+        if not _word_start(ctx.low, m.start()) or not _one_block(ctx, m.start(), m.end()):
+            continue
         pos = m.start(1)
         for w in list(re.finditer(r"[^\W\d_]+", m.group(1)))[-1:]:
             word = w.group().lower()
@@ -218,9 +246,17 @@ def check_blive_passive(ctx: Ctx) -> list[Finding]:
     return out
 
 
-NOMINAL_RE = re.compile(r"(?<![\w-])([^\W\d_]{2,}(?:else|elsen|elser|elserne|elsens|ing|ingen|inger|ingerne"
-                        r"|ingens|tion|tionen|tioner|tionerne|sion|sionen|sioner|sionerne|hed|heden|heder"
-                        r"|hederne))(?![\w-])")
+# the endings, found first; the word is then taken back to its start
+NOMINAL_RE = re.compile(r"(?:els|ing|tion|sion|hed)(?:e|en|er|erne|ens|s)?(?![\w-])")
+_WORD_BEFORE = re.compile(r"[^\W\d_]+\Z")
+
+
+def _word_back(text: str, end_of_stem: int, end: int) -> tuple[int, str] | None:
+    """The whole word that ends at ``end`` and has letters up to ``end_of_stem``."""
+    m = _WORD_BEFORE.search(text, max(0, end_of_stem - 40), end_of_stem)
+    if m is None or not _word_start(text, m.start()):
+        return None
+    return m.start(), text[m.start():end]
 
 
 def _nominal_bases(word: str) -> list[str]:
@@ -235,40 +271,43 @@ def check_nominalisations(ctx: Ctx) -> list[Finding] | None:
     if not ctx.a.words:
         return None
     text, hits = ctx.a.text, []
-    for m in NOMINAL_RE.finditer(text):
-        word = m.group(1)
-        low = word.lower()
+    for m in NOMINAL_RE.finditer(ctx.low):
+        back = _word_back(ctx.low, m.start(), m.end())
+        if back is None or m.end() - back[0] < 5 or (m.group().startswith("els") and not m.group().startswith("else")):
+            continue
+        start, low = back
+        word = text[start:m.end()]
         if low in ctx.words.nominal_stop:
             continue
-        if word[0].isupper() and not _is_sentence_start(ctx, m.start()):
+        if word[0].isupper() and not _is_sentence_start(ctx, start):
             continue                        # a name: Kolding, Ringsted …
         if any(ctx.words.nominal_allow.search(b) for b in _nominal_bases(low)):
             continue
-        hits.append(m)
+        hits.append((start, m.end(), word))
     density = len(hits) / ctx.a.words
     if density <= ctx.profile["nominal_density"]:
         return []
     per100 = 100 * density
-    return [finding(ctx, m.start(), m.end(), "minor",
-                    {"da": f"\u00bb{m.group(1)}\u00ab er et navneord lavet af et udsagnsord; teksten har "
+    return [finding(ctx, start, end, "minor",
+                    {"da": f"\u00bb{word}\u00ab er et navneord lavet af et udsagnsord; teksten har "
                            f"{per100:.1f} af dem pr. 100 ord.",
-                     "en": f"\u201c{m.group(1)}\u201d is a nominalisation; the text has {per100:.1f} "
+                     "en": f"\u201c{word}\u201d is a nominalisation; the text has {per100:.1f} "
                            "per 100 words."},
                     {"da": "Brug udsagnsordet: \u00bbvi undersøger\u00ab frem for "
                            "\u00bbforetagelse af undersøgelse\u00ab.",
                      "en": "Use the verb: \u201cwe examine\u201d rather than \u201ccarry out an "
-                           "examination\u201d."}) for m in hits]
+                           "examination\u201d."}) for start, end, word in hits]
 
 
-FORMAL_RE = re.compile(r"\b(De|Dem|Deres)\b")
-MAN_RE = re.compile(r"\b([Mm]an)\b")
+FORMAL_RE = re.compile(r"(De(?:m|res)?)\b")
+MAN_RE = re.compile(r"man\b")
 FORMAL_ALT = {"De": "du", "Dem": "dig", "Deres": "din, dit, dine"}
 
 
 def check_formal_address(ctx: Ctx) -> list[Finding]:
     out = []
     for m in FORMAL_RE.finditer(ctx.a.text):
-        if _is_sentence_start(ctx, m.start()):
+        if not _word_start(ctx.a.text, m.start()) or _is_sentence_start(ctx, m.start()):
             continue                         # "De" first in a sentence may mean "they"
         word = m.group(1)
         out.append(finding(ctx, m.start(), m.end(), "moderate",
@@ -285,19 +324,25 @@ def check_impersonal_man(ctx: Ctx) -> list[Finding]:
                      "en": "\u201cman\u201d (one) is impersonal: readers cannot tell whether it means them."},
                     {"da": "Skriv \u00bbdu\u00ab eller \u00bbvi\u00ab.",
                      "en": "Write \u201cdu\u201d (you) or \u201cvi\u201d (we)."})
-            for m in MAN_RE.finditer(ctx.a.text)]
+            for m in MAN_RE.finditer(ctx.low) if _word_start(ctx.low, m.start())]
 
 
-ACRONYM_RE = re.compile(r"(?<![\w-])([A-ZÆØÅ]{2,6})(?:'?s)?(?![\w])")   # also EKG-svar
+ACRONYM_RE = re.compile(r"([A-ZÆØÅ]{2,6})(?:'?s)?(?![\w])")   # also EKG-svar
 
 
 def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
     text, known, out, seen = ctx.a.text, ctx.words.known_abbreviations, [], set()
-    caps_blocks = {i for i, b in enumerate(ctx.a.blocks) if _mostly_capitals(text[b.start:b.end])}
     block_of = _block_index(ctx.a.blocks)
+    caps: dict[int, bool] = {}
     for m in ACRONYM_RE.finditer(text):
         acr = m.group(1)
-        if acr.lower() in known or acr in seen or block_of(m.start()) in caps_blocks:
+        if acr.lower() in known or acr in seen or not _word_start(text, m.start()):
+            continue
+        bi = block_of(m.start())
+        if bi not in caps:                   # an all-capitals heading is not a row of acronyms
+            b = ctx.a.blocks[bi]
+            caps[bi] = _mostly_capitals(text[b.start:b.end])
+        if caps[bi]:
             continue
         seen.add(acr)
         if _in_parentheses_or_explained(text, m.start(), m.end()):
@@ -307,29 +352,25 @@ def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
                             "en": f"The abbreviation \u201c{acr}\u201d is not explained at first use."},
                            {"da": f"Skriv hvad {acr} står for første gang, fx \u00bb{acr} (…)\u00ab.",
                             "en": f"Say what {acr} stands for at first use, e.g. \u201c{acr} (…)\u201d."}))
-    lex = ctx.words.lexicon
-    dotted = lex.abbreviations | lex.final_abbreviations
-    bureaucratic = {w.rstrip(".") for w in ctx.words.bureaucratic}
-    for (s, e, kind) in ctx.a.tokens:
-        if kind not in (WORD, ABBR) or e >= len(text) or text[e] != ".":
+    for m in ctx.words.dotted_re.finditer(ctx.low):
+        low = m.group(1)
+        if low in seen or not _word_start(ctx.low, m.start()) or text[m.start():m.end() - 1].isupper():
             continue
-        low = text[s:e].lower()
-        if low not in dotted or low in known or low in bureaucratic or low in seen:
-            continue
-        if len(low) == 1:
-            continue                         # single letters: initials, "s." page numbers
         seen.add(low)
-        out.append(finding(ctx, s, e + 1, "moderate",
-                           {"da": f"Forkortelsen \u00bb{text[s:e + 1]}\u00ab kan være svær at forstå.",
-                            "en": f"The abbreviation \u201c{text[s:e + 1]}\u201d may be hard to understand."},
+        s_, e_ = m.start(), m.end()
+        out.append(finding(ctx, s_, e_, "moderate",
+                           {"da": f"Forkortelsen \u00bb{text[s_:e_]}\u00ab kan være svær at forstå.",
+                            "en": f"The abbreviation \u201c{text[s_:e_]}\u201d may be hard to understand."},
                            {"da": "Skriv ordene helt ud.", "en": "Write the words out in full."}))
     out.sort(key=lambda f: f.span)
     return out
 
 
 def _mostly_capitals(s: str) -> bool:
+    """A block in capitals (a shouted heading): at least two words, over 60 % capital letters."""
     letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    return (len(s.split()) >= 2 and len(letters) >= 4
+            and sum(c.isupper() for c in letters) > 0.6 * len(letters))
 
 
 def _block_index(blocks: list[Block]) -> Callable[[int], int]:
@@ -344,8 +385,10 @@ def _block_index(blocks: list[Block]) -> Callable[[int], int]:
 
 def check_medical_jargon(ctx: Ctx) -> list[Finding]:
     text, out, taken = ctx.a.text, [], set()
-    for m in ctx.words.jargon_re.finditer(text):
-        word = m.group(1)
+    for m in ctx.words.jargon_re.finditer(ctx.low):
+        if not _word_start(ctx.low, m.start()):
+            continue
+        word = text[m.start():m.end()]
         base = next((w for w in ctx.words.jargon if word.lower().startswith(w[:-2] if w.endswith("um") else w)),
                     word.lower())
         taken.add(m.start())
@@ -353,15 +396,16 @@ def check_medical_jargon(ctx: Ctx) -> list[Finding]:
             continue
         alt = ctx.words.jargon.get(base, "")
         out.append(_jargon_finding(ctx, m.start(), m.end(), word, alt))
-    for m in ctx.words.suffix_re.finditer(text):
-        word = m.group(1)
-        if m.start() in taken or word.lower() in ctx.words.suffix_stop:
+    for m in ctx.words.suffix_re.finditer(ctx.low):
+        back = _word_back(ctx.low, m.start(), m.end())
+        if back is None or back[0] in taken:
             continue
-        if any(word.lower().startswith(stop) for stop in ctx.words.suffix_stop):
+        start, low = back
+        if low in ctx.words.suffix_stop or any(low.startswith(stop) for stop in ctx.words.suffix_stop):
             continue
-        if _in_parentheses_or_explained(text, m.start(), m.end()):
+        if _in_parentheses_or_explained(text, start, m.end()):
             continue
-        out.append(_jargon_finding(ctx, m.start(), m.end(), word, ""))
+        out.append(_jargon_finding(ctx, start, m.end(), text[start:m.end()], ""))
     out.sort(key=lambda f: f.span)
     return out
 
@@ -380,8 +424,14 @@ def _jargon_finding(ctx: Ctx, start: int, end: int, word: str, alt: str) -> Find
 
 def check_bureaucratic(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in ctx.words.bureaucratic_re.finditer(ctx.a.text):
-        phrase = " ".join(m.group(1).split())
+    for m in ctx.words.bureaucratic_re.finditer(ctx.low):
+        if not _word_start(ctx.low, m.start()) or (m.start() and ctx.low[m.start() - 1] == "."):
+            continue
+        if not _one_block(ctx, m.start(), m.end()):
+            continue
+        if m.group() == "herunder" and _is_sentence_start(ctx, m.start()):
+            continue                         # "Herunder kan du læse …": below, not "including"
+        phrase = " ".join(ctx.a.text[m.start():m.end()].split())
         alt = ctx.words.bureaucratic.get(phrase.lower(), "")
         out.append(finding(ctx, m.start(), m.end(), "minor",
                            {"da": f"\u00bb{phrase}\u00ab er kancellisprog.",
@@ -391,18 +441,27 @@ def check_bureaucratic(ctx: Ctx) -> list[Finding]:
     return out
 
 
-TIME_COLON_RE = re.compile(r"(?<![\w:.])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
-NUM_DATE_RE = re.compile(r"(?<![\w./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)|"
-                         r"(?<![\w./-])(\d{1,2})/(\d{1,2})-(\d{4}|\d{2})(?![\w/-]|\.\d)")
+TIME_COLON_RE = re.compile(r":([0-5]\d)(?![\w:])")   # the hour is read back from the colon
+NUM_DATE_RE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)|"
+                         r"(\d{1,2})/(\d{1,2})-(\d{4}|\d{2})(?![\w/-]|\.\d)")
 
 
 def check_time_format(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in TIME_COLON_RE.finditer(ctx.a.text):
-        if ctx.a.text[max(0, m.start() - 6):m.start()].lower().rstrip().endswith(("http", "https")):
+    text = ctx.a.text
+    for m in TIME_COLON_RE.finditer(text):
+        c = m.start()
+        h = c
+        while h > 0 and c - h < 2 and text[h - 1].isdigit():
+            h -= 1
+        if h == c or (h > 0 and (text[h - 1].isalnum() or text[h - 1] in ":.")) or int(text[h:c]) > 23:
             continue
-        good = f"kl. {int(m.group(1)):02d}.{m.group(2)}"
-        out.append(finding(ctx, m.start(), m.end(), "minor",
+        if ctx.a.in_special(h):
+            continue                         # inside a URL
+        start, end = h, m.end()
+        has_kl = ctx.low[max(0, h - 4):h] == "kl. "
+        good = f"{'' if has_kl else 'kl. '}{int(text[h:c])}.{m.group(1)}"
+        out.append(finding(ctx, start, end, "minor",
                            {"da": f"Klokkeslæt skrives med punktum på dansk: \u00bb{good}\u00ab.",
                             "en": f"Danish writes times with a full stop: \u201c{good}\u201d."},
                            {"da": f"Skriv \u00bb{good}\u00ab.", "en": f"Write \u201c{good}\u201d."}))
@@ -416,6 +475,10 @@ def _year(y: str) -> int:
 def check_ambiguous_date(ctx: Ctx) -> list[Finding]:
     out = []
     for m in NUM_DATE_RE.finditer(ctx.a.text):
+        if m.start() and (ctx.a.text[m.start() - 1].isalnum() or ctx.a.text[m.start() - 1] in "./-_"):
+            continue
+        if ctx.a.in_special(m.start()):
+            continue                         # inside a URL
         d, mo, y = (m.group(1), m.group(3), m.group(4)) if m.group(1) else (m.group(5), m.group(6), m.group(7))
         day, month = int(d), int(mo)
         if not (1 <= day <= 31 and 1 <= month <= 12):
@@ -432,19 +495,21 @@ def check_ambiguous_date(ctx: Ctx) -> list[Finding]:
 
 _MONTH_ALT = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
 WEEKDAY_DATE_RE = re.compile(
-    rf"\b({'|'.join(WEEKDAYS_DA)})(?:{WS}den|{WS}d\.)?{WS}"
-    rf"(?:(\d{{1,2}})\.{WS}?({_MONTH_ALT})\.?{WS}(\d{{4}})|(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}}|\d{{2}}))(?![\d])",
-    re.IGNORECASE)
+    rf"({'|'.join(WEEKDAYS_DA)}),?(?:{WS}den|{WS}d\.)?{WS}"
+    rf"(?:(\d{{1,2}})\.\s*({_MONTH_ALT})\.?{WS}(\d{{4}})"
+    rf"|(\d{{1,2}})(?:[./](\d{{1,2}})[./]|/(\d{{1,2}})-)(\d{{4}}|\d{{2}}))(?![\d])")
 
 
 def check_weekday_date(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in WEEKDAY_DATE_RE.finditer(ctx.a.text):
-        weekday = m.group(1).lower()
+    for m in WEEKDAY_DATE_RE.finditer(ctx.low):
+        if not _word_start(ctx.low, m.start()) or not _one_block(ctx, m.start(), m.end()):
+            continue
+        weekday = m.group(1)
         if m.group(2):
-            day, month, year = int(m.group(2)), MONTH_NUMBER[m.group(3).lower()], int(m.group(4))
+            day, month, year = int(m.group(2)), MONTH_NUMBER[m.group(3)], int(m.group(4))
         else:
-            day, month, year = int(m.group(5)), int(m.group(6)), _year(m.group(7))
+            day, month, year = int(m.group(5)), int(m.group(6) or m.group(7)), _year(m.group(8))
         try:
             actual = dt.date(year, month, day).weekday()
         except ValueError:
@@ -468,7 +533,7 @@ def check_generic_link_text(ctx: Ctx) -> list[Finding] | None:
         return None
     out = []
     for start, end, _href in ctx.links:
-        label = ctx.a.text[start:end].strip().rstrip(".:!»›>→ ").strip().lower()
+        label = ctx.a.text[start:end].strip().rstrip(".:!»›>→…  ").strip().lower()
         if " ".join(label.split()) in ctx.words.generic_links:
             out.append(finding(ctx, start, end, "moderate",
                                {"da": f"Linkteksten \u00bb{ctx.a.text[start:end].strip()}\u00ab siger ikke, "
@@ -589,8 +654,11 @@ def context(artifacts: Artifacts, config: dict[str, Any]) -> Ctx:
         blocks = [Block(b[0], b[1], b[2], b[3] if len(b) > 3 else 0) for b in t["blocks"]]
         a = analyse(t["text"], blocks, words.lexicon)
         starts = {a.tokens[s.first_token][0] for s in a.sentences}
+        low = t["text"].lower()
+        if len(low) != len(t["text"]):      # a character whose lower case is longer: keep offsets
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in t["text"])
         ctx = Ctx(a=a, words=words, profile=profile, links=t.get("links") or [],
-                  lang=text_language(artifacts, config), sentence_starts=starts)
+                  lang=text_language(artifacts, config), sentence_starts=starts, low=low)
         artifacts["_klarsprog"] = ctx
     return ctx
 

@@ -15,6 +15,7 @@ Rules (docs/klarsprog.md):
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,17 +27,21 @@ DATA = Path(__file__).parent / "data"
 # Token kinds
 WORD, NUMBER, ABBR, URL, EMAIL = "w", "n", "a", "u", "e"
 
+# URLs and e-mail addresses are found first (they are rare; looking for them at every word would
+# cost more than all the rest), then words and numbers between them.
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)\]]")
+EMAIL_LEFT = re.compile(r"[^\W_][\w.+-]*\Z")
+EMAIL_RIGHT = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)+")
 TOKEN_RE = re.compile(r"""
-    (?P<u>(?:https?://|www\.)[^\s<>"'«»]*[^\s<>"'«».,;:!?)\]])
-  | (?P<e>[^\W_][\w.+-]*@[^\W_][\w-]*(?:\.[\w-]+)+)
-  | (?P<n>\d+(?:[.,:/]\d+)*(?:-[^\W_]+)*)
-  | (?P<a>[^\W\d_]{1,4}(?:\.[^\W\d_]{1,4})+)(?=\.)
-  | (?P<w>[^\W\d_]+(?:[-'’][^\W_]+)*)
-""", re.VERBOSE)
+    (?P<a>[^\W\d_]{1,4}+(?:\.[^\W\d_]{1,4}+)++)(?=\.)
+  | (?P<w>[^\W\d_]++(?:[-'’][^\W_]++)*+)
+  | (?P<n>\d++(?:[.,:/]\d++)*+(?:-[^\W_]++(?:[.,:/]\d++)*+)*+)
+""", re.VERBOSE)   # possessive quantifiers: no backtracking inside a word
 
 # A candidate sentence end: punctuation, optional closing quotes/brackets, whitespace, then a
 # capital letter or a digit (possibly after an opening quote or bracket).
-END_RE = re.compile(r"([.!?:]+)[)\]\"'»”’]*(?=\s+[\"'«„“(]*[^\W\d_a-zæøåäöüéèáà]|\s+[\"'«„“(]*\d)")
+# Danish quotes open with » and close with «; both directions are accepted.
+END_RE = re.compile(r"([.!?:]+)[)\]\"'»«”’]*(?=\s+[\"'«»„“(]*[^\W\d_a-zæøåäöüéèáà]|\s+[\"'«»„“(]*\d)")
 NON_LETTER = re.compile(r"[-'’.]")
 
 BLOCK_KINDS = ("heading", "paragraph", "list_item", "table_cell", "line", "caption")
@@ -97,6 +102,12 @@ class Analysis:
     tokens: list[tuple[int, int, str]]      # (start, end, kind)
     sentences: list[Sentence]
     long_flags: list[bool] = field(repr=False, default_factory=list)
+    specials: list[tuple[int, int, str]] = field(repr=False, default_factory=list)  # URLs, e-mails
+
+    def in_special(self, pos: int) -> bool:
+        """Whether ``pos`` lies inside a URL or an e-mail address."""
+        k = bisect.bisect_right([sp[0] for sp in self.specials], pos) - 1 if self.specials else -1
+        return k >= 0 and pos < self.specials[k][1]
 
     @property
     def words(self) -> int:
@@ -153,6 +164,49 @@ def is_long(token: str, kind: str) -> bool:
     return letters > 6
 
 
+def special_spans(text: str) -> list[tuple[int, int, str]]:
+    """URLs and e-mail addresses in ``text``, in order."""
+    urls = [(m.start(), m.end(), URL) for m in URL_RE.finditer(text)]
+    url_starts = [u[0] for u in urls]
+    out = list(urls)
+    i = text.find("@")
+    while i != -1:
+        left = EMAIL_LEFT.search(text, max(0, i - 64), i)
+        right = EMAIL_RIGHT.match(text, i + 1)
+        if left and right:
+            k = bisect.bisect_right(url_starts, left.start()) - 1
+            if k < 0 or urls[k][1] <= left.start():          # not inside a URL
+                out.append((left.start(), right.end(), EMAIL))
+        i = text.find("@", i + 1)
+    out.sort()
+    return out
+
+
+def _tokenise(text: str, start: int, end: int, specials: list[tuple[int, int, str]],
+              starts: list[int]):
+    finditer = TOKEN_RE.finditer
+    lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+    inside = specials[lo:hi]
+    if not inside:
+        return [(m.start(), m.end(), m.lastgroup) for m in finditer(text, start, end)]
+    out, pos = [], start
+    for sp in inside:
+        out += [(m.start(), m.end(), m.lastgroup) for m in finditer(text, pos, max(pos, sp[0]))]
+        out.append(sp)
+        pos = sp[1]
+    out += [(m.start(), m.end(), m.lastgroup) for m in finditer(text, pos, end)]
+    return out
+
+
+def _long(text: str, s: int, e: int, kind: str) -> bool:
+    if e - s <= 6 or (kind != WORD and kind != ABBR):
+        return False
+    if text.find("-", s, e) < 0 and text.find(".", s, e) < 0 and text.find("'", s, e) < 0 \
+            and text.find("’", s, e) < 0:
+        return True
+    return is_long(text[s:e], kind)
+
+
 def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | None = None) -> Analysis:
     """Tokenise ``text`` (split into ``blocks``; by default one block per non-empty line)."""
     lex = lexicon or Lexicon.default()
@@ -162,14 +216,18 @@ def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | Non
     long_flags: list[bool] = []
     sentences: list[Sentence] = []
     abbreviations, finals, months = lex.abbreviations, lex.final_abbreviations, lex.months
-    finditer = TOKEN_RE.finditer
+    specials = special_spans(text) if ("@" in text or "www." in text or "http" in text) else []
+    special_starts = [sp[0] for sp in specials]
     for bi, block in enumerate(blocks):
         first = len(tokens)
-        for m in finditer(text, block.start, block.end):
-            kind = m.lastgroup
-            s, e = m.span()
-            tokens.append((s, e, kind))
-            long_flags.append(is_long(m.group(), kind) if kind == WORD or kind == ABBR else False)
+        toks = _tokenise(text, block.start, block.end, specials, special_starts)
+        tokens += toks
+        if ("-" in text[block.start:block.end] or "'" in text[block.start:block.end]
+                or "’" in text[block.start:block.end]):
+            long_flags += [_long(text, s, e, k) for s, e, k in toks]
+        else:   # no hyphen or apostrophe in the block: a word is long when it has over 6 letters
+            long_flags += [e - s > 6 and k != NUMBER and k != URL and k != EMAIL
+                           and (k != ABBR or is_long(text[s:e], k)) for s, e, k in toks]
         last = len(tokens)
         if last == first:
             continue
@@ -193,16 +251,19 @@ def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | Non
             if n <= 0:
                 continue
             s_start = tokens[start_tok][0]
+            while s_start > block.start and text[s_start - 1] in "»«\"'„“(":
+                s_start -= 1                         # an opening quote belongs to its sentence
             s_end = _sentence_end(text, tokens[cut][1], block.end)
             sentences.append(Sentence(start=s_start, end=s_end, block=bi, first_token=start_tok,
                                       n_tokens=n, long_words=sum(long_flags[start_tok:cut + 1])))
             start_tok = cut + 1
-    return Analysis(text=text, blocks=blocks, tokens=tokens, sentences=sentences, long_flags=long_flags)
+    return Analysis(text=text, blocks=blocks, tokens=tokens, sentences=sentences, long_flags=long_flags,
+                    specials=specials)
 
 
 def _sentence_end(text: str, pos: int, limit: int) -> int:
     """Extend a sentence over its closing punctuation and quotes."""
-    while pos < limit and text[pos] in ".!?:)]\"'»”’…":
+    while pos < limit and text[pos] in ".!?:)]\"'»«”’…":
         pos += 1
     return pos
 
@@ -211,6 +272,8 @@ def _ends_sentence(text, tokens, prev, last, abbreviations, finals, months) -> b
     s, e, kind = tokens[prev]
     word = text[s:e]
     if kind in (WORD, ABBR):
+        if len(word) > 1 and word.isupper() and "." not in word:
+            return True                                # an acronym (MR, CT), not the abbreviation mr.
         low = word.lower()
         if low in abbreviations:
             return False
