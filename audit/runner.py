@@ -6,6 +6,7 @@ and set to "complete" only when every target was audited without error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -185,6 +186,10 @@ class Auditor:
                 doc = build_document(target, None, cfg, str(exc))
                 outcome.input_errors.append(str(exc))
                 artifacts = None
+                # a failed load can leave an error page navigating in the tab: start afresh
+                with contextlib.suppress(Exception):
+                    await page.close()
+                page = None
             else:
                 artifacts = gathered.artifacts
                 doc = build_document(target, artifacts, cfg)

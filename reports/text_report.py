@@ -91,7 +91,7 @@ def render_html(doc: Document, text: str, out: TextIO, lang: str) -> None:
     marks = [(n, r, f) for n, r, f in numbered if not _is_whole(f, text)]
     edges = sorted({0, len(text), *[x for _, _, f in marks for x in f.span]})
     paragraphs: list[list[dict]] = [[]]
-    for a, b in zip(edges, edges[1:]):
+    for a, b in zip(edges, edges[1:], strict=False):
         covering = [(n, r, f) for n, r, f in marks if f.span[0] <= a and b <= f.span[1]]
         ending = [n for n, r, f in marks if f.span[1] == b]
         chunk = text[a:b]

@@ -22,6 +22,35 @@ def test_demo_site_yields_exactly_the_documented_failures(demo_runs):
     assert failed_findings(run) == expected("wcag")
 
 
+def test_plain_language_findings_and_readability_of_the_demo_site(demo_runs):
+    _, run = demo_runs["site"]
+    found = {d["path"]: sorted(({"code": r["code"], "name": r["name"], "excerpt": f["excerpt"], "span": f["span"]}
+                                for r in d["results"] if r["code"].startswith("KL") for f in r["findings"]),
+                               key=lambda x: (x["code"], x["span"])) for d in run["documents"]}
+    assert found == EXPECTED["klarsprog"]
+    readability = {d["path"]: {k: d["readability"].get(k) for k in ("language", "lix", "lix_band",
+                                                                       "flesch_reading_ease")}
+                   for d in run["documents"]}
+    assert readability == EXPECTED["readability"]
+    en = next(d for d in run["documents"] if d["path"].endswith("en/visitors.html"))
+    assert en["readability"]["language"] == "en" and en["readability"]["flesch_reading_ease"] > 0
+    assert all(d["plain_score"] is not None for d in run["documents"])
+    assert run["plain_score"] is not None and run["plain_score"] != run["score"]
+
+
+def test_a_page_in_another_language_is_not_assessed(local_server, tmp_path):
+    from conftest import html_page
+    srv = local_server({"/de.html": (200, "text/html; charset=utf-8",
+                                     html_page("<p>Bitte kommen Sie pünktlich.</p>", lang="de", title="Termin"), 0)})
+    res = run_cli("audit", srv.url("/de.html"), "--json", str(tmp_path / "r.json"), "--db", str(tmp_path / "h.sqlite"))
+    doc = load_json(tmp_path / "r.json")["documents"][0]
+    assert doc["plain_score"] is None and doc["readability"]["assessed"] is False
+    assert doc["readability"]["reason"] == ("not assessed: klartjek checks plain language in Danish and English, "
+                                            "not 'de'")
+    assert not [r for r in doc["results"] if r["code"].startswith("KL")]
+    assert "not assessed" in res.stdout
+
+
 def test_needs_review_is_reported_exactly(demo_runs):
     _, run = demo_runs["site"]
     review = {(d["path"]): sorted((r["code"], r["name"], f["target"]) for r in d["results"]
@@ -75,7 +104,8 @@ def test_json_report_validates_against_the_schema(demo_runs):
 
 def test_findings_carry_both_languages_and_metadata(demo_runs):
     _, run = demo_runs["site"]
-    findings = [(r, f) for d in run["documents"] for r in d["results"] for f in r["findings"]]
+    findings = [(r, f) for d in run["documents"] for r in d["results"] for f in r["findings"]
+                if r["code"].startswith("KA")]
     assert findings
     for r, f in findings:
         assert f["message"]["da"] and f["message"]["en"]
@@ -124,6 +154,7 @@ def test_checks_lists_every_check():
     res = run_cli("checks")
     assert res.returncode == 0
     assert "KA057" in res.stdout and "image-alt" in res.stdout and "1.1.1" in res.stdout
-    assert "105 checks" in res.stdout
+    assert "123 checks" in res.stdout                      # 105 axe-core rules, 18 plain-language checks
+    assert "KL001" in res.stdout and "lix" in res.stdout
     sel = run_cli("checks", "--selected", "--lang", "en")
-    assert "63 checks" in sel.stdout and "heading-order" not in sel.stdout
+    assert "81 checks" in sel.stdout and "heading-order" not in sel.stdout

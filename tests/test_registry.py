@@ -70,7 +70,7 @@ def test_registry_refuses_duplicate_keys():
 def test_every_check_has_english_title_and_danish_where_axe_translates_it():
     metas = list(REGISTRY)
     assert all(m.title["en"] for m in metas)
-    translated = [m for m in metas if m.title.get("da")]
+    translated = [m for m in metas if m.family == "axe" and m.title.get("da")]
     assert len(translated) == 81          # axe-core 4.12.1's da.json translates 81 of 105 rules
     assert REGISTRY.get("target-size").text("title", "da") == REGISTRY.get("target-size").title["en"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from audit.model import CheckResult, Finding
-from checks.klarsprog.lexicon import Words, words_for
-from checks.klarsprog.text import (ABBR, BAND_NAMES, URL, WORD, Analysis, Block, analyse,
+from checks.klarsprog.lexicon import Words, find_all, words_for
+from checks.klarsprog.text import (BAND_NAMES, Analysis, Block, analyse,
                                    lix_band)
 from checks.registry import REGISTRY, Artifacts, CheckMeta
 
@@ -39,10 +39,24 @@ BLIVE_STOP = frozenset({"det", "meget", "sent", "godt", "let", "mæt", "træt", 
                         "svært", "trygt", "dyrt", "mørkt", "lyst", "tørt", "vådt", "sødt", "surt", "hårdt",
                         "blødt", "fint", "smukt", "grimt", "tyndt", "tykt", "stærkt", "nemt", "sjovt",
                         "sikkert", "usikkert", "travlt", "langt", "bredt", "fladt", "stramt", "slemt",
-                        "galt", "vigtigt", "ret", "sort", "hvidt", "rødt", "grønt", "blåt", "gult", "sidst"})
+                        "galt", "vigtigt", "ret", "sort", "hvidt", "rødt", "grønt", "blåt", "gult"})
 BLIVE_FORMS = ("bliver", "blev", "blive", "blevet")
 ADVERBS = ("ikke", "også", "altid", "gerne", "derfor", "straks", "først", "kun", "nu", "selv", "typisk",
            "normalt", "evt", "eventuelt", "måske", "nok", "desuden", "helst")
+
+
+class _Span:
+    """A match-like (start, end) pair."""
+    __slots__ = ("_s", "_e")
+
+    def __init__(self, s: int, e: int) -> None:
+        self._s, self._e = s, e
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
 
 
 @dataclass
@@ -53,7 +67,7 @@ class Ctx:
     profile: dict[str, Any]
     links: list[list]
     lang: str
-    sentence_starts: set[int]
+    sentence_starts: set[int] | None
     low: str = ""            # the text in lower case, same offsets: word-list patterns run on it
     block_starts: list[int] | None = None
 
@@ -88,6 +102,8 @@ def _one_block(ctx: Ctx, start: int, end: int) -> bool:
 
 
 def _is_sentence_start(ctx: Ctx, pos: int) -> bool:
+    if ctx.sentence_starts is None:
+        ctx.sentence_starts = {s.first_word for s in ctx.a.sentences}
     return pos in ctx.sentence_starts
 
 
@@ -118,10 +134,10 @@ def check_lix(ctx: Ctx) -> list[Finding] | None:
 
 
 def check_sentence_average(ctx: Ctx) -> list[Finding] | None:
-    sents = [s for s in ctx.a.sentences if ctx.a.blocks[s.block].kind != "heading"]
-    if not sents:
+    hw, hn, _ = ctx.a.heading_totals
+    if len(ctx.a.sentences) - hn <= 0:
         return None
-    avg = sum(s.n_tokens for s in sents) / len(sents)
+    avg = (ctx.a.words - hw) / (len(ctx.a.sentences) - hn)
     if avg <= ctx.profile["sentence_avg_max"]:
         return []
     return [finding(ctx, 0, len(ctx.a.text), "moderate",
@@ -142,20 +158,14 @@ def check_long_sentence(ctx: Ctx) -> list[Finding]:
 
 
 def check_long_paragraph(ctx: Ctx) -> list[Finding]:
-    per_block: dict[int, list] = {}
-    for s in ctx.a.sentences:
-        per_block.setdefault(s.block, []).append(s)
     out = []
     max_s, max_w = ctx.profile["paragraph_sentences"], ctx.profile["paragraph_words"]
-    for bi, sents in per_block.items():
-        block = ctx.a.blocks[bi]
-        if block.kind in ("heading", "table_cell"):
-            continue
-        words = sum(s.n_tokens for s in sents)
-        if len(sents) > max_s or words > max_w:
+    for block in ctx.a.blocks:
+        if (block.n_sentences > max_s or block.n_words > max_w) and block.kind not in ("heading", "table_cell"):
+            n_s, words = block.n_sentences, block.n_words
             out.append(finding(ctx, block.start, block.end, "minor",
-                               {"da": f"Afsnittet har {len(sents)} sætninger og {words} ord.",
-                                "en": f"The paragraph has {len(sents)} sentences and {words} words."},
+                               {"da": f"Afsnittet har {n_s} sætninger og {words} ord.",
+                                "en": f"The paragraph has {n_s} sentences and {words} words."},
                                {"da": f"Del afsnittet op: højst {max_s} sætninger eller {max_w} ord.",
                                 "en": f"Split the paragraph: at most {max_s} sentences or {max_w} words."}))
     return out
@@ -164,43 +174,68 @@ def check_long_paragraph(ctx: Ctx) -> list[Finding]:
 def check_long_compound(ctx: Ctx) -> list[Finding]:
     limit = ctx.profile["compound_letters"]
     text, out = ctx.a.text, []
-    for (s, e, kind) in ctx.a.tokens:
-        if kind == WORD and e - s > limit:
-            word = text[s:e]
-            letters = sum(ch.isalpha() for ch in word)
-            if letters > limit:
-                out.append(finding(ctx, s, e, "minor",
-                                   {"da": f"\u00bb{word}\u00ab er et langt ord ({letters} bogstaver).",
-                                    "en": f"\u201c{word}\u201d is a long word ({letters} letters)."},
-                                   {"da": "Skriv det med flere, kortere ord.",
-                                    "en": "Say it in several shorter words."}))
+    last: dict[tuple[int, str], int] = {}
+    for a, word in ctx.a.compounds:            # words over 12 letters, collected by the analysis
+        letters = sum(ch.isalpha() for ch in word)
+        if letters <= limit:
+            continue
+        s = text.find(word, last.get((a, word), a))
+        last[(a, word)] = s + len(word)
+        e = s + len(word)
+        out.append(finding(ctx, s, e, "minor",
+                           {"da": f"\u00bb{word}\u00ab er et langt ord ({letters} bogstaver).",
+                            "en": f"\u201c{word}\u201d is a long word ({letters} letters)."},
+                           {"da": "Skriv det med flere, kortere ord.",
+                            "en": "Say it in several shorter words."}))
     return out
 
 
-_S_PASSIVE = None
+ES_RE = re.compile(r"es(?![\w-])")       # starts with its literal text: a fast scan
 
 
-def _s_passive_re(words: Words) -> re.Pattern:
-    global _S_PASSIVE
-    if _S_PASSIVE is None or _S_PASSIVE[0] != words.modals:
-        modal = "|".join(words.modals)
-        adv = "|".join(ADVERBS)
-        pat = rf"(?:(?:{modal})(?:{WS}(?:{adv}))*{WS}([^\W\d_]{{2,}}es)|(bedes))\b"
-        _S_PASSIVE = (words.modals, re.compile(pat))
-    return _S_PASSIVE[1]
+def _prev_word(low: str, pos: int) -> tuple[int, str] | None:
+    """The word that ends right before ``pos`` (white space between allowed, punctuation not)."""
+    i = pos
+    while i > 0 and low[i - 1].isspace():
+        i -= 1
+    j = i
+    while j > 0 and low[j - 1].isalpha():
+        j -= 1
+    return (j, low[j:i]) if j < i else None
 
 
 def check_s_passive(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in _s_passive_re(ctx.words).finditer(ctx.low):
-        verb = m.group(1) or m.group(2)
-        if verb in ctx.words.deponents or not _word_start(ctx.low, m.start()):
+    low, modals = ctx.low, set(ctx.words.modals)
+    for hit in ES_RE.finditer(low):
+        end = hit.end()
+        w = _prev_word(low, end)
+        if w is None or len(w[1]) < 4 or w[0] != end - len(w[1]):
             continue
-        vs = m.start(1) if m.group(1) else m.start(2)
+        vs, verb = w
+        if not _word_start(low, vs) or verb in ctx.words.deponents:
+            continue
+        if verb == "bedes":
+            start = vs
+        else:
+            start, pos = None, vs
+            for _ in range(4):               # modal, then up to three adverbs before the verb
+                prev = _prev_word(low, pos)
+                if prev is None:
+                    break
+                if prev[1] in modals:
+                    start = prev[0]
+                    break
+                if prev[1] not in ADVERBS:
+                    break
+                pos = prev[0]
+            if start is None or not _word_start(low, start):
+                continue
         if ctx.a.text[vs].isupper() and not _is_sentence_start(ctx, vs):
             continue                         # a name: "skal Agnes …"
-        if not _one_block(ctx, m.start(), m.end()):
+        if not _one_block(ctx, start, end):
             continue
+        m = _Span(start, end)
         out.append(finding(ctx, m.start(), m.end(), "minor",
                            {"da": f"\u00bb{_excerpt(ctx.a.text, m.start(), m.end())}\u00ab er passiv: "
                                   "det fremgår ikke, hvem der skal gøre noget.",
@@ -247,7 +282,9 @@ def check_blive_passive(ctx: Ctx) -> list[Finding]:
 
 
 # the endings, found first; the word is then taken back to its start
-NOMINAL_RE = re.compile(r"(?:els|ing|tion|sion|hed)(?:e|en|er|erne|ens|s)?(?![\w-])")
+NOMINAL_RES = tuple(re.compile(p + r"(?![\w-])") for p in (
+    "else(?:n|r|rne|ns|s)?", "ing(?:en|er|erne|ens|s)?", "tion(?:en|er|erne|ens|s)?",
+    "sion(?:en|er|erne|ens|s)?", "hed(?:en|er|erne|ens|s)?"))
 _WORD_BEFORE = re.compile(r"[^\W\d_]+\Z")
 
 
@@ -270,19 +307,22 @@ def _nominal_bases(word: str) -> list[str]:
 def check_nominalisations(ctx: Ctx) -> list[Finding] | None:
     if not ctx.a.words:
         return None
-    text, hits = ctx.a.text, []
-    for m in NOMINAL_RE.finditer(ctx.low):
+    text, hits, memo = ctx.a.text, [], {}
+    matches = sorted((m for pat in NOMINAL_RES for m in pat.finditer(ctx.low)), key=lambda m: m.start())
+    for m in matches:
         back = _word_back(ctx.low, m.start(), m.end())
-        if back is None or m.end() - back[0] < 5 or (m.group().startswith("els") and not m.group().startswith("else")):
+        if back is None or m.end() - back[0] < 5:
             continue
         start, low = back
         word = text[start:m.end()]
-        if low in ctx.words.nominal_stop:
+        allowed = memo.get(low)
+        if allowed is None:                 # words repeat: decide each once
+            allowed = memo[low] = (low in ctx.words.nominal_stop or any(
+                ctx.words.nominal_allow.search(b) for b in _nominal_bases(low)))
+        if allowed:
             continue
         if word[0].isupper() and not _is_sentence_start(ctx, start):
             continue                        # a name: Kolding, Ringsted …
-        if any(ctx.words.nominal_allow.search(b) for b in _nominal_bases(low)):
-            continue
         hits.append((start, m.end(), word))
     density = len(hits) / ctx.a.words
     if density <= ctx.profile["nominal_density"]:
@@ -327,7 +367,7 @@ def check_impersonal_man(ctx: Ctx) -> list[Finding]:
             for m in MAN_RE.finditer(ctx.low) if _word_start(ctx.low, m.start())]
 
 
-ACRONYM_RE = re.compile(r"([A-ZÆØÅ]{2,6})(?:'?s)?(?![\w])")   # also EKG-svar
+ACRONYM_RE = re.compile(r"([A-ZÆØÅ][A-ZÆØÅ]{1,5})(?:'?s)?(?!\w)")   # also EKG-svar
 
 
 def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
@@ -352,16 +392,22 @@ def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
                             "en": f"The abbreviation \u201c{acr}\u201d is not explained at first use."},
                            {"da": f"Skriv hvad {acr} står for første gang, fx \u00bb{acr} (…)\u00ab.",
                             "en": f"Say what {acr} stands for at first use, e.g. \u201c{acr} (…)\u201d."}))
-    for m in ctx.words.dotted_re.finditer(ctx.low):
-        low = m.group(1)
-        if low in seen or not _word_start(ctx.low, m.start()) or text[m.start():m.end() - 1].isupper():
+    low, dotted = ctx.low, ctx.words.dotted
+    i = low.find(".")
+    while i != -1:                           # every full stop: is the word before it "pga" …?
+        lo = max(0, i - 8)                   # abbreviations are short: look 8 characters back
+        j = max(low.rfind(" ", lo, i), low.rfind("\n", lo, i), low.rfind("(", lo, i)) + 1
+        if j == 0 and lo > 0:
+            i = low.find(".", i + 1)
             continue
-        seen.add(low)
-        s_, e_ = m.start(), m.end()
-        out.append(finding(ctx, s_, e_, "moderate",
-                           {"da": f"Forkortelsen \u00bb{text[s_:e_]}\u00ab kan være svær at forstå.",
-                            "en": f"The abbreviation \u201c{text[s_:e_]}\u201d may be hard to understand."},
-                           {"da": "Skriv ordene helt ud.", "en": "Write the words out in full."}))
+        word = low[j:i]
+        if word in dotted and word not in seen and _word_start(low, j) and not text[j:i].isupper():
+            seen.add(word)
+            out.append(finding(ctx, j, i + 1, "moderate",
+                               {"da": f"Forkortelsen \u00bb{text[j:i + 1]}\u00ab kan være svær at forstå.",
+                                "en": f"The abbreviation \u201c{text[j:i + 1]}\u201d may be hard to understand."},
+                               {"da": "Skriv ordene helt ud.", "en": "Write the words out in full."}))
+        i = low.find(".", i + 1)
     out.sort(key=lambda f: f.span)
     return out
 
@@ -383,20 +429,24 @@ def _block_index(blocks: list[Block]) -> Callable[[int], int]:
     return find
 
 
+WORD_AT = re.compile(r"[^\W\d_]+(?![\w-])")
+
+
 def check_medical_jargon(ctx: Ctx) -> list[Finding]:
     text, out, taken = ctx.a.text, [], set()
-    for m in ctx.words.jargon_re.finditer(ctx.low):
-        if not _word_start(ctx.low, m.start()):
+    low, forms = ctx.low, ctx.words.jargon_forms
+    for pos in find_all(low, ctx.words.jargon_stems):
+        if pos in taken or not _word_start(low, pos):
             continue
-        word = text[m.start():m.end()]
-        base = next((w for w in ctx.words.jargon if word.lower().startswith(w[:-2] if w.endswith("um") else w)),
-                    word.lower())
-        taken.add(m.start())
+        m = WORD_AT.match(low, pos)
+        base = forms.get(m.group()) if m else None
+        if base is None:
+            continue
+        taken.add(pos)
         if _in_parentheses_or_explained(text, m.start(), m.end()):
             continue
-        alt = ctx.words.jargon.get(base, "")
-        out.append(_jargon_finding(ctx, m.start(), m.end(), word, alt))
-    for m in ctx.words.suffix_re.finditer(ctx.low):
+        out.append(_jargon_finding(ctx, m.start(), m.end(), text[m.start():m.end()], ctx.words.jargon.get(base, "")))
+    for m in (m for p in ctx.words.suffix_res for m in p.finditer(ctx.low)):
         back = _word_back(ctx.low, m.start(), m.end())
         if back is None or back[0] in taken:
             continue
@@ -422,9 +472,31 @@ def _jargon_finding(ctx: Ctx, start: int, end: int, word: str, alt: str) -> Find
                    sug)
 
 
+def _bureaucratic_matches(low: str, first: dict[str, list[re.Pattern]]):
+    """Phrase matches, found by their longest word (str.find) and then matched in full around it;
+    longest phrase first, no overlaps, in text order."""
+    found = []
+    for key, patterns in first.items():
+        for pos in find_all(low, (key,)):
+            for pat in patterns:
+                m = pat.search(low, max(0, pos - 40), pos + 80)
+                while m and m.end() <= pos:
+                    m = pat.search(low, m.end(), pos + 80)
+                if m and m.start() <= pos:
+                    found.append(m)
+                    break
+    found.sort(key=lambda m: (m.start(), -m.end()))
+    last_end = -1
+    for m in found:
+        if m.start() >= last_end:
+            last_end = m.end()
+            yield m
+
+
 def check_bureaucratic(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in ctx.words.bureaucratic_re.finditer(ctx.low):
+    low, first = ctx.low, ctx.words.bureaucratic_first
+    for m in _bureaucratic_matches(low, first):
         if not _word_start(ctx.low, m.start()) or (m.start() and ctx.low[m.start() - 1] == "."):
             continue
         if not _one_block(ctx, m.start(), m.end()):
@@ -442,8 +514,8 @@ def check_bureaucratic(ctx: Ctx) -> list[Finding]:
 
 
 TIME_COLON_RE = re.compile(r":([0-5]\d)(?![\w:])")   # the hour is read back from the colon
-NUM_DATE_RE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)|"
-                         r"(\d{1,2})/(\d{1,2})-(\d{4}|\d{2})(?![\w/-]|\.\d)")
+NUM_DATE_RE = re.compile(r"([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})(?![\w/-]|\.\d)|"
+                         r"([0-9]{1,2})/([0-9]{1,2})-([0-9]{4}|[0-9]{2})(?![\w/-]|\.\d)")
 
 
 def check_time_format(ctx: Ctx) -> list[Finding]:
@@ -494,15 +566,15 @@ def check_ambiguous_date(ctx: Ctx) -> list[Finding]:
 
 
 _MONTH_ALT = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
-WEEKDAY_DATE_RE = re.compile(
-    rf"({'|'.join(WEEKDAYS_DA)}),?(?:{WS}den|{WS}d\.)?{WS}"
+WEEKDAY_DATE_RES = tuple(re.compile(
+    rf"({day}),?(?:{WS}den|{WS}d\.)?{WS}"
     rf"(?:(\d{{1,2}})\.\s*({_MONTH_ALT})\.?{WS}(\d{{4}})"
-    rf"|(\d{{1,2}})(?:[./](\d{{1,2}})[./]|/(\d{{1,2}})-)(\d{{4}}|\d{{2}}))(?![\d])")
+    rf"|(\d{{1,2}})(?:[./](\d{{1,2}})[./]|/(\d{{1,2}})-)(\d{{4}}|\d{{2}}))(?![\d])") for day in WEEKDAYS_DA)
 
 
 def check_weekday_date(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in WEEKDAY_DATE_RE.finditer(ctx.low):
+    for m in sorted((m for p in WEEKDAY_DATE_RES for m in p.finditer(ctx.low)), key=lambda m: m.start()):
         if not _word_start(ctx.low, m.start()) or not _one_block(ctx, m.start(), m.end()):
             continue
         weekday = m.group(1)
@@ -528,12 +600,15 @@ def check_weekday_date(ctx: Ctx) -> list[Finding]:
     return out
 
 
+LINK_TRAILING = ".:!»›>→…  "   # characters stripped from the end of a link text (a set)
+
+
 def check_generic_link_text(ctx: Ctx) -> list[Finding] | None:
     if not ctx.links:
         return None
     out = []
     for start, end, _href in ctx.links:
-        label = ctx.a.text[start:end].strip().rstrip(".:!»›>→…  ").strip().lower()
+        label = ctx.a.text[start:end].strip().rstrip(LINK_TRAILING).strip().lower()
         if " ".join(label.split()) in ctx.words.generic_links:
             out.append(finding(ctx, start, end, "moderate",
                                {"da": f"Linkteksten \u00bb{ctx.a.text[start:end].strip()}\u00ab siger ikke, "
@@ -651,9 +726,9 @@ def context(artifacts: Artifacts, config: dict[str, Any]) -> Ctx:
         profile = settings.get("profiles", {}).get(settings.get("profile", "web"), {})
         words = words_for(settings)
         t = artifacts["text"]
-        blocks = [Block(b[0], b[1], b[2], b[3] if len(b) > 3 else 0) for b in t["blocks"]]
+        blocks = [Block(*b[:4]) for b in t["blocks"]]
         a = analyse(t["text"], blocks, words.lexicon)
-        starts = {a.tokens[s.first_token][0] for s in a.sentences}
+        starts = None
         low = t["text"].lower()
         if len(low) != len(t["text"]):      # a character whose lower case is longer: keep offsets
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in t["text"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -77,21 +77,23 @@ class Lexicon:
                    months=frozenset(_default_list("months.txt")))
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     start: int
     end: int
     kind: str = "paragraph"
     level: int = 0          # heading level, 1–6
+    n_sentences: int = 0    # filled in by analyse
+    n_words: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     start: int
     end: int
     block: int              # index of its block
-    first_token: int        # index into Analysis.tokens
-    n_tokens: int
+    first_word: int         # offset of its first word
+    n_tokens: int           # words
     long_words: int
 
 
@@ -99,36 +101,64 @@ class Sentence:
 class Analysis:
     text: str
     blocks: list[Block]
-    tokens: list[tuple[int, int, str]]      # (start, end, kind)
     sentences: list[Sentence]
-    long_flags: list[bool] = field(repr=False, default_factory=list)
     specials: list[tuple[int, int, str]] = field(repr=False, default_factory=list)  # URLs, e-mails
+    compounds: list[tuple[int, str]] = field(repr=False, default_factory=list)  # (search from, word)
+    _tokens: list[tuple[int, int, str]] | None = field(repr=False, default=None)
+
+    @cached_property
+    def words(self) -> int:
+        return sum(s.n_tokens for s in self.sentences)
+
+    @cached_property
+    def long_words(self) -> int:
+        return sum(s.long_words for s in self.sentences)
+
+    @property
+    def tokens(self) -> list[tuple[int, int, str]]:
+        """Every word as (start, end, kind), built on first use (the counts above do not need it)."""
+        if self._tokens is None:
+            starts = [sp[0] for sp in self.specials]
+            self._tokens = [t for b in self.blocks
+                            for t in _tokenise(self.text, b.start, b.end, self.specials, starts)]
+        return self._tokens
+
+    @property
+    def long_flags(self) -> list[bool]:
+        return [is_long(self.text[s:e], k) for s, e, k in self.tokens]
 
     def in_special(self, pos: int) -> bool:
         """Whether ``pos`` lies inside a URL or an e-mail address."""
         k = bisect.bisect_right([sp[0] for sp in self.specials], pos) - 1 if self.specials else -1
         return k >= 0 and pos < self.specials[k][1]
 
-    @property
-    def words(self) -> int:
-        return len(self.tokens)
+    @cached_property
+    def heading_totals(self) -> tuple[int, int, int]:
+        """(words, sentences, long words) in headings."""
+        w = n = lw = 0
+        for b in self.blocks:
+            if b.kind == "heading":
+                w, n = w + b.n_words, n + b.n_sentences
+                lw += sum(s.long_words for s in self.sentences_of(b))
+        return w, n, lw
 
-    @property
-    def long_words(self) -> int:
-        return sum(s.long_words for s in self.sentences)
+    def sentences_of(self, block: Block) -> list[Sentence]:
+        i = bisect.bisect_left(self._sentence_starts, block.start)
+        out = []
+        while i < len(self.sentences) and self.sentences[i].start < block.end:
+            out.append(self.sentences[i])
+            i += 1
+        return out
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
 
     def lix(self, headings: bool = True) -> float | None:
-        sents = self.sentences if headings else [s for s in self.sentences
-                                                 if self.blocks[s.block].kind != "heading"]
-        return lix_of(sum(s.n_tokens for s in sents), len(sents), sum(s.long_words for s in sents))
-
-    def token_text(self, i: int) -> str:
-        s, e, _ = self.tokens[i]
-        return self.text[s:e]
-
-    def sentence_starts(self) -> set[int]:
-        """Token indices that begin a sentence."""
-        return {s.first_token for s in self.sentences}
+        if headings:
+            return lix_of(self.words, len(self.sentences), self.long_words)
+        hw, hn, hl = self.heading_totals
+        return lix_of(self.words - hw, len(self.sentences) - hn, self.long_words - hl)
 
 
 def lix_of(words: int, sentences: int, long_words: int) -> float | None:
@@ -207,58 +237,137 @@ def _long(text: str, s: int, e: int, kind: str) -> bool:
     return is_long(text[s:e], kind)
 
 
+# Counting without building a token list (the hot path): a word is a run that starts and ends
+# with a letter or digit and may hold . , : / - ' inside (f.eks, 10.30, CT-scanning, 3-værelses);
+# findall returns the words as strings, in C, and only words over 6 characters are looked at.
+COUNT_RE = re.compile(r"[^\W_](?:[\w.,:/'’-]*(?<=[^\W_]))?")
+BACK_CHARS = frozenset(".-'’")
+COMPOUND_MIN = 12          # words with more letters are kept as long-compound candidates
+
+
+def _letters_long(w: str) -> bool:
+    """Over 6 letters, not a number (numbers are never long)."""
+    if w.isalpha():
+        return True
+    if w[0].isdigit():
+        return False
+    return sum(c.isalpha() for c in w) > 6
+
+
+def _count(text: str, a: int, b: int, compounds: list) -> tuple[int, int]:
+    """(words, long words) in text[a:b], which holds no URL or e-mail address."""
+    if a >= b:
+        return 0, 0
+    ws = COUNT_RE.findall(text, a, b)
+    longs = [w for w in ws if len(w) > 6]
+    n_long = 0
+    for w in longs:
+        if _letters_long(w):
+            n_long += 1
+            if len(w) > COMPOUND_MIN:
+                compounds.append((a, w))
+    return len(ws), n_long
+
+
+def _count_span(text: str, a: int, b: int, specials, starts, compounds) -> tuple[int, int]:
+    lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+    if lo == hi:
+        return _count(text, a, b, compounds)
+    n = long_ = 0
+    pos = a
+    for sp in specials[lo:hi]:
+        w, lw = _count(text, pos, sp[0], compounds)
+        n, long_, pos = n + w + 1, long_ + lw, sp[1]   # a URL or e-mail is one word, never long
+    w, lw = _count(text, pos, b, compounds)
+    return n + w, long_ + lw
+
+
 def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | None = None) -> Analysis:
-    """Tokenise ``text`` (split into ``blocks``; by default one block per non-empty line)."""
+    """Split ``text`` (in ``blocks``; by default one block per non-empty line) into sentences and
+    count their words and long words."""
     lex = lexicon or Lexicon.default()
     if blocks is None:
         blocks = blocks_from_lines(text)
-    tokens: list[tuple[int, int, str]] = []
-    long_flags: list[bool] = []
     sentences: list[Sentence] = []
     abbreviations, finals, months = lex.abbreviations, lex.final_abbreviations, lex.months
     specials = special_spans(text) if ("@" in text or "www." in text or "http" in text) else []
-    special_starts = [sp[0] for sp in specials]
+    starts = [sp[0] for sp in specials]
+    compounds: list[tuple[int, str]] = []
+    findall = COUNT_RE.findall
     for bi, block in enumerate(blocks):
-        first = len(tokens)
-        toks = _tokenise(text, block.start, block.end, specials, special_starts)
-        tokens += toks
-        if ("-" in text[block.start:block.end] or "'" in text[block.start:block.end]
-                or "’" in text[block.start:block.end]):
-            long_flags += [_long(text, s, e, k) for s, e, k in toks]
-        else:   # no hyphen or apostrophe in the block: a word is long when it has over 6 letters
-            long_flags += [e - s > 6 and k != NUMBER and k != URL and k != EMAIL
-                           and (k != ABBR or is_long(text[s:e], k)) for s, e, k in toks]
-        last = len(tokens)
-        if last == first:
-            continue
-        # token indices after which a sentence ends inside the block
-        cut_after: list[int] = []
-        ti = first
-        for m in END_RE.finditer(text, block.start, block.end):
+        bs, be = block.start, block.end
+        block.n_sentences = block.n_words = 0
+        cuts = []
+        for m in END_RE.finditer(text, bs, be):
             pos = m.start()
-            while ti < last and tokens[ti][1] <= pos:
-                ti += 1
-            prev = ti - 1
-            if prev < first or (cut_after and cut_after[-1] == prev) or prev == last - 1:
-                continue
-            if (m.group(1) == "." and tokens[prev][1] == pos
-                    and not _ends_sentence(text, tokens, prev, last, abbreviations, finals, months)):
-                continue
-            cut_after.append(prev)
-        start_tok = first
-        for cut in [*cut_after, last - 1]:
-            n = cut - start_tok + 1
-            if n <= 0:
-                continue
-            s_start = tokens[start_tok][0]
-            while s_start > block.start and text[s_start - 1] in "»«\"'„“(":
-                s_start -= 1                         # an opening quote belongs to its sentence
-            s_end = _sentence_end(text, tokens[cut][1], block.end)
-            sentences.append(Sentence(start=s_start, end=s_end, block=bi, first_token=start_tok,
-                                      n_tokens=n, long_words=sum(long_flags[start_tok:cut + 1])))
-            start_tok = cut + 1
-    return Analysis(text=text, blocks=blocks, tokens=tokens, sentences=sentences, long_flags=long_flags,
-                    specials=specials)
+            if m.group(1) == ".":
+                j = pos
+                while j > bs and (text[j - 1].isalnum() or text[j - 1] in BACK_CHARS):
+                    j -= 1
+                if j < pos and not _ends_after(text, j, pos, m.end(), bs, abbreviations, finals, months):
+                    continue
+            cuts.append(m.end())
+        a = bs
+        for b in [*cuts, be]:
+            if specials:
+                n, long_ = _count_span(text, a, b, specials, starts, compounds)
+            else:                                    # _count, inlined: the hot path
+                ws = findall(text, a, b)
+                n, long_ = len(ws), 0
+                for w in ws:
+                    if len(w) > 6 and (w.isalpha() or _letters_long(w)):
+                        long_ += 1
+                        if len(w) > COMPOUND_MIN:
+                            compounds.append((a, w))
+            if n:
+                fw = a
+                while fw < b and not text[fw].isalnum():
+                    fw += 1                          # the first word (or URL) of the sentence
+                s_start = fw
+                while s_start > bs and text[s_start - 1] in "»«\"'„“(":
+                    s_start -= 1                     # an opening quote belongs to its sentence
+                end = b
+                while end > s_start and text[end - 1].isspace():
+                    end -= 1
+                sentences.append(Sentence(s_start, end, bi, fw, n, long_))
+                block.n_sentences += 1
+                block.n_words += n
+            a = b
+    return Analysis(text=text, blocks=blocks, sentences=sentences, specials=specials,
+                    compounds=compounds)
+
+
+def _ends_after(text, j, pos, after, bs, abbreviations, finals, months) -> bool:
+    """Whether the full stop at ``pos``, after the word text[j:pos], ends a sentence."""
+    word = text[j:pos]
+    if word[0].isdigit():
+        if len(word) <= 2 and word.isdigit():       # "3. Marts" written with a capital
+            nxt = re.match(r"\s*([^\W\d_]+)", text[after:after + 20])
+            if nxt and nxt.group(1).lower() in months:
+                return False
+        return True
+    if "." not in word and len(word) > 1 and word.isupper():
+        return True                                 # an acronym (MR, CT), not the abbreviation mr.
+    low = word.lower()
+    if low in abbreviations:
+        return False
+    if low in finals:                               # "… 5 kr. Skriv", but "kr. 500"
+        rest = text[after:after + 8].lstrip(" \t\"'«»„“(")
+        return not (rest[:1].isdigit())
+    parts = word.split(".")
+    if len(parts) > 1 and all(len(p) == 1 and p.isupper() for p in parts):
+        return False                                # initials: H.C. Andersen
+    if len(word) == 1 and word.isupper() and j > bs:
+        k = j - 1
+        while k > bs and text[k - 1] == " ":
+            k -= 1
+        if k < j - 1:                               # Jens P. Hansen, but not "afsnit B. Du …"
+            i = k
+            while i > bs and text[i - 1].isalpha():
+                i -= 1
+            if i < k and text[i].isupper():
+                return False
+    return True
 
 
 def _sentence_end(text: str, pos: int, limit: int) -> int:
@@ -268,46 +377,21 @@ def _sentence_end(text: str, pos: int, limit: int) -> int:
     return pos
 
 
-def _ends_sentence(text, tokens, prev, last, abbreviations, finals, months) -> bool:
-    s, e, kind = tokens[prev]
-    word = text[s:e]
-    if kind in (WORD, ABBR):
-        if len(word) > 1 and word.isupper() and "." not in word:
-            return True                                # an acronym (MR, CT), not the abbreviation mr.
-        low = word.lower()
-        if low in abbreviations:
-            return False
-        if low in finals:                              # "… 5 kr. Skriv", but "kr. 500"
-            return prev + 1 < last and not text[tokens[prev + 1][0]].isdigit()
-        if kind == ABBR and all(len(p) == 1 and p.isupper() for p in word.split(".")):
-            return False                               # initials: H.C. Andersen
-        if len(word) == 1 and word.isupper() and prev > 0:
-            ps, pe, pk = tokens[prev - 1]              # Jens P. Hansen, but not "afsnit B. Du …"
-            if pk == WORD and text[ps].isupper():
-                return False
-    elif kind == NUMBER and len(word) <= 2 and word.isdigit() and prev + 1 < last:
-        ns, ne, _ = tokens[prev + 1]
-        if text[ns:ne].lower().rstrip(".") in months:  # "3. Marts" written with a capital
-            return False
-    return True
+LINE_RE = re.compile(r"[^\S\n]*+(\S(?:[^\n]*\S)?)")   # a line's text without its outer spaces
 
 
 def blocks_from_lines(text: str) -> list[Block]:
     """Plain text: every non-empty line is a block (the line of a letter), except that a line
-    starting with a lower-case letter continues the line before it (hard-wrapped prose)."""
+    starting with a lower-case letter continues the line before it (hard-wrapped prose); a blank
+    line separates paragraphs."""
     blocks: list[Block] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        start = pos + (len(line) - len(line.lstrip()))
-        end = start + len(stripped)
-        pos += len(line)
-        if not stripped:
-            blocks.append(None)  # type: ignore[arg-type]  # a blank line: a paragraph break
-            continue
-        prev = blocks[-1] if blocks else None
-        if prev is not None and stripped[0].islower():
-            prev.end = end
+    prev_end = -2
+    count = text.count
+    for m in LINE_RE.finditer(text):
+        start, end = m.span(1)
+        if blocks and text[start].islower() and count("\n", prev_end, start) == 1:
+            blocks[-1].end = end
         else:
             blocks.append(Block(start, end, "line"))
-    return [b for b in blocks if b is not None]
+        prev_end = end
+    return blocks
