@@ -219,7 +219,7 @@ def checks(
         table.add_column(col, overflow="fold")
     for m in metas:
         title = m.text("title", cfg["lang"]) + ("" if m.translated(cfg["lang"]) else " (en)")
-        table.add_row(m.code, m.name, ", ".join(m.wcag) or "–", m.level or "bp",
+        table.add_row(m.code, m.name, ", ".join(m.wcag) or "–", m.level or ("bp" if m.family == "axe" else "–"),
                       m.impact or "–", "yes" if m.code in chosen else "no", escape(title))
     out.print(table)
     out.print(f"{len(metas)} checks; 'Runs' says whether the current configuration runs them. "
