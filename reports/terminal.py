@@ -45,8 +45,7 @@ class TerminalReporter:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console
 
-    def render(self, run: Run, out: TextIO | None = None, *, lang: str = "da",
-               fail_on: str = "serious") -> None:
+    def render(self, run: Run, out: TextIO | None = None, *, lang: str = "da") -> None:
         con = self.console or Console(file=out, highlight=False, soft_wrap=False)
         from checks import REGISTRY
 
