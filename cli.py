@@ -86,14 +86,27 @@ def audit(
         help="Let the browser reach only the audited hosts and --allow-host hosts."),
     allow_host: List[str] = typer.Option([], "--allow-host", help="A host the browser may reach with "
                                          "--block-external (repeatable)."),
+    crawl: Optional[bool] = typer.Option(None, "--crawl/--no-crawl", help="Follow robots.txt, sitemaps and "
+                                         "links from the URL targets, within their origins."),
+    include: List[str] = typer.Option([], "--include", help="Crawl only URLs matching this glob (repeatable)."),
+    exclude: List[str] = typer.Option([], "--exclude", help="Never audit URLs matching this glob (repeatable)."),
+    max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Pages a crawl audits at most [default: 500]."),
+    max_depth: Optional[int] = typer.Option(None, "--max-depth", help="Links a crawl follows from a start URL "
+                                            "[default: 10]."),
+    ignore_robots: Optional[bool] = typer.Option(None, "--ignore-robots", help="Audit what robots.txt "
+                                                 "disallows (for one's own site)."),
     config: Optional[Path] = ConfigOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
 ) -> None:
     """Audit pages in Chromium with axe-core; store, score and report the run."""
+    crawl_opts = {k: v for k, v in dict(enabled=crawl, max_pages=max_pages, max_depth=max_depth,
+                                        ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
                        fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers,
-                       block_external=block_external)
+                       block_external=block_external, crawl=crawl_opts or None)
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
+    cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
+    cfg["crawl"]["exclude"] = [*cfg["crawl"]["exclude"], *exclude]
     store = _store(cfg)
     from audit.runner import Auditor
     from audit.runner import Progress as Callbacks

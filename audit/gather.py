@@ -80,7 +80,9 @@ MAIN_CONTENT_JS = """
 
 PAGE_INFO_JS = """
 () => ({title: document.title || null,
-        lang: document.documentElement.getAttribute('lang') || null})
+        lang: document.documentElement.getAttribute('lang') || null,
+        canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
+        links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)})
 """
 
 
@@ -156,6 +158,7 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
                 "content_type": ctype or None, "title": info["title"], "lang": info["lang"],
                 "content_hash": hashlib.sha256(body).hexdigest(),
                 "blocked_urls": sorted(blocked)[:100],
+                "canonical": info["canonical"], "links": info["links"],
             },
             "axe": result,
         }

@@ -10,14 +10,14 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 OUTCOMES = ("passed", "failed", "cant_tell", "inapplicable", "error")
 # Which outcome describes a check when its parts differ: the first one present wins.
 OUTCOME_PRECEDENCE = ("error", "failed", "cant_tell", "passed", "inapplicable")
 DOCUMENT_KINDS = ("page", "letter", "text")
-DOCUMENT_STATUSES = ("ok", "error")
+DOCUMENT_STATUSES = ("ok", "error", "skipped")   # skipped: found, not audited (no checks for it yet)
 RUN_STATUSES = ("complete", "partial")
 
 
@@ -113,6 +113,7 @@ class Run:
     score: float | None = None
     plain_score: float | None = None
     blocked_requests: int = 0
+    crawl: dict[str, Any] | None = None     # what a crawl found and skipped (docs/crawling.md)
     documents: list[Document] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,6 +6,8 @@ and set to "complete" only when every target was audited without error.
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import deque
 import contextlib
 import secrets
 from dataclasses import dataclass, field
@@ -84,12 +86,34 @@ def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, A
     return doc
 
 
+class _Work:
+    """Where workers take the next page from: the targets, then (crawling) the frontier."""
+
+    def __init__(self, items: list[tuple[int, PageTarget]], frontier=None, first_seq: int = 0) -> None:
+        self.items = deque((seq, t, 0) for seq, t in items)
+        self.frontier = frontier
+        self.next_seq = first_seq
+        self.busy = 0
+        self.duplicates = 0
+        self.audited: set[str] = set()      # normalised URLs audited: requested, final, canonical
+
+    def take(self):
+        if self.items:
+            return self.items.popleft()
+        if self.frontier is not None and self.frontier.queue:
+            url, depth, _via = self.frontier.queue.popleft()
+            seq, self.next_seq = self.next_seq, self.next_seq + 1
+            return seq, PageTarget(url, url, None), depth
+        return None
+
+
 class Auditor:
     def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None) -> None:
         self.config = config
         self.store = store
         self.progress = progress or Progress()
         self.current_run: Run | None = None
+        self._slots: dict[int, Document] = {}
 
     async def run(self, targets: list[str], run: Run | None = None) -> AuditOutcome:
         cfg = self.config
@@ -99,30 +123,43 @@ class Auditor:
         self.current_run = run
         resolver = TargetResolver()
         outcome = AuditOutcome(run=run)
-        self._slots: list[Document | None] = []
+        self._slots = {}
+        crawling = bool(cfg["crawl"]["enabled"])
         try:
             pages: list[PageTarget] = []
             for t in targets:
                 pages += resolver.resolve(t)
-            self._slots = [None] * len(pages)
             self.store.begin_run(run)
-            self.progress.started(len(pages))
-            todo = []
+            todo, starts = [], []
             for seq, target in enumerate(pages):
                 if target.error:
                     self._record(run, seq, build_document(target, None, cfg, target.error), None)
                     outcome.input_errors.append(target.error)
+                elif crawling and target.document_url:
+                    starts.append(target.url)      # crawled from, through the frontier
                 else:
                     todo.append((seq, target))
-            if todo:
-                await self._audit_pages(run, todo, resolver, outcome)
-            run.status = "complete" if all(d and d.status == "ok" for d in self._slots) else "partial"
+            frontier = await self._frontier(starts, run) if starts else None
+            work = _Work(todo, frontier, first_seq=len(pages))
+            self.progress.started(len(todo) + (len(frontier.queue) if frontier else 0))
+            if todo or (frontier and frontier.queue):
+                await self._audit_pages(run, work, resolver, outcome)
+            if frontier is not None:
+                for url, via in sorted(frontier.letters.items()):
+                    doc = Document(kind="letter", url=url, status="skipped",
+                                   error=f"not audited: no checks for this type yet (linked from {via})")
+                    self._record(run, work.next_seq, doc, None)
+                    work.next_seq += 1
+                run.crawl = frontier.summary() | {"duplicates": work.duplicates,
+                                                  "sitemap_errors": frontier.sitemap_errors}
+                self.store.update_run(run.id, crawl=json.dumps(run.crawl))
+            run.status = "complete" if all(d.status != "error" for d in self._slots.values()) else "partial"
         except (KeyboardInterrupt, asyncio.CancelledError):
             outcome.interrupted = True
             run.status = "partial"
         finally:
             resolver.close()
-            run.documents = [d for d in self._slots if d is not None]  # in target order
+            run.documents = [self._slots[k] for k in sorted(self._slots)]   # in target order
             run.score = run_score(run.documents, cfg["weights"])
             run.plain_score = run_score(run.documents, cfg["weights"], is_plain)
             run.blocked_requests = sum(d.blocked_requests for d in run.documents)
@@ -132,17 +169,41 @@ class Auditor:
             self.store.finish_run(run)
         return outcome
 
+    async def _frontier(self, starts: list[str], run: Run):
+        """The crawl frontier: scope from the start URLs, robots.txt, sitemaps, then the starts."""
+        from audit.crawl import Frontier, Scope, origin, read_robots, sitemap_urls
+
+        c = self.config["crawl"]
+        scope = Scope(origins={origin(u) for u in starts}, include=c["include"], exclude=c["exclude"],
+                      max_pages=int(c["max_pages"]), max_depth=int(c["max_depth"]),
+                      trap_limit=int(c["trap_limit"]), strip_params=tuple(c["strip_params"]))
+        frontier = Frontier(scope=scope, respect_robots=not c["ignore_robots"])
+        sitemaps: list[str] = []
+        for o in sorted(scope.origins):
+            rp, listed = await asyncio.to_thread(read_robots, o)
+            frontier.robots[o] = rp
+            sitemaps += listed or [o + "/sitemap.xml"]
+        for u in starts:
+            frontier.add(u, 0, None)
+        found, errors = await asyncio.to_thread(sitemap_urls, sitemaps)
+        for u in found:
+            frontier.add(u, 1, "sitemap")
+        frontier.sitemap_errors = errors
+        return frontier
+
     def _record(self, run: Run, seq: int, doc: Document, artifacts: dict[str, Any] | None) -> None:
         self._slots[seq] = doc
         self.store.add_document(run.id, seq, doc, artifacts)
         self.progress.finished(doc)
 
-    async def _audit_pages(self, run: Run, todo: list[tuple[int, PageTarget]],
-                           resolver: TargetResolver, outcome: AuditOutcome) -> None:
+    async def _audit_pages(self, run: Run, work: _Work, resolver: TargetResolver,
+                           outcome: AuditOutcome) -> None:
         cfg = self.config
         allowed = None
         if cfg["block_external"]:
-            audited = {urlsplit(t.url).hostname for _, t in todo if t.url}
+            audited = {urlsplit(t.url).hostname for _, t, _ in work.items if t.url}
+            if work.frontier is not None:
+                audited |= {urlsplit(o).hostname for o in work.frontier.scope.origins}
             allowed = sorted({h for h in audited if h} | set(cfg["allow_hosts"]) | set(resolver.hosts()))
         async with async_playwright() as pw:
             choice = find_chromium(cfg["browser"]["executable"], pw.chromium.executable_path)
@@ -151,12 +212,9 @@ class Auditor:
             self.store.update_run(run.id, browser_version=run.browser_version)
             try:
                 context = await new_context(browser)
-                queue: asyncio.Queue = asyncio.Queue()
-                for item in todo:
-                    queue.put_nowait(item)
                 options = axe_options(cfg)
-                workers = [asyncio.create_task(self._worker(run, queue, context, options, outcome))
-                           for _ in range(max(1, min(int(cfg["workers"]), len(todo))))]
+                workers = [asyncio.create_task(self._worker(run, work, context, options, outcome))
+                           for _ in range(max(1, int(cfg["workers"])))]
                 try:
                     await asyncio.gather(*workers)
                 finally:
@@ -166,35 +224,66 @@ class Auditor:
             finally:
                 await browser.close()
 
-    async def _worker(self, run: Run, queue: asyncio.Queue, context, options: dict[str, Any],
+    async def _worker(self, run: Run, work: _Work, context, options: dict[str, Any],
                       outcome: AuditOutcome) -> None:
         cfg = self.config
         page = None
         while True:
+            item = work.take()
+            if item is None:
+                if work.busy == 0:
+                    break
+                await asyncio.sleep(0.05)        # another worker may still find links
+                continue
+            seq, target, depth = item
+            work.busy += 1
             try:
-                seq, target = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                break
-            started = now()
-            if page is None or page.is_closed():   # first document, or the tab crashed
-                page = await context.new_page()
-            try:
-                gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
-                                             axe_options=options, location=target.location,
-                                             extract_text=cfg["klarsprog"]["enabled"])
-            except TargetError as exc:
-                doc = build_document(target, None, cfg, str(exc))
-                outcome.input_errors.append(str(exc))
-                artifacts = None
-                # a failed load can leave an error page navigating in the tab: start afresh
-                with contextlib.suppress(Exception):
-                    await page.close()
-                page = None
-            else:
-                artifacts = gathered.artifacts
-                doc = build_document(target, artifacts, cfg)
-                doc.blocked_requests = gathered.blocked_requests
-            doc.started_at, doc.ended_at = started, now()
-            self._record(run, seq, doc, artifacts)
+                started = now()
+                if page is None or page.is_closed():   # first document, or the tab crashed
+                    page = await context.new_page()
+                try:
+                    gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
+                                                 axe_options=options, location=target.location,
+                                                 extract_text=cfg["klarsprog"]["enabled"])
+                except TargetError as exc:
+                    doc = build_document(target, None, cfg, str(exc))
+                    outcome.input_errors.append(str(exc))
+                    artifacts = None
+                    # a failed load can leave an error page navigating in the tab: start afresh
+                    with contextlib.suppress(Exception):
+                        await page.close()
+                    page = None
+                else:
+                    artifacts = gathered.artifacts
+                    if work.frontier is not None and self._duplicate(work, target, artifacts):
+                        continue
+                    doc = build_document(target, artifacts, cfg)
+                    doc.blocked_requests = gathered.blocked_requests
+                    if work.frontier is not None:
+                        before = len(work.frontier.queue)
+                        for link in artifacts["page"].get("links") or []:
+                            work.frontier.add(link, depth + 1, target.url)
+                        if len(work.frontier.queue) > before:
+                            self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy)
+                doc.started_at, doc.ended_at = started, now()
+                self._record(run, seq, doc, artifacts)
+            finally:
+                work.busy -= 1
         if page is not None and not page.is_closed():
             await page.close()
+
+    def _duplicate(self, work: _Work, target: PageTarget, artifacts: dict[str, Any]) -> bool:
+        """A crawled page whose final URL (after redirects) or canonical URL was audited already."""
+        from audit.crawl import normalise
+
+        page = artifacts["page"]
+        final = normalise(page["final_url"])
+        canonical = normalise(page["canonical"]) if page.get("canonical") else None
+        keys = {normalise(target.url), final} | ({canonical} if canonical else set())
+        if (final != normalise(target.url) and final in work.audited) or (canonical and canonical in work.audited):
+            work.duplicates += 1
+            work.frontier.skipped["duplicate (redirect or canonical)"] += 1
+            return True
+        work.audited |= keys
+        work.frontier.seen |= keys
+        return False

@@ -34,7 +34,7 @@ runs = Table(
     Column("browser_version", String(64)), Column("config_hash", String(32)),
     Column("config", Text), Column("targets", Text),
     Column("score", Float), Column("blocked_requests", Integer, default=0),
-    Column("plain_score", Float),
+    Column("plain_score", Float), Column("crawl", Text),
 )
 documents = Table(
     "documents", metadata,
@@ -199,7 +199,8 @@ class Store:
                       axe_version=r["axe_version"], browser_version=r["browser_version"],
                       config_hash=r["config_hash"] or "", config=json.loads(r["config"] or "{}"),
                       targets=json.loads(r["targets"] or "[]"), score=r["score"], plain_score=r["plain_score"],
-                      blocked_requests=r["blocked_requests"] or 0)
+                      blocked_requests=r["blocked_requests"] or 0,
+                      crawl=json.loads(r["crawl"]) if r["crawl"] else None)
             doc_rows = conn.execute(select(documents).where(documents.c.run_id == run_id)
                                     .order_by(documents.c.seq, documents.c.id)).all()
             doc_ids = [d.id for d in doc_rows]
@@ -250,7 +251,8 @@ def _run_row(run: Run) -> dict[str, Any]:
                 klartjek_version=run.klartjek_version, axe_version=run.axe_version,
                 browser_version=run.browser_version, config_hash=run.config_hash,
                 config=json.dumps(run.config, sort_keys=True), targets=json.dumps(run.targets),
-                score=run.score, plain_score=run.plain_score, blocked_requests=run.blocked_requests)
+                score=run.score, plain_score=run.plain_score, blocked_requests=run.blocked_requests,
+                crawl=json.dumps(run.crawl) if run.crawl is not None else None)
 
 
 def _add_missing_columns(engine: Engine) -> None:

@@ -17,6 +17,7 @@ LABELS: dict[str, dict[str, str]] = {
     "needs_review": {"da": "Skal vurderes", "en": "Needs review"},
     "failures": {"da": "Fejl", "en": "Failures"},
     "error": {"da": "fejl", "en": "error"},
+    "not_audited": {"da": "ikke tjekket", "en": "not audited"},
     "no_failures": {"da": "Ingen fejl fundet.", "en": "No failures found."},
     "blocked": {"da": "Blokerede forespørgsler", "en": "Blocked requests"},
     "level": {"da": "niveau", "en": "level"},

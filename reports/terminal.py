@@ -63,7 +63,8 @@ class TerminalReporter:
         table.add_column("LIX", justify="right")
         for doc in run.documents:
             if doc.status != "ok":
-                table.add_row(escape(doc.location), f"[red]{t('error', lang)}[/]", "", "", "", "", "", "", "")
+                label = f"[red]{t('error', lang)}[/]" if doc.status == "error" else t("not_audited", lang)
+                table.add_row(escape(doc.location), label, "", "", "", "", "", "", "")
                 continue
             counts = failure_counts(doc)
             review = sum(len(r.needs_review) for r in doc.results)
@@ -76,8 +77,17 @@ class TerminalReporter:
         con.print(table)
 
         for doc in run.documents:
-            if doc.status != "ok":
+            if doc.status == "error":
                 con.print(f"[red]✗ {escape(doc.error or '')}[/]")
+            elif doc.status == "skipped":
+                con.print(f"[dim]– {escape(doc.location)}: {escape(doc.error or '')}[/]")
+        if run.crawl:
+            c = run.crawl
+            skipped = ", ".join(f"{k} {v}" for k, v in c.get("skipped", {}).items())
+            traps = ", ".join(c.get("trapped_patterns") or {})
+            con.print(f"Crawl: {c.get('queued', 0)} pages queued, {c.get('duplicates', 0)} duplicates"
+                      + (f"; not audited: {escape(skipped)}" if skipped else "")
+                      + (f"; crawl traps: {escape(traps)}" if traps else ""))
         for doc in run.documents:
             failed = sorted((r for r in doc.results if r.failures or r.outcome == "error"),
                             key=lambda r: (-impact_rank(r.impact), r.code))

@@ -49,7 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        route = self.routes.get(self.path.split("?")[0])
+        route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
+        if callable(route):
+            route = route(self.path)
         if route is None:
             self.send_response(404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -60,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         self.send_response(status)
+        if status in (301, 302, 307, 308):
+            self.send_header("Location", body.decode())
+            body = b""
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -70,7 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    """A small HTTP server on 127.0.0.1 with fixed routes: path → (status, type, body, delay)."""
+    """A small HTTP server on 127.0.0.1 with fixed routes: path → (status, type, body, delay), or
+    path → a function of the full path giving that tuple. For a redirect the body is the Location."""
 
     def __init__(self, routes: dict) -> None:
         handler = type("H", (_Handler,), {"routes": routes})

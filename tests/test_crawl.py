@@ -1,0 +1,93 @@
+"""Crawling a local site on 127.0.0.1: robots.txt, a sitemap index with a gzip sitemap, pages only
+reachable by links, an out-of-scope link, a redirect, a robots.txt Disallow, a crawl trap and a PDF."""
+import gzip
+import re
+
+from audit.crawl import normalise, url_pattern
+from conftest import html_page, load_json, run_cli
+
+
+def page(body: str, title: str = "Side", head: str = "") -> bytes:
+    html = html_page(body, title=title).decode()
+    return html.replace("</head>", head + "</head>").encode()
+
+
+def site(base_holder):
+    b = lambda p: base_holder[0] + p  # noqa: E731
+    sm = lambda urls: ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'  # noqa: E731
+                       'sitemap/0.9">' + "".join(f"<url><loc>{b(u)}</loc></url>" for u in urls) + "</urlset>").encode()
+
+    def calendar(path):
+        n = int(re.search(r"dato=(\d+)", path).group(1))
+        return 200, "text/html; charset=utf-8", page(f'<a href="/kalender?dato={n + 1}">Næste dag</a>', f"Dag {n}"), 0
+
+    html = "text/html; charset=utf-8"
+    return {
+        "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /privat/\nSitemap: /sitemap-index.xml\n", 0),
+        "/sitemap-index.xml": lambda p: (200, "application/xml", (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{b('/sitemap-a.xml')}</loc></sitemap><sitemap><loc>{b('/sitemap-b.xml.gz')}</loc>"
+            "</sitemap></sitemapindex>").encode(), 0),
+        "/sitemap-a.xml": lambda p: (200, "application/xml", sm(["/", "/om.html", "/privat/hemmelig.html"]), 0),
+        "/sitemap-b.xml.gz": lambda p: (200, "application/gzip", gzip.compress(sm(["/kontakt.php?side=1"])), 0),
+        "/": (200, html, page('<a href="/om.html">Om os</a> <a href="/dybt/1.html">Dybt</a> '
+                              '<a href="https://eksternt.invalid/x">Ude</a> <a href="/gammel.html">Gammel</a> '
+                              '<a href="/brev.pdf">Brev</a> <a href="/kalender?dato=1">Kalender</a> '
+                              '<a href="mailto:a@b.dk">Skriv</a> <a href="/om.html#top">Om os igen</a>', "Forside"), 0),
+        "/om.html": lambda p: (200, html, page("<p>Om hospitalet.</p>", "Om os",
+                                               f'<link rel="canonical" href="{b("/om.html")}">'), 0),
+        "/gammel.html": lambda p: (301, html, b("/om.html").encode(), 0),
+        "/dybt/1.html": (200, html, page('<a href="/dybt/2.html">Videre</a>', "Dybt 1"), 0),
+        "/dybt/2.html": (200, html, page("<p>Bunden.</p>", "Dybt 2"), 0),
+        "/kalender": calendar,
+        "/kontakt.php": (200, html, page("<p>Kontakt.</p>", "Kontakt"), 0),
+        "/privat/hemmelig.html": (200, html, page("<p>Hemmelig.</p>", "Hemmelig"), 0),
+        "/brev.pdf": (200, "application/pdf", b"%PDF-1.4\n%%EOF\n", 0),
+    }
+
+
+def test_crawl_finds_exactly_the_expected_set(local_server, tmp_path):
+    holder = [""]
+    srv = local_server(site(holder))
+    holder[0] = srv.base
+    (tmp_path / "klartjek.toml").write_text("[crawl]\ntrap_limit = 3\n")
+    res = run_cli("audit", srv.url("/"), "--crawl", "--workers", "1", "--config", str(tmp_path / "klartjek.toml"),
+                  "--json", str(tmp_path / "r.json"), "--db", str(tmp_path / "h.sqlite"))
+    assert res.returncode in (0, 1), res.stderr
+    run = load_json(tmp_path / "r.json")
+    pages = sorted(d["url"].replace(srv.base, "") for d in run["documents"] if d["kind"] == "page")
+    assert pages == ["/", "/dybt/1.html", "/dybt/2.html", "/kalender?dato=1", "/kalender?dato=2",
+                     "/kalender?dato=3", "/kontakt.php?side=1", "/om.html"]
+    assert all(d["status"] == "ok" for d in run["documents"] if d["kind"] == "page")
+    letters = [d for d in run["documents"] if d["kind"] == "letter"]
+    assert [(d["url"].replace(srv.base, ""), d["status"]) for d in letters] == [("/brev.pdf", "skipped")]
+    assert letters[0]["error"] == f"not audited: no checks for this type yet (linked from {srv.base}/)"
+    crawl = run["crawl"]
+    assert crawl["skipped"]["disallowed by robots.txt"] == 1
+    assert crawl["skipped"]["out of scope"] == 1
+    assert crawl["skipped"]["crawl trap"] == 1
+    assert crawl["duplicates"] == 1                       # /gammel.html redirects to /om.html
+    assert crawl["trapped_patterns"] == {f"127.0.0.1:{srv.base.rsplit(':', 1)[1]}/kalender?dato": 1}
+    assert crawl["letters"] == 1 and crawl["sitemap_errors"] == []
+    assert run["status"] == "complete"
+
+
+def test_max_pages_include_exclude_and_ignore_robots(local_server, tmp_path):
+    holder = [""]
+    srv = local_server(site(holder))
+    holder[0] = srv.base
+    res = run_cli("audit", srv.url("/"), "--crawl", "--workers", "1", "--max-pages", "3",
+                  "--json", str(tmp_path / "a.json"), "--db", str(tmp_path / "h.sqlite"))
+    pages = [d for d in load_json(tmp_path / "a.json")["documents"] if d["kind"] == "page"]
+    assert len(pages) == 3 and res.returncode in (0, 1)
+    run_cli("audit", srv.url("/"), "--crawl", "--workers", "1", "--exclude", "*/kalender*", "--ignore-robots",
+            "--include", f"{srv.base}/*", "--json", str(tmp_path / "b.json"), "--db", str(tmp_path / "h.sqlite"))
+    urls = {d["url"].replace(srv.base, "") for d in load_json(tmp_path / "b.json")["documents"]}
+    assert "/privat/hemmelig.html" in urls and not any(u.startswith("/kalender") for u in urls)
+
+
+def test_normalisation_and_patterns():
+    assert normalise("HTTP://Example.DK:80/a?utm_source=x&b=2#frag") == "http://example.dk/a?b=2"
+    assert normalise("https://example.dk:443") == "https://example.dk/"
+    assert normalise("https://example.dk:8443/x") == "https://example.dk:8443/x"
+    assert url_pattern("http://h/kalender/2026/03?dato=17&vis=uge") == "h/kalender/N/N?dato&vis"
