@@ -68,7 +68,8 @@ LangOpt = typer.Option(None, "--lang", help="Language of finding texts: da or en
 
 @app.command()
 def audit(
-    targets: List[str] = typer.Argument(..., help="http(s) URLs, .html files or folders of a static site."),
+    targets: Optional[List[str]] = typer.Argument(None, help="http(s) URLs, .html files or folders of a "
+                                                  "static site."),
     level: Optional[str] = LevelOpt,
     wcag_version: Optional[str] = typer.Option(None, "--wcag-version",
                                                help="WCAG version: 2.0, 2.1 or 2.2 [default: 2.2]."),
@@ -95,10 +96,15 @@ def audit(
                                             "[default: 10]."),
     ignore_robots: Optional[bool] = typer.Option(None, "--ignore-robots", help="Audit what robots.txt "
                                                  "disallows (for one's own site)."),
+    resume: Optional[str] = typer.Option(None, "--resume", help="Continue an interrupted run (its id): "
+                                         "finished pages are not audited again; targets and settings are "
+                                         "the run's own."),
     config: Optional[Path] = ConfigOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
 ) -> None:
     """Audit pages in Chromium with axe-core; store, score and report the run."""
+    if not targets and not resume:
+        _fail("give at least one target (a URL, an .html file or a folder), or --resume RUN_ID")
     crawl_opts = {k: v for k, v in dict(enabled=crawl, max_pages=max_pages, max_depth=max_depth,
                                         ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
@@ -130,12 +136,22 @@ def audit(
             state = fmt_score(doc.score) if doc.status == "ok" else "error"
             err.print(f"[{done}/{bar.tasks[0].total}] {escape(doc.location)} {state}")
 
+    if resume:
+        resume = store.resolve_run_id(resume)
+        stored = store.load_run(resume)
+        if stored.ended_at and stored.status == "complete":
+            _fail(f"run {resume} is complete; there is nothing to resume")
+        from audit.config import defaults
+
+        keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser")}
+        cfg = {**defaults(), **stored.config, **keep}   # the run's own settings
+        targets = stored.targets
     auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished))
 
     async def main():
         # SIGTERM (kill) ends the run like Ctrl-C: finished documents stay, the run is partial.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
-        return await auditor.run(targets)
+        return await auditor.run(targets or [], resume=resume)
 
     try:
         with bar:

@@ -115,23 +115,36 @@ class Auditor:
         self.current_run: Run | None = None
         self._slots: dict[int, Document] = {}
 
-    async def run(self, targets: list[str], run: Run | None = None) -> AuditOutcome:
+    async def run(self, targets: list[str], run: Run | None = None, resume: str | None = None) -> AuditOutcome:
+        """Audit ``targets``; with ``resume``, continue the stored run of that id instead: its
+        finished documents stay as they are and are not audited again."""
         cfg = self.config
+        done: dict[str, int] = {}
+        done_artifacts: dict[str, dict[str, Any]] = {}
+        if resume:
+            run = self.store.load_run(resume)
+            state = self.store.resume_state(resume)
+            run.documents = [d for d in run.documents if d.status != "error"]
+            done, done_artifacts = state["seqs"], state["artifacts"]
+            targets = run.targets
         run = run or Run(id=new_run_id(), started_at=now(), klartjek_version=__version__,
                          axe_version=axe_data()["axe_version"], config_hash=config_hash(cfg),
                          config=public_config(cfg), targets=list(targets))
         self.current_run = run
         resolver = TargetResolver()
         outcome = AuditOutcome(run=run)
-        self._slots = {}
+        self._slots = {done[d.location]: d for d in run.documents if d.location in done}
         crawling = bool(cfg["crawl"]["enabled"])
         try:
             pages: list[PageTarget] = []
             for t in targets:
                 pages += resolver.resolve(t)
-            self.store.begin_run(run)
+            if not resume:
+                self.store.begin_run(run)
             todo, starts = [], []
             for seq, target in enumerate(pages):
+                if target.location in done and not (crawling and target.document_url):
+                    continue                       # finished before the run was interrupted
                 if target.error:
                     self._record(run, seq, build_document(target, None, cfg, target.error), None)
                     outcome.input_errors.append(target.error)
@@ -139,8 +152,8 @@ class Auditor:
                     starts.append(target.url)      # crawled from, through the frontier
                 else:
                     todo.append((seq, target))
-            frontier = await self._frontier(starts, run) if starts else None
-            work = _Work(todo, frontier, first_seq=len(pages))
+            frontier = await self._frontier(starts, run, done, done_artifacts) if starts else None
+            work = _Work(todo, frontier, first_seq=max([len(pages) - 1, *done.values()]) + 1)
             self.progress.started(len(todo) + (len(frontier.queue) if frontier else 0))
             if todo or (frontier and frontier.queue):
                 await self._audit_pages(run, work, resolver, outcome)
@@ -169,9 +182,11 @@ class Auditor:
             self.store.finish_run(run)
         return outcome
 
-    async def _frontier(self, starts: list[str], run: Run):
-        """The crawl frontier: scope from the start URLs, robots.txt, sitemaps, then the starts."""
-        from audit.crawl import Frontier, Scope, origin, read_robots, sitemap_urls
+    async def _frontier(self, starts: list[str], run: Run, done: dict[str, int] | None = None,
+                        done_artifacts: dict[str, dict[str, Any]] | None = None):
+        """The crawl frontier: scope from the start URLs, robots.txt, sitemaps, then the starts.
+        Resuming, the finished pages count as seen and their links are followed again."""
+        from audit.crawl import Frontier, Scope, normalise, origin, read_robots, sitemap_urls
 
         c = self.config["crawl"]
         scope = Scope(origins={origin(u) for u in starts}, include=c["include"], exclude=c["exclude"],
@@ -183,6 +198,13 @@ class Auditor:
             rp, listed = await asyncio.to_thread(read_robots, o)
             frontier.robots[o] = rp
             sitemaps += listed or [o + "/sitemap.xml"]
+        for url in done or {}:
+            frontier.add(url, 0, None)            # counts it, marks it seen …
+            if frontier.queue and frontier.queue[-1][0] == normalise(url):
+                frontier.queue.pop()              # … but it is finished: not queued again
+        for url, art in (done_artifacts or {}).items():
+            for link in (art.get("page") or {}).get("links") or []:
+                frontier.add(link, 1, url)
         for u in starts:
             frontier.add(u, 0, None)
         found, errors = await asyncio.to_thread(sitemap_urls, sitemaps)

@@ -234,6 +234,29 @@ class Store:
                 results=by_doc.get(d.id, [])))
         return run
 
+    def resume_state(self, run_id: str) -> dict[str, Any]:
+        """What --resume needs of an interrupted run: the finished documents by location with
+        their seq, and their artifacts. Documents that ended in error are removed: they are tried
+        again."""
+        with self.engine.begin() as conn:
+            err_ids = [r[0] for r in conn.execute(select(documents.c.id).where(
+                (documents.c.run_id == run_id) & (documents.c.status == "error")))]
+            if err_ids:
+                res_ids = [r[0] for r in conn.execute(select(check_results.c.id).where(
+                    check_results.c.document_id.in_(err_ids)))]
+                if res_ids:
+                    conn.execute(findings.delete().where(findings.c.check_result_id.in_(res_ids)))
+                conn.execute(check_results.delete().where(check_results.c.document_id.in_(err_ids)))
+                conn.execute(artifacts_table.delete().where(artifacts_table.c.document_id.in_(err_ids)))
+                conn.execute(documents.delete().where(documents.c.id.in_(err_ids)))
+            rows = conn.execute(select(documents.c.seq, documents.c.url, documents.c.path, artifacts_table.c.data)
+                                .select_from(documents.outerjoin(artifacts_table,
+                                                                 artifacts_table.c.document_id == documents.c.id))
+                                .where(documents.c.run_id == run_id)).all()
+            conn.execute(update(runs).where(runs.c.id == run_id).values(ended_at=None, status="partial"))
+        return {"seqs": {(r.url or r.path): r.seq for r in rows},
+                "artifacts": {(r.url or r.path): json.loads(gzip.decompress(r.data)) for r in rows if r.data}}
+
     def load_artifacts(self, run_id: str) -> list[dict[str, Any] | None]:
         """The stored artifacts of each document of a run, in document order."""
         q = (select(artifacts_table.c.data).select_from(documents.outerjoin(

@@ -72,3 +72,44 @@ def test_sigterm_ends_the_run_partial_with_exit_130(local_server, tmp_path):
         docs = con.execute("select status from documents").fetchall()
     assert status == "partial" and ended is not None
     assert 1 <= len(docs) < 6 and all(d == ("ok",) for d in docs)
+
+
+def test_resume_after_sigkill_audits_only_the_missing_pages(local_server, tmp_path):
+    hits: dict[str, int] = {}
+
+    def counted(path, body, delay):
+        def route(full):
+            hits[full] = hits.get(full, 0) + 1
+            return 200, "text/html; charset=utf-8", body, delay
+        return route
+
+    links = "".join(f'<a href="/p{i}.html">Side {i}</a> ' for i in range(1, 6))
+    routes = {"/": counted("/", html_page(links, title="Forside"), 0)}
+    for i in range(1, 6):
+        routes[f"/p{i}.html"] = counted(f"/p{i}.html", html_page(f"<p>Side {i}.</p>", title=f"Side {i}"), 1.5)
+    srv = local_server(routes)
+    db = tmp_path / "h.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "audit", "--block-external", "--crawl", "--workers", "1",
+                             "--db", str(db), srv.url("/")], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_documents(db, 2, proc)
+    proc.kill()
+    proc.wait(30)
+    with sqlite3.connect(db) as con:
+        (run_id,), = con.execute("select id from runs").fetchall()
+        finished = [r[0] for r in con.execute("select url from documents")]
+    assert 2 <= len(finished) < 6
+    before = dict(hits)
+    res = run_cli("audit", "--resume", run_id[:15], "--db", str(db))
+    assert res.returncode in (0, 1), res.stderr
+    with sqlite3.connect(db) as con:
+        urls = sorted(r[0] for r in con.execute("select url from documents where run_id = ?", (run_id,)))
+        (status, ended), = con.execute("select status, ended_at from runs").fetchall()
+    assert urls == sorted([srv.url("/")] + [srv.url(f"/p{i}.html") for i in range(1, 6)])   # each once
+    assert status == "complete" and ended is not None
+    for url in finished:                      # finished pages were not loaded again
+        path = url.replace(srv.base, "")
+        assert hits[path] == before[path] == 1
+    again = run_cli("audit", "--resume", run_id, "--db", str(db))
+    assert again.returncode == 2 and "is complete; there is nothing to resume" in again.stderr
