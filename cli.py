@@ -96,6 +96,9 @@ def audit(
                                             "[default: 10]."),
     ignore_robots: Optional[bool] = typer.Option(None, "--ignore-robots", help="Audit what robots.txt "
                                                  "disallows (for one's own site)."),
+    incremental: Optional[bool] = typer.Option(None, "--incremental/--no-incremental", help="Reuse the "
+                                               "results of pages unchanged since the last run of the same "
+                                               "targets and settings."),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue an interrupted run (its id): "
                                          "finished pages are not audited again; targets and settings are "
                                          "the run's own."),
@@ -109,7 +112,7 @@ def audit(
                                         ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
                        fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers,
-                       block_external=block_external, crawl=crawl_opts or None)
+                       block_external=block_external, crawl=crawl_opts or None, incremental=incremental)
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
     cfg["crawl"]["exclude"] = [*cfg["crawl"]["exclude"], *exclude]
@@ -164,6 +167,8 @@ def audit(
         _fail(f"interrupted; the finished documents are kept in run {run.id} (partial)", EXIT_INTERRUPTED)
     if json_path:
         write_json(run, json_path)
+    if outcome.reused:
+        out.print(f"Reused {outcome.reused} unchanged document(s) from run {outcome.reused_from}.")
     gate = count_gate_failures(run, cfg["fail_on"])
     if not quiet:
         TerminalReporter(out).render(run, lang=cfg["lang"])

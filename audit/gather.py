@@ -159,6 +159,7 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
                 "content_hash": hashlib.sha256(body).hexdigest(),
                 "blocked_urls": sorted(blocked)[:100],
                 "canonical": info["canonical"], "links": info["links"],
+                "etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
             },
             "axe": result,
         }

@@ -91,6 +91,7 @@ class Document:
     blocked_requests: int = 0
     started_at: str | None = None
     ended_at: str | None = None
+    reused_from: str | None = None          # --incremental: the run whose results were reused
     results: list[CheckResult] = field(default_factory=list)
 
     @property

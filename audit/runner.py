@@ -6,10 +6,11 @@ and set to "complete" only when every target was audited without error.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections import deque
+import copy
 import contextlib
+import json
 import secrets
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -22,6 +23,7 @@ from audit.browser import find_chromium, launch
 from audit.config import config_hash, public_config
 from audit.errors import TargetError
 from audit.gather import gather_page, new_context
+from audit.incremental import unchanged
 from audit.model import Document, Run, fingerprint
 from audit.scoring import document_score, is_plain, run_score
 from audit.store import Store
@@ -50,6 +52,8 @@ class AuditOutcome:
     run: Run
     interrupted: bool = False
     input_errors: list[str] = field(default_factory=list)
+    reused: int = 0                       # --incremental: documents reused unchanged
+    reused_from: str | None = None
 
 
 def axe_options(config: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +137,14 @@ class Auditor:
         self.current_run = run
         resolver = TargetResolver()
         outcome = AuditOutcome(run=run)
+        self.previous: dict[str, tuple[Document, dict[str, Any]]] = {}
+        if cfg["incremental"] and not resume:
+            prev_id = self.store.previous_run(run.targets, run.config_hash, run.id)
+            if prev_id:
+                prev_arts = self.store.artifacts_by_location(prev_id)
+                self.previous = {d.location: (d, prev_arts[d.location]) for d in self.store.load_run(prev_id).documents
+                                 if d.status == "ok" and d.location in prev_arts}
+                outcome.reused_from = prev_id
         self._slots = {done[d.location]: d for d in run.documents if d.location in done}
         crawling = bool(cfg["crawl"]["enabled"])
         try:
@@ -227,27 +239,42 @@ class Auditor:
             if work.frontier is not None:
                 audited |= {urlsplit(o).hostname for o in work.frontier.scope.origins}
             allowed = sorted({h for h in audited if h} | set(cfg["allow_hosts"]) | set(resolver.hosts()))
-        async with async_playwright() as pw:
-            choice = find_chromium(cfg["browser"]["executable"], pw.chromium.executable_path)
-            browser = await launch(pw, choice, allowed, cfg["browser"]["args"])
-            run.browser_version = f"Chromium {browser.version}"
-            self.store.update_run(run.id, browser_version=run.browser_version)
+        self._lazy = {"pw": None, "allowed": allowed, "browser": None, "context": None,
+                      "lock": asyncio.Lock(), "run": run}
+        try:
+            options = axe_options(cfg)
+            workers = [asyncio.create_task(self._worker(run, work, options, outcome))
+                       for _ in range(max(1, int(cfg["workers"])))]
             try:
-                context = await new_context(browser)
-                options = axe_options(cfg)
-                workers = [asyncio.create_task(self._worker(run, work, context, options, outcome))
-                           for _ in range(max(1, int(cfg["workers"])))]
-                try:
-                    await asyncio.gather(*workers)
-                finally:
-                    for w in workers:
-                        w.cancel()
-                await context.close()
+                await asyncio.gather(*workers)
             finally:
-                await browser.close()
+                for w in workers:
+                    w.cancel()
+            if self._lazy["context"] is not None:
+                await self._lazy["context"].close()
+        finally:
+            if self._lazy["browser"] is not None:
+                await self._lazy["browser"].close()
+            if self._lazy["pw"] is not None:
+                await self._lazy["pw"].stop()
 
-    async def _worker(self, run: Run, work: _Work, context, options: dict[str, Any],
-                      outcome: AuditOutcome) -> None:
+    async def _context(self):
+        """The browser context, launched on first need (an incremental run of an unchanged site
+        never starts a browser)."""
+        lz = self._lazy
+        async with lz["lock"]:
+            if lz["context"] is None:
+                cfg = self.config
+                if lz["pw"] is None:
+                    lz["pw"] = await async_playwright().start()
+                choice = find_chromium(cfg["browser"]["executable"], lz["pw"].chromium.executable_path)
+                lz["browser"] = await launch(lz["pw"], choice, lz["allowed"], cfg["browser"]["args"])
+                lz["run"].browser_version = f"Chromium {lz['browser'].version}"
+                self.store.update_run(lz["run"].id, browser_version=lz["run"].browser_version)
+                lz["context"] = await new_context(lz["browser"])
+        return lz["context"]
+
+    async def _worker(self, run: Run, work: _Work, options: dict[str, Any], outcome: AuditOutcome) -> None:
         cfg = self.config
         page = None
         while True:
@@ -261,8 +288,19 @@ class Auditor:
             work.busy += 1
             try:
                 started = now()
+                prev = self.previous.get(target.location)
+                if prev is not None and await asyncio.to_thread(
+                        unchanged, target.document_url, target.document_path, prev[1]):
+                    doc = copy.deepcopy(prev[0])     # unchanged since the previous run: reused
+                    doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
+                    outcome.reused += 1
+                    if work.frontier is not None:
+                        for link in prev[1]["page"].get("links") or []:
+                            work.frontier.add(link, depth + 1, target.url)
+                    self._record(run, seq, doc, prev[1])
+                    continue
                 if page is None or page.is_closed():   # first document, or the tab crashed
-                    page = await context.new_page()
+                    page = await (await self._context()).new_page()
                 try:
                     gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
                                                  axe_options=options, location=target.location,

@@ -46,7 +46,7 @@ documents = Table(
     Column("status", String(16), nullable=False), Column("error", Text), Column("score", Float),
     Column("blocked_requests", Integer, default=0),
     Column("started_at", String(40)), Column("ended_at", String(40)),
-    Column("plain_score", Float), Column("readability", Text),
+    Column("plain_score", Float), Column("readability", Text), Column("reused_from", String(64)),
 )
 check_results = Table(
     "check_results", metadata,
@@ -128,6 +128,7 @@ class Store:
                 error=doc.error, score=doc.score, blocked_requests=doc.blocked_requests,
                 started_at=doc.started_at, ended_at=doc.ended_at, plain_score=doc.plain_score,
                 readability=json.dumps(doc.readability) if doc.readability is not None else None,
+                reused_from=doc.reused_from,
             )).inserted_primary_key[0]
             for res in doc.results:
                 res_id = conn.execute(insert(check_results).values(
@@ -231,7 +232,7 @@ class Store:
                 blocked_requests=d.blocked_requests or 0, started_at=d.started_at,
                 ended_at=d.ended_at, plain_score=d.plain_score,
                 readability=json.loads(d.readability) if d.readability else None,
-                results=by_doc.get(d.id, [])))
+                reused_from=d.reused_from, results=by_doc.get(d.id, [])))
         return run
 
     def resume_state(self, run_id: str) -> dict[str, Any]:
@@ -256,6 +257,21 @@ class Store:
             conn.execute(update(runs).where(runs.c.id == run_id).values(ended_at=None, status="partial"))
         return {"seqs": {(r.url or r.path): r.seq for r in rows},
                 "artifacts": {(r.url or r.path): json.loads(gzip.decompress(r.data)) for r in rows if r.data}}
+
+    def previous_run(self, targets: list[str], config_hash: str, exclude: str) -> str | None:
+        """The newest other run of the same targets with the same result settings (--incremental)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs.c.id).where(
+                (runs.c.targets == json.dumps(targets)) & (runs.c.config_hash == config_hash)
+                & (runs.c.id != exclude)).order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(1)).first()
+        return row[0] if row else None
+
+    def artifacts_by_location(self, run_id: str) -> dict[str, dict[str, Any]]:
+        q = (select(documents.c.url, documents.c.path, artifacts_table.c.data)
+             .select_from(documents.join(artifacts_table, artifacts_table.c.document_id == documents.c.id))
+             .where(documents.c.run_id == run_id))
+        with self.engine.connect() as conn:
+            return {(r.url or r.path): json.loads(gzip.decompress(r.data)) for r in conn.execute(q)}
 
     def load_artifacts(self, run_id: str) -> list[dict[str, Any] | None]:
         """The stored artifacts of each document of a run, in document order."""

@@ -91,3 +91,31 @@ def test_normalisation_and_patterns():
     assert normalise("https://example.dk:443") == "https://example.dk/"
     assert normalise("https://example.dk:8443/x") == "https://example.dk:8443/x"
     assert url_pattern("http://h/kalender/2026/03?dato=17&vis=uge") == "h/kalender/N/N?dato&vis"
+
+
+def test_incremental_reaudits_only_the_changed_page(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "fixtures" / "site", site)
+    db = str(tmp_path / "h.sqlite")
+    first = run_cli("audit", "site", "--json", str(tmp_path / "a.json"), "--db", db, cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    page = site / "parkering.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "<p>Ny tekst om parkering.</p></main>"),
+                    encoding="utf-8")
+    second = run_cli("audit", "site", "--incremental", "--json", str(tmp_path / "b.json"), "--db", db, cwd=tmp_path)
+    assert second.returncode == 1, second.stderr
+    a, b = load_json(tmp_path / "a.json"), load_json(tmp_path / "b.json")
+    rendered = [d["path"] for d in b["documents"] if d["reused_from"] is None]
+    assert rendered == ["site/parkering.html"]
+    assert all(d["reused_from"] == a["id"] for d in b["documents"] if d["path"] != "site/parkering.html")
+    assert f"Reused {len(a['documents']) - 1} unchanged document(s) from run {a['id']}." in second.stdout
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("started_at", "ended_at", "reused_from")}  # noqa: E731
+    for da, db_ in zip(a["documents"], b["documents"], strict=True):
+        if da["path"] != "site/parkering.html":
+            assert strip(da) == strip(db_)                 # identical results, findings, scores
+    changed = next(d for d in b["documents"] if d["path"] == "site/parkering.html")
+    old = next(d for d in a["documents"] if d["path"] == "site/parkering.html")
+    assert changed["content_hash"] != old["content_hash"]
