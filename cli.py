@@ -81,7 +81,8 @@ def audit(
     db: Optional[str] = DbOpt,
     lang: Optional[str] = LangOpt,
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load [default: 30]."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Pages audited at the same time [default: 2]."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Pages audited at the same time "
+                                          "[default: one per CPU core, at least 2]."),
     block_external: Optional[bool] = typer.Option(
         None, "--block-external/--no-block-external",
         help="Let the browser reach only the audited hosts and --allow-host hosts."),

@@ -86,6 +86,10 @@ PAGE_INFO_JS = """
 """
 
 
+class TabCrashed(TargetError):
+    """The tab crashed or was closed under us: worth one more try in a new tab."""
+
+
 @dataclass
 class Gathered:
     artifacts: dict[str, Any]
@@ -171,14 +175,15 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
                           "raise --timeout") from None
     except PlaywrightError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TargetError(f"{location}: the browser failed while checking the page ({first})") from None
+        kind = TabCrashed if ("crash" in first.lower() or "has been closed" in first) else TargetError
+        raise kind(f"{location}: the browser failed while checking the page ({first})") from None
     finally:
         page.remove_listener("requestfailed", on_failed)
 
 
-async def new_context(browser):
+async def new_context(browser, user_agent: str | None = None):
     """A browser context with axe-core injected into every frame before the page's own scripts."""
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen",
-                                        viewport={"width": 1280, "height": 900})
+                                        viewport={"width": 1280, "height": 900}, user_agent=user_agent)
     await context.add_init_script(script=AXE_SCRIPT)
     return context

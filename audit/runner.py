@@ -9,6 +9,7 @@ import asyncio
 import copy
 import contextlib
 import json
+import os
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from audit import __version__
 from audit.browser import find_chromium, launch
 from audit.config import config_hash, public_config
 from audit.errors import TargetError
+from audit.gather import TabCrashed
 from audit.gather import gather_page, new_context
 from audit.incremental import unchanged
 from audit.model import Document, Run, fingerprint
@@ -30,6 +32,15 @@ from audit.store import Store
 from audit.targets import PageTarget, TargetResolver
 from checks import REGISTRY, evaluate_all
 from checks.axe_checks import axe_data, axe_rule_ids
+
+
+RECYCLE_AFTER = 100     # pages a worker renders in one browser context before it starts a new one
+
+
+def worker_count(cfg: dict[str, Any]) -> int:
+    """--workers, or 0 for one per CPU core (at least 2)."""
+    n = int(cfg["workers"])
+    return n if n > 0 else max(2, os.cpu_count() or 2)
 
 
 def now() -> str:
@@ -239,44 +250,49 @@ class Auditor:
             if work.frontier is not None:
                 audited |= {urlsplit(o).hostname for o in work.frontier.scope.origins}
             allowed = sorted({h for h in audited if h} | set(cfg["allow_hosts"]) | set(resolver.hosts()))
-        self._lazy = {"pw": None, "allowed": allowed, "browser": None, "context": None,
+        self._lazy = {"pw": None, "allowed": allowed, "browser": None, "user_agent": None,
                       "lock": asyncio.Lock(), "run": run}
+        self._host_sems: dict[str, asyncio.Semaphore] = {}
         try:
             options = axe_options(cfg)
             workers = [asyncio.create_task(self._worker(run, work, options, outcome))
-                       for _ in range(max(1, int(cfg["workers"])))]
+                       for _ in range(worker_count(cfg))]
             try:
                 await asyncio.gather(*workers)
             finally:
                 for w in workers:
                     w.cancel()
-            if self._lazy["context"] is not None:
-                await self._lazy["context"].close()
         finally:
             if self._lazy["browser"] is not None:
                 await self._lazy["browser"].close()
             if self._lazy["pw"] is not None:
                 await self._lazy["pw"].stop()
 
-    async def _context(self):
-        """The browser context, launched on first need (an incremental run of an unchanged site
-        never starts a browser)."""
+    async def _browser(self):
+        """The browser, launched on first need (an incremental run of an unchanged site never
+        starts one), and the User-Agent its pages send: the browser's own, naming klartjek."""
         lz = self._lazy
         async with lz["lock"]:
-            if lz["context"] is None:
+            if lz["browser"] is None:
                 cfg = self.config
                 if lz["pw"] is None:
                     lz["pw"] = await async_playwright().start()
                 choice = find_chromium(cfg["browser"]["executable"], lz["pw"].chromium.executable_path)
-                lz["browser"] = await launch(lz["pw"], choice, lz["allowed"], cfg["browser"]["args"])
-                lz["run"].browser_version = f"Chromium {lz['browser'].version}"
+                browser = await launch(lz["pw"], choice, lz["allowed"], cfg["browser"]["args"])
+                lz["run"].browser_version = f"Chromium {browser.version}"
                 self.store.update_run(lz["run"].id, browser_version=lz["run"].browser_version)
-                lz["context"] = await new_context(lz["browser"])
-        return lz["context"]
+                probe = await browser.new_page()
+                ua = await probe.evaluate("navigator.userAgent")
+                await probe.close()
+                lz["user_agent"] = f"{ua} klartjek/{__version__}"
+                lz["browser"] = browser
+        return lz["browser"], lz["user_agent"]
 
     async def _worker(self, run: Run, work: _Work, options: dict[str, Any], outcome: AuditOutcome) -> None:
         cfg = self.config
-        page = None
+        context = page = None
+        rendered = 0
+        delay = float(cfg["crawl"]["delay"])
         while True:
             item = work.take()
             if item is None:
@@ -299,20 +315,39 @@ class Auditor:
                             work.frontier.add(link, depth + 1, target.url)
                     self._record(run, seq, doc, prev[1])
                     continue
-                if page is None or page.is_closed():   # first document, or the tab crashed
-                    page = await (await self._context()).new_page()
-                try:
-                    gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
-                                                 axe_options=options, location=target.location,
-                                                 extract_text=cfg["klarsprog"]["enabled"])
-                except TargetError as exc:
-                    doc = build_document(target, None, cfg, str(exc))
-                    outcome.input_errors.append(str(exc))
+                if context is None or rendered >= RECYCLE_AFTER:     # bound the memory a context holds
+                    if context is not None:
+                        with contextlib.suppress(Exception):
+                            await context.close()
+                    browser, ua = await self._browser()
+                    context, page, rendered = await new_context(browser, ua), None, 0
+                host = urlsplit(target.url).netloc
+                async with self._host_slot(host):
+                    for attempt in (1, 2):
+                        if page is None or page.is_closed():   # first document, or the tab crashed
+                            page = await context.new_page()
+                        try:
+                            gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
+                                                         axe_options=options, location=target.location,
+                                                         extract_text=cfg["klarsprog"]["enabled"])
+                            error = None
+                            break
+                        except TargetError as exc:
+                            error = exc
+                            # a failed load can leave an error page navigating in the tab, and a
+                            # crashed tab is dead: start afresh; a crash is tried once more
+                            with contextlib.suppress(Exception):
+                                await page.close()
+                            page = None
+                            if not (isinstance(exc, TabCrashed) and attempt == 1):
+                                break
+                    if delay:
+                        await asyncio.sleep(delay)   # politeness: a pause before this worker's next page
+                rendered += 1
+                if error is not None:
+                    doc = build_document(target, None, cfg, str(error))
+                    outcome.input_errors.append(str(error))
                     artifacts = None
-                    # a failed load can leave an error page navigating in the tab: start afresh
-                    with contextlib.suppress(Exception):
-                        await page.close()
-                    page = None
                 else:
                     artifacts = gathered.artifacts
                     if work.frontier is not None and self._duplicate(work, target, artifacts):
@@ -329,8 +364,16 @@ class Auditor:
                 self._record(run, seq, doc, artifacts)
             finally:
                 work.busy -= 1
-        if page is not None and not page.is_closed():
-            await page.close()
+        with contextlib.suppress(Exception):
+            if context is not None:
+                await context.close()
+
+    def _host_slot(self, host: str) -> asyncio.Semaphore:
+        """At most crawl.per_host pages of one host load at the same time."""
+        sem = self._host_sems.get(host)
+        if sem is None:
+            sem = self._host_sems[host] = asyncio.Semaphore(max(1, int(self.config["crawl"]["per_host"])))
+        return sem
 
     def _duplicate(self, work: _Work, target: PageTarget, artifacts: dict[str, Any]) -> bool:
         """A crawled page whose final URL (after redirects) or canonical URL was audited already."""

@@ -49,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        self.server.seen.append((self.path, self.headers.get("User-Agent", "")))
         route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
         if callable(route):
             route = route(self.path)
@@ -82,6 +83,7 @@ class LocalServer:
         handler = type("H", (_Handler,), {"routes": routes})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
+        self.httpd.seen = []            # (path, User-Agent) of every request
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 

@@ -70,6 +70,8 @@ def test_crawl_finds_exactly_the_expected_set(local_server, tmp_path):
     assert crawl["trapped_patterns"] == {f"127.0.0.1:{srv.base.rsplit(':', 1)[1]}/kalender?dato": 1}
     assert crawl["letters"] == 1 and crawl["sitemap_errors"] == []
     assert run["status"] == "complete"
+    agents = {ua for path, ua in srv.httpd.seen}
+    assert agents and all("klartjek/" in ua for ua in agents)        # robots, sitemaps and the browser
 
 
 def test_max_pages_include_exclude_and_ignore_robots(local_server, tmp_path):
