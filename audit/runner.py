@@ -182,6 +182,8 @@ class Auditor:
                 await self._audit_pages(run, work, resolver, outcome)
             if frontier is not None:
                 for url, via in sorted(frontier.letters.items()):
+                    if url in done:
+                        continue                    # recorded before the run was interrupted
                     doc = Document(kind="letter", url=url, status="skipped",
                                    error=f"not audited: no checks for this type yet (linked from {via})")
                     self._record(run, work.next_seq, doc, None)
