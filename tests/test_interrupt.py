@@ -83,7 +83,7 @@ def test_resume_after_sigkill_audits_only_the_missing_pages(local_server, tmp_pa
             return 200, "text/html; charset=utf-8", body, delay
         return route
 
-    links = "".join(f'<a href="/p{i}.html">Side {i}</a> ' for i in range(1, 6))
+    links = "".join(f'<a href="/p{i}.html">Side {i}</a> ' for i in range(1, 6)) + '<a href="/brev.pdf">Brev</a>'
     routes = {"/": counted("/", html_page(links, title="Forside"), 0)}
     for i in range(1, 6):
         routes[f"/p{i}.html"] = counted(f"/p{i}.html", html_page(f"<p>Side {i}.</p>", title=f"Side {i}"), 1.5)
@@ -106,7 +106,7 @@ def test_resume_after_sigkill_audits_only_the_missing_pages(local_server, tmp_pa
     with sqlite3.connect(db) as con:
         urls = sorted(r[0] for r in con.execute("select url from documents where run_id = ?", (run_id,)))
         (status, ended), = con.execute("select status, ended_at from runs").fetchall()
-    assert urls == sorted([srv.url("/")] + [srv.url(f"/p{i}.html") for i in range(1, 6)])   # each once
+    assert urls == sorted([srv.url("/"), srv.url("/brev.pdf")] + [srv.url(f"/p{i}.html") for i in range(1, 6)])
     assert status == "complete" and ended is not None
     for url in finished:                      # finished pages were not loaded again
         path = url.replace(srv.base, "")
