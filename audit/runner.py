@@ -243,6 +243,12 @@ class Auditor:
         self.store.add_document(run.id, seq, doc, artifacts)
         self.progress.finished(doc)
 
+    async def _record_async(self, run: Run, seq: int, doc: Document, artifacts: dict[str, Any] | None) -> None:
+        """_record with the database write in a thread, so the other tabs keep going meanwhile."""
+        self._slots[seq] = doc
+        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
+        self.progress.finished(doc)
+
     async def _audit_pages(self, run: Run, work: _Work, resolver: TargetResolver,
                            outcome: AuditOutcome) -> None:
         cfg = self.config
@@ -315,7 +321,7 @@ class Auditor:
                     if work.frontier is not None:
                         for link in prev[1]["page"].get("links") or []:
                             work.frontier.add(link, depth + 1, target.url)
-                    self._record(run, seq, doc, prev[1])
+                    await self._record_async(run, seq, doc, prev[1])
                     continue
                 if context is None or rendered >= RECYCLE_AFTER:     # bound the memory a context holds
                     if context is not None:
@@ -363,7 +369,7 @@ class Auditor:
                         if len(work.frontier.queue) > before:
                             self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy)
                 doc.started_at, doc.ended_at = started, now()
-                self._record(run, seq, doc, artifacts)
+                await self._record_async(run, seq, doc, artifacts)
             finally:
                 work.busy -= 1
         with contextlib.suppress(Exception):
