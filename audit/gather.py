@@ -145,17 +145,28 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
         if ctype and ctype not in HTML_TYPES:
             raise TargetError(f"{location}: not an HTML page (content type {ctype}); "
                               "klartjek audits web pages here")
-        try:
-            body = await response.body()
-        except PlaywrightError:
-            body = (await page.content()).encode()
-        info = await page.evaluate(PAGE_INFO_JS)
-        args = {"options": axe_options, "locale": danish_locale()}
-        result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
-        if result is None:  # the init script did not take (e.g. the page replaced window.axe)
-            await page.evaluate(AXE_SCRIPT)
+        async def read_body() -> bytes:
+            try:
+                return await response.body()
+            except PlaywrightError:
+                try:
+                    return (await page.content()).encode()
+                except PlaywrightError:
+                    return b""
+
+        async def check() -> tuple[dict, Any, str | None]:
+            # in one round trip each: the page's facts, then axe (which must see the page as it
+            # is), then the main content for the plain-language checks
+            info = await page.evaluate(PAGE_INFO_JS)
+            args = {"options": axe_options, "locale": danish_locale()}
             result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
-        main_html = await page.evaluate(MAIN_CONTENT_JS) if extract_text else None
+            if result is None:  # the init script did not take (e.g. the page replaced window.axe)
+                await page.evaluate(AXE_SCRIPT)
+                result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
+            main_html = await page.evaluate(MAIN_CONTENT_JS) if extract_text else None
+            return info, result, main_html
+
+        body, (info, result, main_html) = await asyncio.gather(read_body(), check())
         artifacts = {
             "page": {
                 "url": url, "final_url": page.url, "status": response.status,
