@@ -228,15 +228,6 @@ def _tokenise(text: str, start: int, end: int, specials: list[tuple[int, int, st
     return out
 
 
-def _long(text: str, s: int, e: int, kind: str) -> bool:
-    if e - s <= 6 or (kind != WORD and kind != ABBR):
-        return False
-    if text.find("-", s, e) < 0 and text.find(".", s, e) < 0 and text.find("'", s, e) < 0 \
-            and text.find("’", s, e) < 0:
-        return True
-    return is_long(text[s:e], kind)
-
-
 # Counting without building a token list (the hot path): a word is a run that starts and ends
 # with a letter or digit and may hold . , : / - ' inside (f.eks, 10.30, CT-scanning, 3-værelses);
 # findall returns the words as strings, in C, and only words over 6 characters are looked at.
@@ -368,13 +359,6 @@ def _ends_after(text, j, pos, after, bs, abbreviations, finals, months) -> bool:
             if i < k and text[i].isupper():
                 return False
     return True
-
-
-def _sentence_end(text: str, pos: int, limit: int) -> int:
-    """Extend a sentence over its closing punctuation and quotes."""
-    while pos < limit and text[pos] in ".!?:)]\"'»«”’…":
-        pos += 1
-    return pos
 
 
 LINE_RE = re.compile(r"[^\S\n]*+(\S(?:[^\n]*\S)?)")   # a line's text without its outer spaces
