@@ -97,7 +97,8 @@ class Frontier:
         if norm in self.seen:
             return "duplicate"
         self.seen.add(norm)
-        reason = self._reason(norm, p, depth)
+        # URLs a sitemap lists are the site owner's own list of pages: never a trap
+        reason = self._reason(norm, p, depth, trap_guard=found_on != "sitemap")
         if reason is None and p.path.lower().endswith(LETTER_SUFFIXES):
             self.letters.setdefault(norm, found_on or "")
             return "letter"
@@ -108,7 +109,7 @@ class Frontier:
         self.queue.append((norm, depth, found_on))
         return None
 
-    def _reason(self, norm: str, p, depth: int) -> str | None:
+    def _reason(self, norm: str, p, depth: int, trap_guard: bool = True) -> str | None:
         if f"{p.scheme}://{p.netloc}" not in self.scope.origins:
             return "out of scope"
         if self.scope.include and not any(fnmatch.fnmatch(norm, g) for g in self.scope.include):
@@ -123,11 +124,12 @@ class Frontier:
                 return "disallowed by robots.txt"
         if depth > self.scope.max_depth:
             return "too deep"
-        pattern = url_pattern(norm)
-        self.patterns[pattern] += 1
-        if self.patterns[pattern] > self.scope.trap_limit:
-            self.trapped[pattern] += 1
-            return "crawl trap"
+        if trap_guard:
+            pattern = url_pattern(norm)
+            self.patterns[pattern] += 1
+            if self.patterns[pattern] > self.scope.trap_limit:
+                self.trapped[pattern] += 1
+                return "crawl trap"
         if self.accepted >= self.scope.max_pages:
             return "over max pages"
         return None
