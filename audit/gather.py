@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,18 +23,28 @@ from checks.axe_checks import danish_locale
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
-# Runs axe in the page, then renders each finding's message again with axe-core's Danish locale
-# (axe.utils.getCheckMessage and the locale's failure summaries), so both languages are stored.
-RUN_AXE_JS = """
-async ({options, locale}) => {
-  if (!window.axe || typeof window.axe.run !== 'function') return null;
+# One round trip per page: the page's facts (title, language, canonical, links), then axe-core
+# (which must see the page untouched), each finding's message rendered again with axe-core's
+# Danish locale (axe.utils.getCheckMessage and the locale's failure summaries) so both languages
+# are stored, then the rendered main content (the main landmark, else the body) without what is
+# not displayed, for the plain-language checks. The axe options and the locale are put in the page
+# once per context by an init script (window.__klartjek__): sending the 35 kB locale with every
+# page cost 60 ms of Python a page in the driver's serialiser.
+CHECK_PAGE_JS = """
+async (arg) => {
+  const k = arg || window.__klartjek__;
+  const info = {title: document.title || null,
+    lang: document.documentElement.getAttribute('lang') || null,
+    canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
+    links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)};
+  if (!k || !window.axe || typeof window.axe.run !== 'function') return {info, axe: null, main: null};
   axe.configure({branding: {application: 'klartjek'}});
-  const res = await axe.run(document, options);
+  const res = await axe.run(document, k.options);
   const slim = r => ({id: r.id, impact: r.impact});
   res.passes = res.passes.map(slim);
   res.inapplicable = res.inapplicable.map(slim);
   try {
-    axe.configure({locale});
+    axe.configure({locale: k.locale});
     const sums = axe._audit.data.failureSummaries;
     const localise = (rules, type) => {
       for (const rule of rules) for (const node of rule.nodes) {
@@ -56,34 +67,34 @@ async ({options, locale}) => {
     localise(res.violations, 'fail');
     localise(res.incomplete, 'incomplete');
   } catch (e) { res.localeError = String(e); }
-  return res;
-}
-"""
-
-# The rendered main content (the main landmark, else the body) without what is not displayed,
-# for the plain-language checks. Runs after axe, so axe sees the page untouched.
-MAIN_CONTENT_JS = """
-() => {
-  const main = document.querySelector('main, [role="main"]');
-  const root = main || document.body;
-  if (!root) return null;
-  const live = [root, ...root.querySelectorAll('*')];
-  const clone = root.cloneNode(true);
-  const copies = [clone, ...clone.querySelectorAll('*')];
-  for (let i = live.length - 1; i > 0; i--) {
-    const cs = getComputedStyle(live[i]);
-    if (cs.display === 'none' || cs.visibility === 'hidden') copies[i].remove();
+  let main = null;
+  if (k.text) {
+    const root = document.querySelector('main, [role="main"]') || document.body;
+    if (root) {
+      const live = [root, ...root.querySelectorAll('*')];
+      const clone = root.cloneNode(true);
+      const copies = [clone, ...clone.querySelectorAll('*')];
+      for (let i = live.length - 1; i > 0; i--) {
+        const cs = getComputedStyle(live[i]);
+        if (cs.display === 'none' || cs.visibility === 'hidden') copies[i].remove();
+      }
+      main = clone.outerHTML;
+    }
   }
-  return clone.outerHTML;
+  return {info, axe: res, main};
 }
 """
 
-PAGE_INFO_JS = """
-() => ({title: document.title || null,
-        lang: document.documentElement.getAttribute('lang') || null,
-        canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
-        links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)})
-"""
+
+def page_settings(axe_options: dict[str, Any], extract_text: bool = True) -> dict[str, Any]:
+    """What CHECK_PAGE_JS needs besides the page: axe options, the Danish locale, whether to take
+    the main content."""
+    return {"options": axe_options, "locale": danish_locale(), "text": extract_text}
+
+
+def settings_script(settings: dict[str, Any]) -> str:
+    return ("Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
+            + ", enumerable: false, configurable: false, writable: false});")
 
 
 class TabCrashed(TargetError):
@@ -117,8 +128,8 @@ def _net_error(exc: Exception) -> str:
     return f"could not load the page ({text.splitlines()[0] if text else type(exc).__name__})"
 
 
-async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str, Any],
-                      location: str, extract_text: bool = True) -> Gathered:
+async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, Any],
+                      location: str) -> Gathered:
     """Load ``url`` in ``page`` (a tab a worker reuses: a new tab costs about 0.3 s) and gather its
     artifacts; TargetError on failure."""
     blocked: set[str] = set()   # distinct URLs (the browser may ask for one twice)
@@ -154,19 +165,15 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
                 except PlaywrightError:
                     return b""
 
-        async def check() -> tuple[dict, Any, str | None]:
-            # in one round trip each: the page's facts, then axe (which must see the page as it
-            # is), then the main content for the plain-language checks
-            info = await page.evaluate(PAGE_INFO_JS)
-            args = {"options": axe_options, "locale": danish_locale()}
-            result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
-            if result is None:  # the init script did not take (e.g. the page replaced window.axe)
+        async def check() -> dict[str, Any]:
+            out = await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS), timeout_s)
+            if out["axe"] is None:  # the init script did not take (e.g. the page replaced window.axe)
                 await page.evaluate(AXE_SCRIPT)
-                result = await asyncio.wait_for(page.evaluate(RUN_AXE_JS, args), timeout_s)
-            main_html = await page.evaluate(MAIN_CONTENT_JS) if extract_text else None
-            return info, result, main_html
+                out = await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS, settings), timeout_s)
+            return out
 
-        body, (info, result, main_html) = await asyncio.gather(read_body(), check())
+        body, out = await asyncio.gather(read_body(), check())
+        info, result, main_html = out["info"], out["axe"], out["main"]
         artifacts = {
             "page": {
                 "url": url, "final_url": page.url, "status": response.status,
@@ -192,9 +199,11 @@ async def gather_page(page, url: str, *, timeout_s: float, axe_options: dict[str
         page.remove_listener("requestfailed", on_failed)
 
 
-async def new_context(browser, user_agent: str | None = None):
-    """A browser context with axe-core injected into every frame before the page's own scripts."""
+async def new_context(browser, user_agent: str | None = None, settings: dict[str, Any] | None = None):
+    """A browser context with axe-core (and the settings CHECK_PAGE_JS reads) injected into every
+    frame before the page's own scripts."""
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen",
                                         viewport={"width": 1280, "height": 900}, user_agent=user_agent)
-    await context.add_init_script(script=AXE_SCRIPT)
+    script = AXE_SCRIPT if settings is None else AXE_SCRIPT + "\n;" + settings_script(settings)
+    await context.add_init_script(script=script)
     return context

@@ -24,7 +24,7 @@ from audit.browser import find_chromium, launch
 from audit.config import config_hash, public_config
 from audit.errors import TargetError
 from audit.gather import TabCrashed
-from audit.gather import gather_page, new_context
+from audit.gather import gather_page, new_context, page_settings
 from audit.incremental import unchanged
 from audit.model import Document, Run, fingerprint
 from audit.scoring import document_score, is_plain, run_score
@@ -262,7 +262,7 @@ class Auditor:
                       "lock": asyncio.Lock(), "run": run}
         self._host_sems: dict[str, asyncio.Semaphore] = {}
         try:
-            options = axe_options(cfg)
+            options = page_settings(axe_options(cfg), cfg["klarsprog"]["enabled"])
             workers = [asyncio.create_task(self._worker(run, work, options, outcome))
                        for _ in range(worker_count(cfg))]
             try:
@@ -328,7 +328,7 @@ class Auditor:
                         with contextlib.suppress(Exception):
                             await context.close()
                     browser, ua = await self._browser()
-                    context, page, rendered = await new_context(browser, ua), None, 0
+                    context, page, rendered = await new_context(browser, ua, options), None, 0
                 host = urlsplit(target.url).netloc
                 async with self._host_slot(host):
                     for attempt in (1, 2):
@@ -336,8 +336,7 @@ class Auditor:
                             page = await context.new_page()
                         try:
                             gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
-                                                         axe_options=options, location=target.location,
-                                                         extract_text=cfg["klarsprog"]["enabled"])
+                                                         settings=options, location=target.location)
                             error = None
                             break
                         except TargetError as exc:
