@@ -199,6 +199,23 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
         page.remove_listener("requestfailed", on_failed)
 
 
+async def skip_media(context, page) -> None:
+    """Fail the tab's audio and video downloads before they start (Chrome DevTools Protocol's Fetch
+    domain, paused only for resources of type Media, so other requests never wait on us). No check
+    reads media data; axe-core's media rules look at the elements and their tracks. The results
+    with and without skipping are compared in tests/test_media.py."""
+    cdp = await context.new_cdp_session(page)
+
+    async def fail(event: dict[str, Any]) -> None:
+        try:
+            await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"})
+        except PlaywrightError:
+            pass        # the tab moved on or closed
+
+    cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(fail(event)))
+    await cdp.send("Fetch.enable", {"patterns": [{"resourceType": "Media", "requestStage": "Request"}]})
+
+
 async def new_context(browser, user_agent: str | None = None, settings: dict[str, Any] | None = None):
     """A browser context with axe-core (and the settings CHECK_PAGE_JS reads) injected into every
     frame before the page's own scripts."""

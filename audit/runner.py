@@ -24,7 +24,7 @@ from audit.browser import find_chromium, launch
 from audit.config import config_hash, public_config
 from audit.errors import TargetError
 from audit.gather import TabCrashed
-from audit.gather import gather_page, new_context, page_settings
+from audit.gather import gather_page, new_context, page_settings, skip_media
 from audit.incremental import unchanged
 from audit.model import Document, Run, fingerprint
 from audit.scoring import document_score, is_plain, run_score
@@ -334,6 +334,8 @@ class Auditor:
                     for attempt in (1, 2):
                         if page is None or page.is_closed():   # first document, or the tab crashed
                             page = await context.new_page()
+                            if cfg["browser"]["skip_media"]:
+                                await skip_media(context, page)
                         try:
                             gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
                                                          settings=options, location=target.location)
