@@ -26,6 +26,7 @@ EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="klartjek", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Audit citizen-facing pages for accessibility (WCAG, axe-core in Chromium) and plain Danish.",
 )
 out = Console(highlight=False)

@@ -4,6 +4,7 @@ import pytest
 
 from audit.config import config_hash, load_config
 from audit.errors import UsageError
+from conftest import run_cli
 
 
 def test_defaults_come_from_the_bundled_file(tmp_path):
@@ -62,3 +63,11 @@ def test_config_hash_changes_with_what_changes_results_only(tmp_path):
     b = load_config(cwd=tmp_path, overrides={"workers": 7, "db": "x.sqlite"})
     c = load_config(cwd=tmp_path, overrides={"level": "A"})
     assert config_hash(a) == config_hash(b) != config_hash(c)
+
+
+def test_cli_help_keeps_square_brackets():
+    # help texts are plain text: "[tool.klartjek]" and "[default: …]" must not be eaten as markup
+    res = run_cli("audit", "--help", block_external=False)
+    assert res.returncode == 0
+    text = " ".join(res.stdout.split())
+    assert "[tool.klartjek] in pyproject.toml" in text and "[default: AA]" in text
