@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -24,9 +25,9 @@ def _pss(pid: str) -> int:
     return 0
 
 
-def tree_rss(root: int) -> int:
+def tree_pss(root: int) -> int:
+    """The PSS of ``root`` and all its descendants, in bytes."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -37,28 +38,34 @@ def tree_rss(root: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(pid))
-        rss[int(pid)] = _pss(pid)
     total, todo = 0, [root]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        total += _pss(str(p))
         todo += children.get(p, [])
     return total
+
+
+def measure(cmd: list[str], interval: float = 0.1, env: dict | None = None) -> dict:
+    """Run ``cmd``; its wall time (s), peak memory of its process tree (MB), exit code and output."""
+    with tempfile.TemporaryFile("w+") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, tree_pss(proc.pid))
+            time.sleep(interval)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        return {"wall": wall, "peak_mb": peak / 1e6, "rc": proc.returncode, "output": out.read()}
 
 
 def main() -> None:
     label = sys.argv[1]
     cmd = sys.argv[sys.argv.index("--") + 1:]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.1)
-    out = proc.stdout.read()
-    wall = time.perf_counter() - t0
-    print(f"{label}\twall={wall:.1f}\tpeak_mb={peak / 1e6:.0f}\trc={proc.returncode}")
-    sys.stdout.write(out[-2000:])
+    m = measure(cmd)
+    print(f"{label}\twall={m['wall']:.1f}\tpeak_mb={m['peak_mb']:.0f}\trc={m['rc']}")
+    sys.stdout.write(m["output"][-2000:])
 
 
 if __name__ == "__main__":
