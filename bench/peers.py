@@ -524,7 +524,7 @@ def tool_axe(urls: list[str], args, pac_url: str, work: Path, env: dict, watch: 
         if saved.is_file():
             results = json.loads(saved.read_text())
             results = results if isinstance(results, list) else [results]
-            for url, res in zip(remaining, results):   # one result per URL, in order
+            for url, res in zip(remaining, results, strict=False):   # one result per URL, in order
                 if res.get("url", "").startswith("chrome-error://"):
                     failed[url] = "navigation failed: axe ran on Chromium's error page (chrome-error://chromewebdata/)"
                     continue
@@ -535,7 +535,7 @@ def tool_axe(urls: list[str], args, pac_url: str, work: Path, env: dict, watch: 
             break
         done, stopped_on = axe_text_pages(stdout)
         err = next((ln.strip() for ln in stderr.splitlines() if re.match(r"\s*\w*Error\b", ln)), "")
-        for url, rules in done:
+        for _url, rules in done:
             pages += 1
             from_text += 1
             for rule, n in rules.items():
