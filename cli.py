@@ -79,9 +79,14 @@ def audit(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit "
                                           "code 1: critical, serious, moderate, minor or none [default: serious]."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON to this file."),
+    report: List[str] = typer.Option([], "--report", help="Also write a report, FORMAT or FORMAT:PATH "
+                                     "(repeatable); formats: html, json, sarif, junit, csv, markdown, terminal. "
+                                     "Without a path: klartjek.html, klartjek.sarif …; PATH '-': standard output."),
     db: Optional[str] = DbOpt,
     lang: Optional[str] = LangOpt,
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load [default: 30]."),
+    viewport: Optional[str] = typer.Option(None, "--viewport", help="Browser window WIDTHxHEIGHT in CSS pixels, "
+                                           "e.g. 320x640 [default: 1280x900]."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Pages audited at the same time "
                                           "[default: one per CPU core, at least 2]."),
     block_external: Optional[bool] = typer.Option(
@@ -113,9 +118,10 @@ def audit(
     crawl_opts = {k: v for k, v in dict(enabled=crawl, max_pages=max_pages, max_depth=max_depth,
                                         ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
-                       fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers,
+                       fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers, viewport=viewport,
                        block_external=block_external, crawl=crawl_opts or None, incremental=incremental)
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
+    report_specs = _report_specs([*cfg["reports"], *report])
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
     cfg["crawl"]["exclude"] = [*cfg["crawl"]["exclude"], *exclude]
     store = _store(cfg)
@@ -176,6 +182,7 @@ def audit(
         TerminalReporter(out).render(run, lang=cfg["lang"])
     if json_path:
         out.print(f"JSON: {escape(str(json_path))}")
+    _write_reports(run, report_specs, cfg["lang"], store)
     out.print(f"Run {run.id} stored in {escape(str(cfg['db']))}; `klartjek show {run.id}` prints it again.")
     if outcome.input_errors:
         err.print(f"[red]klartjek:[/] {len(outcome.input_errors)} target(s) could not be audited; "
@@ -185,6 +192,172 @@ def audit(
         out.print(f"{gate} failure(s) at or above '{cfg['fail_on']}' (exit 1)")
         raise typer.Exit(EXIT_FAILURES)
     raise typer.Exit(EXIT_OK)
+
+
+def _report_specs(specs: list[str]) -> list[tuple[str, Optional[Path]]]:
+    from reports import parse_spec
+
+    parsed = []
+    for spec in specs:
+        try:
+            parsed.append(parse_spec(spec))
+        except ValueError as exc:
+            _fail(f"--report {spec}: {exc}")
+    return parsed
+
+
+def _write_reports(run: Run, specs: list[tuple[str, Optional[Path]]], lang: str, store=None) -> None:
+    from reports import write_report
+
+    for fmt, path in specs:
+        try:
+            write_report(run, fmt, path, lang, store)
+        except OSError as exc:
+            _fail(f"could not write the {fmt} report to {path}: {exc.strerror or exc}; "
+                  "check the folder exists and is writable", EXIT_USAGE)
+        if path is not None:
+            out.print(f"{fmt.upper() if fmt in ('html', 'csv') else fmt.capitalize()} report: {escape(str(path))}")
+
+
+@app.command()
+def report(
+    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
+    fmt: str = typer.Option("html", "--format", "-f", help="html, json, sarif, junit, csv, markdown or terminal."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file "
+                                            "(default: standard output)."),
+    db: Optional[str] = DbOpt,
+    lang: Optional[str] = LangOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Render a stored run in any report format, without a browser."""
+    from reports import DEFAULT_FILES, write_report
+
+    if fmt not in DEFAULT_FILES:
+        _fail(f"--format is {fmt!r}; choose one of {', '.join(sorted(DEFAULT_FILES))}")
+    cfg = _load_config(config, db=db, lang=lang)
+    store = _store(cfg)
+    run = store.load_run(store.resolve_run_id(run_id))
+    try:
+        write_report(run, fmt, out_path, cfg["lang"], store)
+    except OSError as exc:
+        _fail(f"could not write {out_path}: {exc.strerror or exc}; check the folder exists and is writable")
+    if out_path is not None:
+        err.print(f"{fmt} report of run {run.id}: {escape(str(out_path))}")
+
+
+baseline_app = typer.Typer(help="Accept the findings of a run for now (a file for version control).",
+                            no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("save")
+def baseline_save(
+    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="The baseline file "
+                                            "[default: gate.baseline, klartjek-baseline.json]."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Write the failed findings of a run to a baseline file; `klartjek gate` then fails only on new ones."""
+    from audit.gate import write_baseline
+
+    cfg = _load_config(config, db=db)
+    store = _store(cfg)
+    run = store.load_run(store.resolve_run_id(run_id))
+    path = out_path or Path(cfg["gate"]["baseline"])
+    try:
+        n = write_baseline(run, path)
+    except OSError as exc:
+        _fail(f"could not write {path}: {exc.strerror or exc}; check the folder exists and is writable")
+    out.print(f"Baseline of run {run.id}: {n} finding(s) in {escape(str(path))}")
+
+
+@app.command()
+def gate(
+    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file [default: gate.baseline "
+                                            "when it exists]."),
+    no_baseline: bool = typer.Option(False, "--no-baseline", help="Judge every finding as new."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact of a new finding that fails "
+                                          "the gate [default: fail_on, serious]."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="Lowest WCAG score [default: gate.min_score]."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Pass or fail a run for CI: new findings (not in the baseline, not suppressed), scores, LIX.
+
+    Exit 0 when it passes, 1 when it fails (every reason is printed), 2 on bad input."""
+    from audit.gate import gate as judge
+    from audit.gate import read_baseline
+
+    cfg = _load_config(config, db=db, fail_on=fail_on)
+    if min_score is not None:
+        cfg["gate"]["min_score"] = min_score
+    store = _store(cfg)
+    run = store.load_run(store.resolve_run_id(run_id))
+    known = None
+    path = baseline or Path(cfg["gate"]["baseline"])
+    if not no_baseline and (baseline is not None or path.is_file()):
+        known = read_baseline(path)
+    res = judge(run, cfg, known)
+    for w in res.warnings:
+        err.print(f"[yellow]warning:[/] {escape(w)}")
+    out.print(f"Run {run.id}: {len(res.new)} new at or above '{cfg['fail_on']}', {len(res.below)} new below it, "
+              f"{res.known} in the baseline{'' if known is not None else ' (none used)'}, "
+              f"{res.suppressed} suppressed")
+    for it in res.new:
+        out.print(f"  [red]new[/] {escape(it.label())}")
+    for it in res.below:
+        out.print(f"  [dim]below '{escape(cfg['fail_on'])}'[/] {escape(it.label())}")
+    if res.passed:
+        out.print("[green]Gate passed.[/]")
+        raise typer.Exit(EXIT_OK)
+    out.print("[red]Gate failed:[/]")
+    for r in res.reasons:
+        out.print(f"  - {escape(r)}")
+    raise typer.Exit(EXIT_FAILURES)
+
+
+@app.command()
+def diff(
+    run_a: str = typer.Argument(..., help="The earlier run (id, prefix or 'latest')."),
+    run_b: str = typer.Argument("latest", help="The later run [default: latest]."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the diff as JSON to this file."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """New, fixed and unchanged findings and score changes between two runs, per page."""
+    import json as _json
+
+    from audit.gate import diff as compare
+    from reports.terminal import fmt_score
+
+    cfg = _load_config(config, db=db)
+    store = _store(cfg)
+    a = store.load_run(store.resolve_run_id(run_a))
+    b = store.load_run(store.resolve_run_id(run_b))
+    rows = compare(a, b)
+    new = sum(len(r["new"]) for r in rows)
+    fixed = sum(len(r["fixed"]) for r in rows)
+    out.print(f"{a.id} → {b.id}: {new} new, {fixed} fixed, {sum(r['unchanged'] for r in rows)} unchanged; "
+              f"WCAG score {fmt_score(a.score)} → {fmt_score(b.score)}, "
+              f"plain-language score {fmt_score(a.plain_score)} → {fmt_score(b.plain_score)}")
+    for r in rows:
+        if not (r["new"] or r["fixed"] or r["only_in"] or r["score"][0] != r["score"][1]):
+            continue
+        sa, sb = r["score"]
+        extra = {"a": " (only in the earlier run)", "b": " (only in the later run)"}.get(r["only_in"] or "", "")
+        out.print(f"[bold]{escape(r['location'])}[/]{extra}: score {fmt_score(sa)} → {fmt_score(sb)}")
+        for it in r["new"]:
+            out.print(f"  [red]+ new[/]   {escape(it.label())}")
+        for it in r["fixed"]:
+            out.print(f"  [green]- fixed[/] {escape(it.label())}")
+    if json_path:
+        data = {"a": a.id, "b": b.id, "score": [a.score, b.score], "plain_score": [a.plain_score, b.plain_score],
+                "documents": [{**{k: r[k] for k in ("location", "score", "plain_score", "unchanged", "only_in")},
+                               "new": [vars(i) for i in r["new"]], "fixed": [vars(i) for i in r["fixed"]]}
+                              for r in rows]}
+        json_path.write_text(_json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 @app.command()

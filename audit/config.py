@@ -22,8 +22,8 @@ CHOICES = {
     "lang": ("da", "en"),
 }
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
-RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout",
-               "block_external", "allow_hosts", "klarsprog")
+RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport",
+               "block_external", "allow_hosts", "klarsprog", "checks")
 
 
 def defaults() -> dict[str, Any]:
@@ -74,6 +74,13 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
 
 
 def _validate(cfg: dict[str, Any], where: str) -> None:
+    from checks import REGISTRY
+
+    for key in ("select", "ignore"):
+        bad = REGISTRY.unknown_keys(cfg["checks"][key])
+        if bad:
+            raise UsageError(f"{where}: 'checks.{key}' names no check, family or tag: {bad[0]!r} "
+                             "(`klartjek checks` lists them)")
     ks = cfg["klarsprog"]
     for key in ("profile", "text_profile"):
         if ks[key] not in ks["profiles"]:
@@ -103,6 +110,8 @@ def _merge(cfg: dict[str, Any], new: dict[str, Any], where: str, prefix: str = "
 
 
 def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> Any:
+    if name == "ignore":
+        return _suppressions(value, where)
     if key in CHOICES:
         value = str(value)
         if key == "level":
@@ -127,8 +136,55 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
     if isinstance(current, str):
         if not isinstance(value, str):
             raise UsageError(f"{where}: '{name}' must be a string")
+        if key == "viewport":
+            parse_viewport(value, f"{where}: '{name}'")
         return value
     return value
+
+
+SUPPRESSION_KEYS = ("code", "url", "selector", "reason", "expires")
+
+
+def _suppressions(value: Any, where: str) -> list[dict[str, Any]]:
+    """[[ignore]] tables: code, url glob, optional selector, a reason and an expiry date."""
+    import datetime as dt
+
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise UsageError(f"{where}: 'ignore' must be a list of tables ([[tool.klartjek.ignore]] or [[ignore]])")
+    out = []
+    for i, entry in enumerate(value, 1):
+        here = f"{where}: ignore #{i}"
+        unknown = [k for k in entry if k not in SUPPRESSION_KEYS]
+        if unknown:
+            raise UsageError(f"{here}: unknown key '{unknown[0]}'; known keys: {', '.join(SUPPRESSION_KEYS)}")
+        for k in ("code", "reason"):
+            if not isinstance(entry.get(k), str) or not entry[k].strip():
+                raise UsageError(f"{here}: '{k}' is required (a non-empty string)")
+        expires = entry.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                expires = None
+        if isinstance(expires, dt.datetime):
+            expires = expires.date()
+        if not isinstance(expires, dt.date):
+            raise UsageError(f"{here}: 'expires' is required, a date such as 2027-03-31")
+        for k in ("url", "selector"):
+            if k in entry and not isinstance(entry[k], str):
+                raise UsageError(f"{here}: '{k}' must be a string")
+        out.append({"code": entry["code"].strip(), "url": entry.get("url") or "*",
+                    "selector": entry.get("selector"), "reason": entry["reason"].strip(),
+                    "expires": expires.isoformat()})
+    return out
+
+
+def parse_viewport(value: str, where: str = "viewport") -> tuple[int, int]:
+    """"1280x900" → (1280, 900); UsageError otherwise."""
+    w, sep, h = value.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
+        raise UsageError(f"{where} is {value!r}; give WIDTHxHEIGHT in CSS pixels, e.g. 320x640 or 1280x900")
+    return int(w), int(h)
 
 
 def config_hash(cfg: dict[str, Any]) -> str:

@@ -1,8 +1,9 @@
 """Gathering: load a page in Chromium and collect the artifacts checks need.
 
 Artifacts of a page: ``page`` (final URL, HTTP status, content type, title, language, content
-hash) and ``axe`` (axe-core's raw result, with Danish messages added from axe-core's own Danish
-locale). Nothing here judges the page: that is for checks/.
+hash) and ``axe`` (axe-core's result, with Danish messages added from axe-core's own Danish
+locale, cut to what the checks read: for each rule its id, impact and tags, for each node its
+target, html, impact and messages). Nothing here judges the page: that is for checks/.
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ async (arg) => {
   if (!k || !window.axe || typeof window.axe.run !== 'function') return {info, axe: null, main: null};
   axe.configure({branding: {application: 'klartjek'}});
   const res = await axe.run(document, k.options);
-  const slim = r => ({id: r.id, impact: r.impact});
+  const slim = r => ({id: r.id});
   res.passes = res.passes.map(slim);
   res.inapplicable = res.inapplicable.map(slim);
   try {
@@ -67,6 +68,15 @@ async (arg) => {
     localise(res.violations, 'fail');
     localise(res.incomplete, 'incomplete');
   } catch (e) { res.localeError = String(e); }
+  // keep what the checks read: a node's target, html, impact and messages (the check details
+  // and related nodes made up most of the result, and each byte costs time in the driver)
+  const cut = h => (h && h.length > k.htmlMax) ? h.slice(0, k.htmlMax - 1) + '\u2026' : h;
+  const slimRule = r => ({id: r.id, impact: r.impact, tags: r.tags, ...(r.error ? {error: r.error} : {}),
+    nodes: r.nodes.map(n => ({target: n.target, html: cut(n.html), impact: n.impact,
+      failureSummary: n.failureSummary, failureSummary_da: n.failureSummary_da}))});
+  res.violations = res.violations.map(slimRule);
+  res.incomplete = res.incomplete.map(slimRule);
+  delete res.toolOptions; delete res.testEnvironment;
   let main = null;
   if (k.text) {
     const root = document.querySelector('main, [role="main"]') || document.body;
@@ -89,12 +99,27 @@ async (arg) => {
 def page_settings(axe_options: dict[str, Any], extract_text: bool = True) -> dict[str, Any]:
     """What CHECK_PAGE_JS needs besides the page: axe options, the Danish locale, whether to take
     the main content."""
-    return {"options": axe_options, "locale": danish_locale(), "text": extract_text}
+    from checks.axe_checks import HTML_SNIPPET_MAX
+
+    return {"options": axe_options, "locale": danish_locale(), "text": extract_text, "htmlMax": HTML_SNIPPET_MAX}
 
 
 def settings_script(settings: dict[str, Any]) -> str:
     return ("Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
             + ", enumerable: false, configurable: false, writable: false});")
+
+
+def watch_blocked(page) -> set[str]:
+    """The distinct URLs the browser was kept from (the allow-list proxy) since this call. The
+    listener is added once per tab: adding and removing it for every page costs two round trips
+    to the driver."""
+    if not hasattr(page, "_klartjek_blocked"):
+        def on_failed(request):
+            if request.failure in BLOCKED_FAILURES:
+                page._klartjek_blocked.add(request.url)
+        page.on("requestfailed", on_failed)
+    page._klartjek_blocked = set()
+    return page._klartjek_blocked
 
 
 class TabCrashed(TargetError):
@@ -132,13 +157,7 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                       location: str) -> Gathered:
     """Load ``url`` in ``page`` (a tab a worker reuses: a new tab costs about 0.3 s) and gather its
     artifacts; TargetError on failure."""
-    blocked: set[str] = set()   # distinct URLs (the browser may ask for one twice)
-
-    def on_failed(request):
-        if request.failure in BLOCKED_FAILURES:
-            blocked.add(request.url)
-
-    page.on("requestfailed", on_failed)
+    blocked = watch_blocked(page)
     try:
         try:
             response = await page.goto(url, wait_until="load", timeout=timeout_s * 1000)
@@ -195,8 +214,6 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         kind = TabCrashed if ("crash" in first.lower() or "has been closed" in first) else TargetError
         raise kind(f"{location}: the browser failed while checking the page ({first})") from None
-    finally:
-        page.remove_listener("requestfailed", on_failed)
 
 
 async def skip_media(context, page) -> None:
@@ -216,11 +233,13 @@ async def skip_media(context, page) -> None:
     await cdp.send("Fetch.enable", {"patterns": [{"resourceType": "Media", "requestStage": "Request"}]})
 
 
-async def new_context(browser, user_agent: str | None = None, settings: dict[str, Any] | None = None):
+async def new_context(browser, user_agent: str | None = None, settings: dict[str, Any] | None = None,
+                      viewport: tuple[int, int] = (1280, 900)):
     """A browser context with axe-core (and the settings CHECK_PAGE_JS reads) injected into every
     frame before the page's own scripts."""
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen",
-                                        viewport={"width": 1280, "height": 900}, user_agent=user_agent)
+                                        viewport={"width": viewport[0], "height": viewport[1]},
+                                        user_agent=user_agent)
     script = AXE_SCRIPT if settings is None else AXE_SCRIPT + "\n;" + settings_script(settings)
     await context.add_init_script(script=script)
     return context

@@ -6,7 +6,6 @@ and set to "complete" only when every target was audited without error.
 from __future__ import annotations
 
 import asyncio
-import copy
 import contextlib
 import json
 import os
@@ -21,7 +20,7 @@ from playwright.async_api import async_playwright
 
 from audit import __version__
 from audit.browser import find_chromium, launch
-from audit.config import config_hash, public_config
+from audit.config import config_hash, parse_viewport, public_config
 from audit.errors import TargetError
 from audit.gather import TabCrashed
 from audit.gather import gather_page, new_context, page_settings, skip_media
@@ -71,6 +70,15 @@ def axe_options(config: dict[str, Any]) -> dict[str, Any]:
     checks = REGISTRY.select(config, "page")
     return {"runOnly": {"type": "rule", "values": axe_rule_ids(checks)},
             "resultTypes": ["violations", "incomplete"], "iframes": True}
+
+
+async def browser_user_agent(browser) -> str:
+    """The User-Agent the browser's pages send, asked over the DevTools protocol (no tab needed)."""
+    cdp = await browser.new_browser_cdp_session()
+    try:
+        return (await cdp.send("Browser.getVersion"))["userAgent"]
+    finally:
+        await cdp.detach()
 
 
 def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
@@ -289,9 +297,7 @@ class Auditor:
                 browser = await launch(lz["pw"], choice, lz["allowed"], cfg["browser"]["args"])
                 lz["run"].browser_version = f"Chromium {browser.version}"
                 self.store.update_run(lz["run"].id, browser_version=lz["run"].browser_version)
-                probe = await browser.new_page()
-                ua = await probe.evaluate("navigator.userAgent")
-                await probe.close()
+                ua = await browser_user_agent(browser)
                 lz["user_agent"] = f"{ua} klartjek/{__version__}"
                 lz["browser"] = browser
         return lz["browser"], lz["user_agent"]
@@ -312,10 +318,10 @@ class Auditor:
             work.busy += 1
             try:
                 started = now()
-                prev = self.previous.get(target.location)
+                prev = self.previous.pop(target.location, None)
                 if prev is not None and await asyncio.to_thread(
                         unchanged, target.document_url, target.document_path, prev[1]):
-                    doc = copy.deepcopy(prev[0])     # unchanged since the previous run: reused
+                    doc = prev[0]     # unchanged since the previous run: reused (loaded for this run alone)
                     doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
                     outcome.reused += 1
                     if work.frontier is not None:
@@ -328,7 +334,8 @@ class Auditor:
                         with contextlib.suppress(Exception):
                             await context.close()
                     browser, ua = await self._browser()
-                    context, page, rendered = await new_context(browser, ua, options), None, 0
+                    context, page, rendered = await new_context(browser, ua, options,
+                                                                 parse_viewport(cfg["viewport"])), None, 0
                 host = urlsplit(target.url).netloc
                 async with self._host_slot(host):
                     for attempt in (1, 2):

@@ -60,3 +60,16 @@ def run_score(documents: Iterable[Document], weights: dict[str, float],
         passed += p
         total += t
     return _score(passed, total)
+
+
+# Bands a reader sees beside a score (docs/scoring.md): the lowest score of each band.
+SCORE_BANDS = ((95.0, "good"), (85.0, "fair"), (0.0, "poor"))
+BAND_LABELS = {"good": {"da": "god", "en": "good"}, "fair": {"da": "middel", "en": "fair"},
+               "poor": {"da": "dårlig", "en": "poor"}, None: {"da": "ikke vurderet", "en": "not assessed"}}
+
+
+def score_band(score: float | None) -> str | None:
+    """"good" (95 and up), "fair" (85 to 95), "poor" (below 85); None without a score."""
+    if score is None:
+        return None
+    return next(name for floor, name in SCORE_BANDS if score >= floor)

@@ -130,24 +130,27 @@ class Store:
                 readability=json.dumps(doc.readability) if doc.readability is not None else None,
                 reused_from=doc.reused_from,
             )).inserted_primary_key[0]
-            for res in doc.results:
-                res_id = conn.execute(insert(check_results).values(
-                    document_id=doc_id, code=res.code, name=res.name, outcome=res.outcome,
-                    impact=res.impact, wcag=json.dumps(res.wcag), level=res.level,
-                    error=res.error)).inserted_primary_key[0]
-                if res.findings:
-                    conn.execute(insert(findings), [dict(
-                        check_result_id=res_id, outcome=f.outcome, target=f.target, html=f.html,
-                        message_da=f.message.get("da"), message_en=f.message.get("en"),
-                        impact=f.impact, help_url=f.help_url, fingerprint=f.fingerprint,
-                        span_start=f.span[0] if f.span else None, span_end=f.span[1] if f.span else None,
-                        excerpt=f.excerpt, suggestion_da=(f.suggestion or {}).get("da"),
-                        suggestion_en=(f.suggestion or {}).get("en"))
-                        for f in res.findings])
+            if doc.results:
+                # one statement for all results (ids back in order), one for all findings
+                res_ids = conn.execute(
+                    insert(check_results).returning(check_results.c.id, sort_by_parameter_order=True),
+                    [dict(document_id=doc_id, code=res.code, name=res.name, outcome=res.outcome,
+                          impact=res.impact, wcag=json.dumps(res.wcag), level=res.level, error=res.error)
+                     for res in doc.results]).scalars().all()
+                rows = [dict(
+                    check_result_id=res_id, outcome=f.outcome, target=f.target, html=f.html,
+                    message_da=f.message.get("da"), message_en=f.message.get("en"),
+                    impact=f.impact, help_url=f.help_url, fingerprint=f.fingerprint,
+                    span_start=f.span[0] if f.span else None, span_end=f.span[1] if f.span else None,
+                    excerpt=f.excerpt, suggestion_da=(f.suggestion or {}).get("da"),
+                    suggestion_en=(f.suggestion or {}).get("en"))
+                    for res, res_id in zip(doc.results, res_ids, strict=True) for f in res.findings]
+                if rows:
+                    conn.execute(insert(findings), rows)
             if artifacts is not None:
                 kept = {k: v for k, v in artifacts.items() if not k.startswith("_")}
                 conn.execute(insert(artifacts_table).values(
-                    document_id=doc_id, data=gzip.compress(json.dumps(kept).encode(), 6)))
+                    document_id=doc_id, data=gzip.compress(json.dumps(kept).encode(), 1)))
 
     def finish_run(self, run: Run) -> None:
         with self.engine.begin() as conn:

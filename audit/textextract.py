@@ -138,7 +138,7 @@ def text_from_html(html: str, *, whole_page: bool = True, lang: str | None = Non
     ``whole_page``: pick the main content — the main landmark, else the body without navigation,
     header, footer, asides and cookie banners.
     """
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     root: Tag = soup
     strip = False
     if whole_page:

@@ -74,7 +74,23 @@ class Registry:
 
     def select(self, config: dict[str, Any], kind: str = "page") -> list[CheckMeta]:
         """The checks a run with this configuration evaluates on documents of ``kind``."""
-        return [m for m in self if kind in m.applies_to and _wanted(m, config)]
+        chosen = config.get("checks") or {}
+        select = {k.lower() for k in chosen.get("select") or []}
+        ignore = {k.lower() for k in chosen.get("ignore") or []}
+        return [m for m in self if kind in m.applies_to and _wanted(m, config)
+                and (not select or _matches(m, select)) and not _matches(m, ignore)]
+
+    def unknown_keys(self, keys) -> list[str]:
+        """Those of ``keys`` that name no check, family or tag (for a clear config error)."""
+        known = {k.lower() for m in self for k in (m.code, m.name, m.family, *m.aliases, *m.tags)}
+        return [k for k in keys if k.lower() not in known]
+
+
+def _matches(meta: CheckMeta, keys: set[str]) -> bool:
+    """Does a check answer to one of ``keys``: its code, name, alias, family or one of its tags?"""
+    if not keys:
+        return False
+    return any(k.lower() in keys for k in (meta.code, meta.name, meta.family, *meta.aliases, *meta.tags))
 
 
 def _wanted(meta: CheckMeta, config: dict[str, Any]) -> bool:

@@ -1,13 +1,21 @@
 """Reporters: one small protocol, one module per format.
 
 A reporter renders a stored or fresh Run; it never talks to the browser or the store, so any
-stored run can be re-reported.
+stored run can be re-reported (`klartjek report RUN_ID --format F`).
 """
 from __future__ import annotations
 
+import io
+import sys
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from audit.model import Run
+
+# the file a format is written to when `--report FORMAT` gives no path
+DEFAULT_FILES = {"json": "klartjek.json", "sarif": "klartjek.sarif", "junit": "klartjek-junit.xml",
+                 "csv": "klartjek.csv", "markdown": "klartjek.md", "html": "klartjek.html",
+                 "terminal": "klartjek.txt"}
 
 
 class Reporter(Protocol):
@@ -18,7 +26,59 @@ class Reporter(Protocol):
 
 
 def reporters() -> dict[str, Reporter]:
+    from reports.csv_report import CsvReporter
+    from reports.html_report import HtmlReporter
     from reports.json_report import JsonReporter
+    from reports.junit import JunitReporter
+    from reports.markdown import MarkdownReporter
+    from reports.sarif import SarifReporter
     from reports.terminal import TerminalReporter
 
-    return {r.name: r for r in (JsonReporter(), TerminalReporter())}
+    return {r.name: r for r in (TerminalReporter(), JsonReporter(), HtmlReporter(), JunitReporter(),
+                                SarifReporter(), CsvReporter(), MarkdownReporter())}
+
+
+def parse_spec(spec: str) -> tuple[str, Path | None]:
+    """"sarif:out/k.sarif" → ("sarif", Path("out/k.sarif")); "sarif" → ("sarif", Path("klartjek.sarif"));
+    ValueError naming the formats when the format is unknown."""
+    fmt, sep, path = spec.partition(":")
+    fmt = fmt.strip().lower()
+    if fmt not in DEFAULT_FILES:
+        raise ValueError(f"report format {fmt!r} is unknown; choose one of {', '.join(sorted(DEFAULT_FILES))}")
+    if sep and path == "-":
+        return fmt, None
+    return fmt, Path(path) if sep and path else Path(DEFAULT_FILES[fmt])
+
+
+def html_reporter_for(run: Run, store=None):
+    """The HTML reporter, given the page texts stored with the run (for the marked spans)."""
+    from reports.html_report import HtmlReporter
+
+    if store is None:
+        return HtmlReporter()
+    cache: list = []
+
+    def texts(i: int) -> str | None:
+        if not cache:
+            cache.append(store.load_artifacts(run.id))
+        arts = cache[0]
+        art = arts[i] if i < len(arts) else None
+        return ((art or {}).get("text") or {}).get("text")
+
+    return HtmlReporter(texts=texts)
+
+
+def write_report(run: Run, fmt: str, path: Path | None, lang: str = "da", store=None) -> None:
+    """Render ``run`` as ``fmt`` to ``path`` (written whole, then moved into place), or to
+    standard output when ``path`` is None. ``store``: the history store the run is in, for what
+    a format shows beyond the run itself (the page texts in the HTML report)."""
+    reporter = html_reporter_for(run, store) if fmt == "html" else reporters()[fmt]
+    if path is None:
+        reporter.render(run, sys.stdout, lang=lang)
+        return
+    buf = io.StringIO()
+    reporter.render(run, buf, lang=lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(buf.getvalue(), encoding="utf-8")
+    tmp.replace(path)

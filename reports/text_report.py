@@ -83,10 +83,9 @@ def render_terminal(doc: Document, text: str, console: Console, lang: str) -> No
         console.print(t("no_findings_text", lang))
 
 
-def render_html(doc: Document, text: str, out: TextIO, lang: str) -> None:
-    from checks import REGISTRY
-
-    numbered = text_findings(doc)
+def text_paragraphs(numbered, text: str) -> list[list[dict]]:
+    """The text as paragraphs of pieces cut at the findings' span edges; each piece knows the
+    worst impact covering it and the numbers of the findings ending on it."""
     # Split the text into pieces at span edges; a piece knows which findings cover it.
     marks = [(n, r, f) for n, r, f in numbered if not _is_whole(f, text)]
     edges = sorted({0, len(text), *[x for _, _, f in marks for x in f.span]})
@@ -106,11 +105,19 @@ def render_html(doc: Document, text: str, out: TextIO, lang: str) -> None:
                     "wide": bool(covering) and all(r.name in ("long-sentence", "long-paragraph")
                                                    for _, r, _ in covering),
                     "refs": ending if i == len(parts) - 1 else []})
+    return [p for p in paragraphs if p]
+
+
+def render_html(doc: Document, text: str, out: TextIO, lang: str) -> None:
+    from checks import REGISTRY
+
+    numbered = text_findings(doc)
+    paragraphs = text_paragraphs(numbered, text)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     tmpl = env.get_template("text.html.j2")
     out.write(tmpl.render(
         doc=doc, lang=lang, t=lambda k: t(k, lang), readability=readability_line(doc, lang),
-        paragraphs=[p for p in paragraphs if p], whole=[(n, r, f) for n, r, f in numbered if _is_whole(f, text)],
+        paragraphs=paragraphs, whole=[(n, r, f) for n, r, f in numbered if _is_whole(f, text)],
         whole_ns={n for n, r, f in numbered if _is_whole(f, text)},
         findings=numbered, title_of=lambda code: (REGISTRY.get(code).text("title", lang) if REGISTRY.get(code)
                                                   else code)))

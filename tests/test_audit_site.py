@@ -59,7 +59,7 @@ def test_needs_review_is_reported_exactly(demo_runs):
     want = {page: [] for page in EXPECTED["wcag"]} | expected("needs_review")
     assert review == want
     res, _ = demo_runs["site"]
-    assert "Skal vurderes" in res.stdout and "KA042 duplicate-id-aria" in res.stdout
+    assert "Til vurdering" in res.stdout and "KA042 duplicate-id-aria" in res.stdout
 
 
 def test_clean_twin_has_no_failures_even_with_best_practices(demo_runs):

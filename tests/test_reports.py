@@ -1,0 +1,161 @@
+"""Report formats of a stored run: SARIF and JUnit valid against their schemas, golden files for
+JSON, JUnit, SARIF and Markdown of the demo-site run, the HTML report audited by klartjek itself at
+phone and desktop width, and untrusted page text escaped in every format.
+
+Golden files live in tests/golden/; after a deliberate change to a report, rewrite them with
+    KLARTJEK_UPDATE_GOLDEN=1 bash scripts/test tests/test_reports.py
+and review the diff."""
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from lxml import etree
+
+from conftest import load_json, run_cli
+
+HERE = Path(__file__).parent
+SCHEMAS = HERE / "schemas"
+GOLDEN = HERE / "golden"
+
+
+@pytest.fixture(scope="module")
+def reports(demo_runs, tmp_path_factory):
+    """Every format of the demo-site run, rendered from the database by `klartjek report`."""
+    tmp = tmp_path_factory.mktemp("reports")
+    run_id = demo_runs["site"][1]["id"]
+    out = {}
+    for fmt, name in (("json", "r.json"), ("sarif", "r.sarif"), ("junit", "r.xml"), ("markdown", "r.md"),
+                      ("csv", "r.csv"), ("html", "r.html")):
+        res = run_cli("report", run_id, "--format", fmt, "--out", str(tmp / name), "--db", demo_runs["db"])
+        assert res.returncode == 0, res.stderr
+        out[fmt] = (tmp / name).read_text(encoding="utf-8")
+    out["dir"] = tmp
+    out["run_id"] = run_id
+    return out
+
+
+def normalise(text: str, run_id: str) -> str:
+    """Take out what differs between two audits of the same site: ids, times, versions, paths."""
+    text = text.replace(run_id, "RUN-ID")
+    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", "TIME", text)
+    text = re.sub(r'(time=)"[\d.]+"', r'\1"T"', text)
+    text = re.sub(r'("(?:semantic)?[vV]ersion": )"[^"]*"', r'\1"V"', text)
+    text = re.sub(r'("(?:klartjek_version|browser_version)": )"[^"]*"', r'\1"V"', text)
+    text = re.sub(r'("config_hash": )"[^"]*"', r'\1"H"', text)
+    text = re.sub(r'("(?:content_hash|db)": )"[^"]*"', r'\1"X"', text)
+    return text
+
+
+@pytest.mark.parametrize("fmt,name", [("json", "demo.json"), ("sarif", "demo.sarif"), ("junit", "demo.junit.xml"),
+                                      ("markdown", "demo.md")])
+def test_golden_files(reports, fmt, name):
+    got = normalise(reports[fmt], reports["run_id"])
+    path = GOLDEN / name
+    if os.environ.get("KLARTJEK_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run with KLARTJEK_UPDATE_GOLDEN=1 to write it"
+    assert got == path.read_text(encoding="utf-8"), f"{fmt} report differs from {path}"
+
+
+def test_sarif_is_valid_and_complete(reports):
+    sarif = json.loads(reports["sarif"])
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    from checks import REGISTRY
+    assert [r["id"] for r in rules] == [m.code for m in REGISTRY]          # every check is a rule
+    assert all(r.get("helpUri", "").startswith("https://") for r in rules)
+    image_alt = next(r for r in rules if r["name"] == "image-alt")
+    assert "wcag111" in image_alt["properties"]["tags"] and "WCAG 1.1.1" in image_alt["properties"]["tags"]
+    assert image_alt["helpUri"] == "https://dequeuniversity.com/rules/axe/4.12/image-alt"
+    lix = next(r for r in rules if r["id"] == "KL001")
+    assert lix["helpUri"] == "https://www.w3.org/WAI/WCAG22/Understanding/reading-level"
+    results = run["results"]
+    demo = load_json(reports["dir"] / "r.json")
+    expected = sum(len(r["findings"]) for d in demo["documents"] for r in d["results"])
+    assert len(results) == expected
+    assert all(r["partialFingerprints"]["klartjekFinding/v1"] for r in results)
+    assert len({(r["ruleId"], r["partialFingerprints"]["klartjekFinding/v1"]) for r in results}) == len(results)
+    alt = [r for r in results if r["ruleId"] == image_alt["id"]]
+    assert [(r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in alt] == \
+        [("error", "fixtures/site/index.html")]
+
+
+def test_junit_is_valid_one_case_per_document_and_family(reports):
+    xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "JUnit.xsd")))
+    doc = etree.fromstring(reports["junit"].encode())
+    assert xsd.validate(doc), xsd.error_log.last_error
+    demo = load_json(reports["dir"] / "r.json")
+    suites = doc.findall("testsuite")
+    assert [s.get("name") for s in suites] == [d["path"] or d["url"] for d in demo["documents"]]
+    for suite, d in zip(suites, demo["documents"], strict=True):
+        cases = suite.findall("testcase")
+        assert [c.get("name") for c in cases] == ["WCAG", "klarsprog"]
+        for case, prefix in zip(cases, ("KA", "KL"), strict=True):
+            failed = [(r["code"], f["target"]) for r in d["results"] if r["code"].startswith(prefix)
+                      for f in r["findings"] if f["outcome"] == "failed"]
+            failure = case.find("failure")
+            assert (failure is not None) == bool(failed)
+            if failed:
+                lines = failure.text.splitlines()
+                assert len(lines) == len(failed)
+                assert sorted(ln.split()[0] for ln in lines) == sorted(c for c, _ in failed)
+
+
+def test_csv_has_a_row_per_finding(reports):
+    rows = list(csv.DictReader(io.StringIO(reports["csv"])))
+    demo = load_json(reports["dir"] / "r.json")
+    assert len(rows) == sum(len(r["findings"]) for d in demo["documents"] for r in d["results"])
+    alt = [r for r in rows if r["name"] == "image-alt"]
+    assert [(r["document"], r["outcome"], r["impact"], r["wcag"]) for r in alt] == \
+        [("fixtures/site/index.html", "failed", "critical", "1.1.1")]
+
+
+@pytest.mark.parametrize("viewport", ["1280x900", "320x640"])
+def test_html_report_passes_klartjeks_own_audit(reports, tmp_path, viewport):
+    html = reports["dir"] / "r.html"
+    assert "<script" not in reports["html"] and "http://" not in reports["html"].split("<body", 1)[0]
+    res = run_cli("audit", str(html), "--best-practices", "--viewport", viewport, "--json", str(tmp_path / "a.json"),
+                  "--db", str(tmp_path / "h.sqlite"), "--fail-on", "minor")
+    run = load_json(tmp_path / "a.json")
+    doc = run["documents"][0]
+    assert doc["status"] == "ok"
+    findings = [(r["code"], f["outcome"], f["target"]) for r in doc["results"] for f in r["findings"]]
+    assert findings == [] and res.returncode == 0
+    # the report shows the demo's failures, grouped by principle and criterion, and the marked text
+    assert '<h4 id="sc-1-1-1">1.1.1 Non-text Content' in reports["html"]
+    assert 'href="https://www.w3.org/WAI/WCAG22/Understanding/non-text-content"' in reports["html"]
+    assert "<mark class=" in reports["html"] and 'id="vurder-' in reports["html"]
+
+
+def test_untrusted_page_text_is_escaped_in_every_format(local_server, tmp_path):
+    evil = "<script>alert('klartjek')</script>"
+    title = evil + " Forside"
+    sentence = ("Når du kommer til hospitalet den første gang, skal du " + evil + " huske at tage dit sundhedskort, "
+                "din medicinliste, dine briller og en pårørende med, fordi vi skal tale om mange ting, og fordi "
+                "det ofte er svært at huske alt det, lægen siger, når man er nervøs og træt efter en lang rejse.")
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
+    page = (f'<!doctype html><html lang="da"><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
+            f'<body><main><h1>Velkommen</h1><p>{esc(sentence)}</p><img src="x.png"></main></body></html>')
+    srv = local_server({"/": (200, "text/html; charset=utf-8", page.encode(), 0),
+                        "/x.png": (404, "text/plain", b"", 0)})
+    out = {f: tmp_path / f"r.{f}" for f in ("html", "json", "sarif", "junit", "csv", "markdown")}
+    res = run_cli("audit", srv.url("/"), "--db", str(tmp_path / "h.sqlite"),
+                  *[a for f, p in out.items() for a in ("--report", f"{f}:{p}")])
+    assert res.returncode == 1, res.stderr
+    texts = {f: p.read_text(encoding="utf-8") for f, p in out.items()}
+    for f in ("html", "junit", "markdown"):             # markup formats: escaped, never raw
+        assert "<script>" not in texts[f], f
+        assert "&lt;script&gt;" in texts[f], f
+    for f in ("json", "sarif"):                          # data formats: the text, as a JSON string
+        assert evil in json.dumps(json.loads(texts[f]), ensure_ascii=False), f
+    rows = list(csv.DictReader(io.StringIO(texts["csv"])))
+    assert any(evil in (r["excerpt"] or "") for r in rows)
+    assert "alert('klartjek')" in texts["html"].replace("&#39;", "'")  # shown, as text
