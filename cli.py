@@ -70,7 +70,7 @@ LangOpt = typer.Option(None, "--lang", help="Language of finding texts: da or en
 @app.command()
 def audit(
     targets: Optional[List[str]] = typer.Argument(None, help="http(s) URLs, .html files or folders of a "
-                                                  "static site."),
+                                                  "static site [default: targets in the config]."),
     level: Optional[str] = LevelOpt,
     wcag_version: Optional[str] = typer.Option(None, "--wcag-version",
                                                help="WCAG version: 2.0, 2.1 or 2.2 [default: 2.2]."),
@@ -113,13 +113,15 @@ def audit(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
 ) -> None:
     """Audit pages in Chromium with axe-core; store, score and report the run."""
-    if not targets and not resume:
-        _fail("give at least one target (a URL, an .html file or a folder), or --resume RUN_ID")
     crawl_opts = {k: v for k, v in dict(enabled=crawl, max_pages=max_pages, max_depth=max_depth,
                                         ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
                        fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers, viewport=viewport,
                        block_external=block_external, crawl=crawl_opts or None, incremental=incremental)
+    targets = list(targets or []) or list(cfg["targets"])
+    if not targets and not resume:
+        _fail("give at least one target (a URL, an .html file or a folder), set targets in the config, "
+              "or --resume RUN_ID")
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
     report_specs = _report_specs([*cfg["reports"], *report])
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]

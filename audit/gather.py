@@ -216,6 +216,62 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
         raise kind(f"{location}: the browser failed while checking the page ({first})") from None
 
 
+# Where a failing element is, in page coordinates, with a red outline drawn around it (an overlay,
+# so the element itself is not changed); None when it is not found or has no size.
+OUTLINE_JS = """
+(selector) => {
+  let el = null;
+  try { el = document.querySelector(selector); } catch (e) { return null; }
+  if (!el) return null;
+  el.scrollIntoView({block: 'center', inline: 'nearest'});
+  const r = el.getBoundingClientRect();
+  if (r.width < 1 || r.height < 1) return null;
+  let box = document.getElementById('__klartjek_outline__');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = '__klartjek_outline__';
+    box.setAttribute('aria-hidden', 'true');
+    document.documentElement.appendChild(box);
+  }
+  const x = r.left + window.scrollX, y = r.top + window.scrollY;
+  box.style.cssText = 'position:absolute;pointer-events:none;z-index:2147483647;box-sizing:border-box;' +
+    'border:3px solid #d00000;left:' + (x - 4) + 'px;top:' + (y - 4) + 'px;width:' + (r.width + 8) +
+    'px;height:' + (r.height + 8) + 'px';
+  return {x, y, width: r.width, height: r.height};
+}
+"""
+SHOT_MAX = (800, 600)      # CSS pixels: a screenshot shows the element and its surroundings, cropped
+SHOT_MARGIN = 24
+
+
+async def take_screenshots(page, items: list[tuple[str, str]], folder, limit: int) -> int:
+    """Screenshots of failing elements, cropped around each with its outline drawn, as JPEG files
+    named by the finding's fingerprint in ``folder``. ``items``: (fingerprint, CSS selector).
+    At most ``limit``; elements in frames or shadow roots, and any error, are skipped: a
+    screenshot is never worth failing a page for. Returns how many were taken."""
+    taken = 0
+    for fp, selector in items:
+        if taken >= limit:
+            break
+        if ">>" in selector:
+            continue
+        try:
+            box = await page.evaluate(OUTLINE_JS, selector)
+            if not box:
+                continue
+            x = max(0.0, box["x"] - SHOT_MARGIN)
+            y = max(0.0, box["y"] - SHOT_MARGIN)
+            clip = {"x": x, "y": y, "width": min(box["width"] + 2 * SHOT_MARGIN, SHOT_MAX[0]),
+                    "height": min(box["height"] + 2 * SHOT_MARGIN, SHOT_MAX[1])}
+            folder.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(folder / f"{fp}.jpg"), type="jpeg", quality=60, clip=clip,
+                                  full_page=True, timeout=5000)
+            taken += 1
+        except (PlaywrightError, OSError):
+            continue
+    return taken
+
+
 async def skip_media(context, page) -> None:
     """Fail the tab's audio and video downloads before they start (Chrome DevTools Protocol's Fetch
     domain, paused only for resources of type Media, so other requests never wait on us). No check

@@ -23,7 +23,7 @@ from audit.browser import find_chromium, launch
 from audit.config import config_hash, parse_viewport, public_config
 from audit.errors import TargetError
 from audit.gather import TabCrashed
-from audit.gather import gather_page, new_context, page_settings, skip_media
+from audit.gather import gather_page, new_context, page_settings, skip_media, take_screenshots
 from audit.incremental import unchanged
 from audit.model import Document, Run, fingerprint
 from audit.scoring import document_score, is_plain, run_score
@@ -370,6 +370,12 @@ class Auditor:
                         continue
                     doc = build_document(target, artifacts, cfg)
                     doc.blocked_requests = gathered.blocked_requests
+                    if cfg["screenshots"] and page is not None:
+                        shots = [(f.fingerprint, f.target) for r in doc.results if r.code.startswith("KA")
+                                 for f in r.failures]
+                        if shots:
+                            await take_screenshots(page, shots, self.store.files_dir / run.id,
+                                                   int(cfg["screenshots"]))
                     if work.frontier is not None:
                         before = len(work.frontier.queue)
                         for link in artifacts["page"].get("links") or []:

@@ -86,10 +86,13 @@ def db_url(value: str, cwd: Path | None = None) -> str:
 class Store:
     def __init__(self, value: str) -> None:
         url = db_url(value)
+        # files kept beside the database (screenshots of failing elements), one folder per run
+        self.files_dir = Path(".klartjek") / "screenshots"
         try:
             parsed = make_url(url)
             if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self.files_dir = Path(parsed.database).parent / "screenshots"
             self.engine: Engine = create_engine(url)
             if parsed.get_backend_name() == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)

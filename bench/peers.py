@@ -374,14 +374,16 @@ class Watch:
 
 def execute(cmd: list[str], work: Path, env: dict, watch: Watch, name: str) -> tuple[int, str, str]:
     """Run one tool invocation; its wall time (start to exit) is added to watch.tool_wall."""
+    # stdout and stderr go to files, not pipes: Node may exit before a large write to a pipe is
+    # flushed (pa11y-ci's --json report came back cut off at 64 KiB)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watch.add(proc.pid)
-    stdout, stderr = proc.communicate()
+    out_file, err_file = work / f"{name}.stdout.txt", work / f"{name}.stderr.txt"
+    with out_file.open("w") as out, err_file.open("w") as err:
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=err, text=True)
+        watch.add(proc.pid)
+        proc.wait()
     watch.tool_wall += time.perf_counter() - t0
-    (work / f"{name}.stdout.txt").write_text(stdout)
-    (work / f"{name}.stderr.txt").write_text(stderr)
-    return proc.returncode, stdout, stderr
+    return proc.returncode, out_file.read_text(), err_file.read_text()
 
 
 # --- rule metadata --------------------------------------------------------------------------------

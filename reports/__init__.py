@@ -65,7 +65,10 @@ def html_reporter_for(run: Run, store=None):
         art = arts[i] if i < len(arts) else None
         return ((art or {}).get("text") or {}).get("text")
 
-    return HtmlReporter(texts=texts)
+    def screenshot(fingerprint: str, run_id: str) -> Path:
+        return Path(store.files_dir) / run_id / f"{fingerprint}.jpg"
+
+    return HtmlReporter(texts=texts, screenshot=screenshot)
 
 
 def write_report(run: Run, fmt: str, path: Path | None, lang: str = "da", store=None) -> None:

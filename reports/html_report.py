@@ -37,16 +37,17 @@ class HtmlReporter:
     name = "html"
 
     def __init__(self, texts: Callable[[int], str | None] | None = None,
-                 screenshot: Callable[[str], Path | None] | None = None) -> None:
+                 screenshot: Callable[[str, str], Path | None] | None = None) -> None:
         """``texts(i)``: the extracted text of document i, when stored (for the marked spans);
-        ``screenshot(fingerprint)``: the file of a finding's screenshot, when one was taken."""
+        ``screenshot(fingerprint, run_id)``: where the screenshot of a finding taken in that run
+        is kept (it may not exist)."""
         self.texts = texts
         self.screenshot = screenshot
 
-    def _image(self, fingerprint: str) -> str | None:
+    def _image(self, fingerprint: str, run_id: str) -> str | None:
         if not self.screenshot or not fingerprint:
             return None
-        path = self.screenshot(fingerprint)
+        path = self.screenshot(fingerprint, run_id)
         if path is None or not path.is_file() or path.stat().st_size > SCREENSHOT_MAX_BYTES:
             return None
         kind = "png" if path.suffix == ".png" else "jpeg"
@@ -88,7 +89,8 @@ class HtmlReporter:
                     continue
                 for f in res.findings:
                     item = {"page": page, "res": res, "f": f, "message": msg(f.message),
-                            "image": self._image(f.fingerprint) if f.outcome == "failed" else None}
+                            "image": self._image(f.fingerprint, doc.reused_from or run.id)
+                            if f.outcome == "failed" else None}
                     if f.outcome == "cant_tell":
                         review.setdefault(res.code, []).append(item)
                         continue

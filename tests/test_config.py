@@ -71,3 +71,14 @@ def test_cli_help_keeps_square_brackets():
     assert res.returncode == 0
     text = " ".join(res.stdout.split())
     assert "[tool.klartjek] in pyproject.toml" in text and "[default: AA]" in text
+
+
+def test_targets_from_the_config(tmp_path):
+    cfg = tmp_path / "klartjek.toml"
+    cfg.write_text('targets = ["fixtures/site/parkering.html"]\n')
+    res = run_cli("audit", "--config", str(cfg), "--db", str(tmp_path / "h.sqlite"), "--json", str(tmp_path / "r.json"))
+    assert res.returncode in (0, 1), res.stderr
+    import json
+    run = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert run["targets"] == ["fixtures/site/parkering.html"]
+    assert [d["path"] for d in run["documents"]] == ["fixtures/site/parkering.html"]

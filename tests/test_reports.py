@@ -159,3 +159,22 @@ def test_untrusted_page_text_is_escaped_in_every_format(local_server, tmp_path):
     rows = list(csv.DictReader(io.StringIO(texts["csv"])))
     assert any(evil in (r["excerpt"] or "") for r in rows)
     assert "alert('klartjek')" in texts["html"].replace("&#39;", "'")  # shown, as text
+
+
+def test_screenshots_of_failing_elements(demo_runs, reports):
+    """Up to 5 failing elements a page are photographed beside the database, named by the
+    finding's fingerprint, and embedded in the HTML report."""
+    run = demo_runs["site"][1]
+    folder = Path(demo_runs["db"]).parent / "screenshots" / run["id"]
+    expected = set()
+    for d in run["documents"]:
+        shots = [f["fingerprint"] for r in d["results"] if r["code"].startswith("KA")
+                 for f in r["findings"] if f["outcome"] == "failed" and ">>" not in f["target"]]
+        expected |= set(shots[:5])
+    files = {p.stem for p in folder.glob("*.jpg")}
+    assert expected and files == expected
+    for p in folder.glob("*.jpg"):
+        data = p.read_bytes()
+        assert data[:3] == b"\xff\xd8\xff" and len(data) < 200_000      # a real, bounded JPEG
+    # the report of that run embeds each of them
+    assert reports["html"].count('<img class="shot" src="data:image/jpeg;base64,') == len(expected)
