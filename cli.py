@@ -85,6 +85,9 @@ def audit(
     db: Optional[str] = DbOpt,
     lang: Optional[str] = LangOpt,
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load [default: 30]."),
+    screenshots: Optional[str] = typer.Option(None, "--screenshots", help="Photograph failing elements for the "
+                                              "HTML report: on, off or auto (when this audit writes one) "
+                                              "[default: auto]."),
     viewport: Optional[str] = typer.Option(None, "--viewport", help="Browser window WIDTHxHEIGHT in CSS pixels, "
                                            "e.g. 320x640 [default: 1280x900]."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Pages audited at the same time "
@@ -117,6 +120,7 @@ def audit(
                                         ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
                        fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers, viewport=viewport,
+                       screenshots=screenshots,
                        block_external=block_external, crawl=crawl_opts or None, incremental=incremental)
     targets = list(targets or []) or list(cfg["targets"])
     if not targets and not resume:
@@ -159,7 +163,8 @@ def audit(
         keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser")}
         cfg = {**defaults(), **stored.config, **keep}   # the run's own settings
         targets = stored.targets
-    auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished))
+    auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished),
+                      html_report=any(fmt == "html" for fmt, _ in report_specs))
 
     async def main():
         # SIGTERM (kill) ends the run like Ctrl-C: finished documents stay, the run is partial.

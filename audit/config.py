@@ -20,6 +20,7 @@ CHOICES = {
     "wcag_version": ("2.0", "2.1", "2.2"),
     "fail_on": ("critical", "serious", "moderate", "minor", "none"),
     "lang": ("da", "en"),
+    "screenshots": ("auto", "on", "off"),
 }
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
 RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport",

@@ -131,9 +131,13 @@ class _Work:
 
 
 class Auditor:
-    def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None) -> None:
+    def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None,
+                 html_report: bool = False) -> None:
+        """``html_report``: this audit writes an HTML report (screenshots = "auto" takes them then)."""
         self.config = config
         self.store = store
+        mode = config.get("screenshots", "auto")
+        self._screenshots = mode == "on" or (mode == "auto" and html_report)
         self.progress = progress or Progress()
         self.current_run: Run | None = None
         self._slots: dict[int, Document] = {}
@@ -370,12 +374,12 @@ class Auditor:
                         continue
                     doc = build_document(target, artifacts, cfg)
                     doc.blocked_requests = gathered.blocked_requests
-                    if cfg["screenshots"] and page is not None:
+                    if self._screenshots and page is not None:
                         shots = [(f.fingerprint, f.target) for r in doc.results if r.code.startswith("KA")
                                  for f in r.failures]
                         if shots:
                             await take_screenshots(page, shots, self.store.files_dir / run.id,
-                                                   int(cfg["screenshots"]))
+                                                   int(cfg["screenshots_per_page"]))
                     if work.frontier is not None:
                         before = len(work.frontier.queue)
                         for link in artifacts["page"].get("links") or []:

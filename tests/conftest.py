@@ -120,7 +120,7 @@ def demo_runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")
     db = str(tmp / "h.sqlite")
     out = {}
-    for name, args in (("site", ["fixtures/site"]), ("site2", ["fixtures/site"]),
+    for name, args in (("site", ["fixtures/site", "--screenshots", "on"]), ("site2", ["fixtures/site"]),
                        ("clean", ["fixtures/site-clean", "--best-practices"])):
         res = run_cli("audit", *args, "--json", str(tmp / f"{name}.json"), "--db", db)
         out[name] = (res, load_json(tmp / f"{name}.json"))

@@ -24,6 +24,7 @@ def make_site(tmp: Path) -> Path:
 def audit(site: Path, tmp: Path, *extra: str) -> str:
     res = run_cli("audit", str(site), "--db", str(tmp / "h.sqlite"), "-q", *extra)
     assert res.returncode in (0, 1), res.stderr
+    assert not (tmp / "screenshots").exists()       # no HTML report written: no screenshots taken
     return res.stdout.split("Run ", 1)[1].split()[0]
 
 

@@ -143,7 +143,8 @@ def test_untrusted_page_text_is_escaped_in_every_format(local_server, tmp_path):
                 "det ofte er svært at huske alt det, lægen siger, når man er nervøs og træt efter en lang rejse.")
     esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
     page = (f'<!doctype html><html lang="da"><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
-            f'<body><main><h1>Velkommen</h1><p>{esc(sentence)}</p><img src="x.png"></main></body></html>')
+            f'<body><main><h1>Velkommen</h1><p>{esc(sentence)}</p><img src="x.png">'
+            '<p><button type="button"></button></p></main></body></html>')
     srv = local_server({"/": (200, "text/html; charset=utf-8", page.encode(), 0),
                         "/x.png": (404, "text/plain", b"", 0)})
     out = {f: tmp_path / f"r.{f}" for f in ("html", "json", "sarif", "junit", "csv", "markdown")}
@@ -159,6 +160,9 @@ def test_untrusted_page_text_is_escaped_in_every_format(local_server, tmp_path):
     rows = list(csv.DictReader(io.StringIO(texts["csv"])))
     assert any(evil in (r["excerpt"] or "") for r in rows)
     assert "alert('klartjek')" in texts["html"].replace("&#39;", "'")  # shown, as text
+    # screenshots = "auto": this audit writes an HTML report, so the nameless button was photographed
+    assert len(list((tmp_path / "screenshots").glob("*/*.jpg"))) >= 1
+    assert '<img class="shot" src="data:image/jpeg;base64,' in texts["html"]
 
 
 def test_screenshots_of_failing_elements(demo_runs, reports):
