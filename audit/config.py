@@ -75,9 +75,11 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
 
 
 def _validate(cfg: dict[str, Any], where: str) -> None:
-    from checks import REGISTRY
-
     for key in ("select", "ignore"):
+        if not cfg["checks"][key]:
+            continue
+        from checks import REGISTRY     # loading every check's data only when there is a name to look up
+
         bad = REGISTRY.unknown_keys(cfg["checks"][key])
         if bad:
             raise UsageError(f"{where}: 'checks.{key}' names no check, family or tag: {bad[0]!r} "
