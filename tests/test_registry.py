@@ -79,3 +79,17 @@ def test_target_formatting_for_frames_and_shadow_dom():
     assert format_target(["#main img"]) == "#main img"
     assert format_target(["iframe", "img"]) == "iframe >>> img"
     assert format_target([["my-el", "button"]]) == "my-el >> button"
+
+
+def test_checks_select_and_ignore_by_code_name_family_and_tag():
+    from audit.config import load_config
+    from audit.errors import UsageError
+    from checks import REGISTRY
+
+    cfg = load_config(overrides={"checks": {"select": ["wcag111", "klarsprog"], "ignore": ["KL001", "area-alt"]}})
+    codes = [m.code for m in REGISTRY.select(cfg)]
+    assert "KA057" in codes and "KL002" in codes                  # image-alt (wcag111), a plain-language check
+    assert "KL001" not in codes and REGISTRY.get("area-alt").code not in codes
+    assert all(m.family == "klarsprog" or "wcag111" in m.tags for m in REGISTRY.select(cfg))
+    with pytest.raises(UsageError, match="'checks.select' names no check, family or tag: 'nope'"):
+        load_config(overrides={"checks": {"select": ["nope"]}})
