@@ -50,6 +50,11 @@ def _store(cfg):
     return Store(cfg["db"])
 
 
+def _stored_run(store, key: str) -> Run:
+    """A stored run by id, unique prefix or 'latest'."""
+    return store.load_run(store.resolve_run_id(key))
+
+
 def count_gate_failures(run: Run, fail_on: str) -> int:
     """Failed findings whose impact is at or above ``fail_on`` ("none": never)."""
     if fail_on == "none":
@@ -243,7 +248,7 @@ def report(
         _fail(f"--format is {fmt!r}; choose one of {', '.join(sorted(DEFAULT_FILES))}")
     cfg = _load_config(config, db=db, lang=lang)
     store = _store(cfg)
-    run = store.load_run(store.resolve_run_id(run_id))
+    run = _stored_run(store, run_id)
     try:
         write_report(run, fmt, out_path, cfg["lang"], store)
     except OSError as exc:
@@ -270,7 +275,7 @@ def baseline_save(
 
     cfg = _load_config(config, db=db)
     store = _store(cfg)
-    run = store.load_run(store.resolve_run_id(run_id))
+    run = _stored_run(store, run_id)
     path = out_path or Path(cfg["gate"]["baseline"])
     try:
         n = write_baseline(run, path)
@@ -301,7 +306,7 @@ def gate(
     if min_score is not None:
         cfg["gate"]["min_score"] = min_score
     store = _store(cfg)
-    run = store.load_run(store.resolve_run_id(run_id))
+    run = _stored_run(store, run_id)
     known = None
     path = baseline or Path(cfg["gate"]["baseline"])
     if not no_baseline and (baseline is not None or path.is_file()):
@@ -341,8 +346,8 @@ def diff(
 
     cfg = _load_config(config, db=db)
     store = _store(cfg)
-    a = store.load_run(store.resolve_run_id(run_a))
-    b = store.load_run(store.resolve_run_id(run_b))
+    a = _stored_run(store, run_a)
+    b = _stored_run(store, run_b)
     rows = compare(a, b)
     new = sum(len(r["new"]) for r in rows)
     fixed = sum(len(r["fixed"]) for r in rows)
@@ -381,7 +386,7 @@ def show(
 
     cfg = _load_config(config, db=db, lang=lang)
     store = _store(cfg)
-    run = store.load_run(store.resolve_run_id(run_id))
+    run = _stored_run(store, run_id)
     TerminalReporter(out).render(run, lang=cfg["lang"])
     if json_path:
         write_json(run, json_path)
