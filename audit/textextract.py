@@ -194,3 +194,12 @@ def text_artifact(name: str, content: str, lang: str | None = None) -> dict[str,
     if fmt == "markdown":
         return text_from_markdown(content, lang=lang)
     return text_from_plain(content, lang=lang)
+
+
+def text_from_blocks(blocks, lang: str | None = None, source: str = "letter") -> dict[str, Any]:
+    """The text artifact of a document read block by block (PDF, DOCX): (kind, level, text) each."""
+    b = _Builder()
+    for kind, level, text in blocks:
+        b.add_text(text)
+        b.flush(kind, level)
+    return {"text": b.text, "blocks": b.blocks, "links": [], "lang": lang, "source": source}

@@ -1,0 +1,161 @@
+"""Gathering letters: PDF, DOCX, MeMo XML (and HTML, through the browser) → artifacts.
+
+A letter's artifacts:
+- ``letter``: {"format": "pdf" | "docx" | "memo" | "html", "name": str, "bytes": int, "parts": [str]}
+- ``pdf``: a list, one dict per PDF in the letter (the letter itself, or files embedded in a MeMo
+  message), each with ``part`` ("" for the letter itself, else the embedded file's name);
+- ``docx``: the same for Word documents;
+- ``memo``: the MeMo message (Digital Post), when the letter is one;
+- ``text``: the letter's text for the plain-language checks (audit/textextract.py).
+Checks (checks/pdf_checks.py, docx_checks.py, memo_checks.py, letter_checks.py) are pure functions
+of these. Bad input raises LetterError: one line naming the file and what to do.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from audit.errors import TargetError
+
+# (kind, level, text): a heading (level 1-6), paragraph, list_item, table_cell, caption or line
+Block = tuple[str, int, str]
+
+MAX_BYTES = 50_000_000           # a letter file larger than this is refused (letters.max_bytes)
+MAX_UNZIPPED_BYTES = 200_000_000  # a DOCX whose parts unzip to more is refused (zip bomb)
+MAX_PAGES = 500                   # PDF pages read at most
+
+
+class LetterError(TargetError):
+    """A letter that cannot be read: one line naming the file and what to do."""
+
+
+def guess_language(text: str) -> str | None:
+    """'da', 'en' or None (too little text, or neither): counts common function words."""
+    from checks.klarsprog.language import guess_language as guess
+
+    return guess(text)
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sniff(data: bytes) -> str | None:
+    """The format the bytes are in: pdf, docx (any zip), xml, html, or None."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(ZIP_MAGIC):
+        return "docx"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if text.startswith(b"<"):
+        return "xml"
+    return None
+
+
+SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".xml": "memo", ".memo": "memo",
+                 ".html": "html", ".htm": "html", ".xhtml": "html"}
+FORMAT_NAMES = {"pdf": "a PDF", "docx": "a DOCX (Word) file", "memo": "a MeMo XML message", "html": "an HTML file",
+                "xml": "an XML file", None: "of a format klartjek does not know"}
+
+
+def expected_format(name: str) -> str | None:
+    low = name.lower().split("?")[0]
+    for suffix, fmt in SUFFIX_FORMAT.items():
+        if low.endswith(suffix):
+            return fmt
+    return None
+
+
+def check_format(data: bytes, name: str) -> str:
+    """The letter's format from its extension, after checking the bytes agree; LetterError if not."""
+    want = expected_format(name)
+    if want is None:
+        raise LetterError(f"{name}: not a letter klartjek reads; give a .pdf, .docx, .xml (MeMo) or .html file")
+    if not data:
+        raise LetterError(f"{name}: the file is empty; check it was saved or downloaded completely")
+    got = sniff(data)
+    ok = {"pdf": ("pdf",), "docx": ("docx",), "memo": ("xml",), "html": ("html", "xml")}[want]
+    if got not in ok:
+        shown = FORMAT_NAMES.get("memo" if got == "xml" and want != "memo" else got)
+        raise LetterError(f"{name}: the extension says {FORMAT_NAMES[want]}, but the content is {shown}; "
+                          "check the file or give it the right extension")
+    return want
+
+
+def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
+    """The artifacts of one PDF, DOCX or MeMo letter (HTML letters are gathered in the browser)."""
+    from audit.textextract import text_from_blocks, text_from_html, text_from_plain
+
+    if len(data) > max_bytes:
+        raise LetterError(f"{name}: {len(data):,} bytes is over the limit of {max_bytes:,} (letters.max_bytes); "
+                          "check the file, or raise the limit")
+    fmt = check_format(data, name)
+    if fmt == "html":
+        raise LetterError(f"{name}: HTML letters are audited in the browser")
+    arts: dict[str, Any] = {"letter": {"format": fmt, "name": name, "bytes": len(data), "parts": []}}
+    if fmt == "pdf":
+        from audit.letters.pdf import read_pdf
+
+        facts, blocks = read_pdf(data, "", name)
+        arts["pdf"] = [facts]
+        arts["text"] = text_from_blocks(blocks, facts.get("lang"), "pdf")
+    elif fmt == "docx":
+        from audit.letters.docx import read_docx
+
+        facts, blocks = read_docx(data, "", name)
+        arts["docx"] = [facts]
+        arts["text"] = text_from_blocks(blocks, facts.get("lang"), "docx")
+    else:
+        from audit.letters.memo import read_memo
+
+        memo, files = read_memo(data, name)
+        arts["memo"] = memo
+        texts: list[dict[str, Any]] = []
+        for meta, f in zip(memo["files"], files):
+            part = f["part"]
+            arts["letter"]["parts"].append(part)
+            kind = (f.get("mime") or "").split(";")[0].strip().lower()
+            label = f"{name} >>> {part}"
+            try:
+                if kind == "application/pdf":
+                    from audit.letters.pdf import read_pdf
+
+                    facts, blocks = read_pdf(f["data"], part, label)
+                    arts.setdefault("pdf", []).append(facts)
+                    t = text_from_blocks(blocks, f.get("language"), "pdf")
+                elif kind in ("text/html", "application/xhtml+xml"):
+                    t = text_from_html(f["data"].decode("utf-8", "replace"), lang=f.get("language"))
+                    meta["html"] = True
+                elif kind == "text/plain":
+                    t = text_from_plain(f["data"].decode("utf-8", "replace"), lang=f.get("language"))
+                elif kind.endswith("wordprocessingml.document"):
+                    from audit.letters.docx import read_docx
+
+                    facts, blocks = read_docx(f["data"], part, label)
+                    arts.setdefault("docx", []).append(facts)
+                    t = text_from_blocks(blocks, f.get("language"), "docx")
+                else:
+                    t = None
+            except LetterError as exc:
+                meta["error"] = str(exc)
+                t = None
+            meta["text_language"] = guess_language(t["text"]) if t else None
+            if t and meta.get("role") == "MainDocument":
+                texts.append(t)
+        arts["text"] = _join_texts(texts, memo.get("language"))
+    return arts
+
+
+def _join_texts(texts: list[dict[str, Any]], lang: str | None) -> dict[str, Any]:
+    """One text artifact from several (a MeMo message's main document files), offsets shifted."""
+    out = {"text": "", "blocks": [], "links": [], "lang": lang, "source": "memo"}
+    for t in texts:
+        shift = len(out["text"]) + (2 if out["text"] else 0)
+        if out["text"]:
+            out["text"] += "\n\n"
+        out["text"] += t["text"]
+        out["blocks"] += [[s + shift, e + shift, *rest] for s, e, *rest in t["blocks"]]
+        out["links"] += [[s + shift, e + shift, *rest] for s, e, *rest in t["links"]]
+        out["lang"] = out["lang"] or t.get("lang")
+    return out

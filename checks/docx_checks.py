@@ -1,0 +1,11 @@
+"""docx checks: to be implemented."""
+from __future__ import annotations
+
+from checks.registry import REGISTRY
+
+
+def register_docx_checks() -> None:
+    CHECKS: list = []
+    from checks.common import register_all
+
+    register_all(REGISTRY, "docx", CHECKS, requires=("docx",))

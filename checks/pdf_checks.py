@@ -1,0 +1,11 @@
+"""pdf checks: to be implemented."""
+from __future__ import annotations
+
+from checks.registry import REGISTRY
+
+
+def register_pdf_checks() -> None:
+    CHECKS: list = []
+    from checks.common import register_all
+
+    register_all(REGISTRY, "pdf", CHECKS, requires=("pdf",))
