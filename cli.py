@@ -135,6 +135,12 @@ def audit(
     report_specs = _report_specs([*cfg["reports"], *report])
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
     cfg["crawl"]["exclude"] = [*cfg["crawl"]["exclude"], *exclude]
+    _run_audit(cfg, targets, report_specs, json_path, quiet, resume)
+
+
+def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path], quiet: bool,
+               resume: Optional[str] = None, letters: bool = False) -> None:
+    """Audit (or resume), store, print and write the reports; exits with the run's exit code."""
     store = _store(cfg)
     from audit.runner import Auditor
     from audit.runner import Progress as Callbacks
@@ -169,7 +175,7 @@ def audit(
         cfg = {**defaults(), **stored.config, **keep}   # the run's own settings
         targets = stored.targets
     auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished),
-                      html_report=any(fmt == "html" for fmt, _ in report_specs))
+                      html_report=any(fmt == "html" for fmt, _ in report_specs), letters=letters)
 
     async def main():
         # SIGTERM (kill) ends the run like Ctrl-C: finished documents stay, the run is partial.
@@ -197,6 +203,9 @@ def audit(
     _write_reports(run, report_specs, cfg["lang"], store)
     out.print(f"Run {run.id} stored in {escape(str(cfg['db']))}; `klartjek show {run.id}` prints it again.")
     if outcome.input_errors:
+        if quiet:                  # the report above lists them otherwise
+            for e in outcome.input_errors:
+                err.print(f"[red]klartjek:[/] {escape(e)}", soft_wrap=True)
         err.print(f"[red]klartjek:[/] {len(outcome.input_errors)} target(s) could not be audited; "
                   "the run is partial (exit 2)")
         raise typer.Exit(EXIT_USAGE)
@@ -204,6 +213,34 @@ def audit(
         out.print(f"{gate} failure(s) at or above '{cfg['fail_on']}' (exit 1)")
         raise typer.Exit(EXIT_FAILURES)
     raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def letter(
+    paths: List[str] = typer.Argument(..., help="Letters: .pdf, .docx, .xml (Digital Post MeMo) or .html files, "
+                                      "folders of them, or http(s) URLs."),
+    level: Optional[str] = LevelOpt,
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit "
+                                          "code 1: critical, serious, moderate, minor or none [default: serious]."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON to this file."),
+    report: List[str] = typer.Option([], "--report", help="Also write a report, FORMAT or FORMAT:PATH "
+                                     "(repeatable); formats: html, json, sarif, junit, csv, markdown, terminal."),
+    db: Optional[str] = DbOpt,
+    lang: Optional[str] = LangOpt,
+    block_external: Optional[bool] = typer.Option(
+        None, "--block-external/--no-block-external",
+        help="HTML letters: let the browser reach only the letter's own host."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Letters checked at the same time "
+                                          "[default: one per CPU core, at least 2]."),
+    config: Optional[Path] = ConfigOpt,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+) -> None:
+    """Check invitation letters and Digital Post messages: PDF/UA and WCAG, Word structure, MeMo
+    fields, plain Danish and the key facts of an appointment. Stored and reported like an audit."""
+    cfg = _load_config(config, level=level, fail_on=fail_on, db=db, lang=lang, workers=workers,
+                       block_external=block_external)
+    report_specs = _report_specs([*cfg["reports"], *report])
+    _run_audit(cfg, list(paths), report_specs, json_path, quiet, letters=True)
 
 
 def _report_specs(specs: list[str]) -> list[tuple[str, Optional[Path]]]:

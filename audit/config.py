@@ -24,7 +24,7 @@ CHOICES = {
 }
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
 RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport",
-               "block_external", "allow_hosts", "klarsprog", "checks")
+               "block_external", "allow_hosts", "klarsprog", "checks", "letters")
 
 
 def defaults() -> dict[str, Any]:
@@ -85,7 +85,7 @@ def _validate(cfg: dict[str, Any], where: str) -> None:
             raise UsageError(f"{where}: 'checks.{key}' names no check, family or tag: {bad[0]!r} "
                              "(`klartjek checks` lists them)")
     ks = cfg["klarsprog"]
-    for key in ("profile", "text_profile"):
+    for key in ("profile", "text_profile", "letter_profile"):
         if ks[key] not in ks["profiles"]:
             raise UsageError(f"{where}: 'klarsprog.{key}' is {ks[key]!r}; choose one of "
                              f"{', '.join(ks['profiles'])}")
@@ -188,6 +188,12 @@ def parse_viewport(value: str, where: str = "viewport") -> tuple[int, int]:
     if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
         raise UsageError(f"{where} is {value!r}; give WIDTHxHEIGHT in CSS pixels, e.g. 320x640 or 1280x900")
     return int(w), int(h)
+
+
+def letter_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The configuration letters are checked with: the plain-language profile for letters."""
+    ks = {**cfg["klarsprog"], "profile": cfg["klarsprog"]["letter_profile"]}
+    return {**cfg, "klarsprog": ks}
 
 
 def config_hash(cfg: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """--incremental: is a document unchanged since the previous run of the same site?
 
 A local file: its bytes hash to the stored content hash. A URL: a conditional GET with the stored
-ETag / Last-Modified answers 304, or the body hashes to the stored content hash. Only the HTML is
+ETag / Last-Modified answers 304, or the body hashes to the stored content hash. A letter: its file's bytes. Only the HTML is
 compared: a change in a stylesheet alone is not seen (docs/crawling.md).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from audit.crawl import USER_AGENT
 
 
 def unchanged(url: str | None, path: str | None, artifacts: dict[str, Any], timeout: float = 15) -> bool:
-    page = artifacts.get("page") or {}
+    page = artifacts.get("page") or artifacts.get("letter") or {}
     stored = page.get("content_hash")
     if not stored:
         return False

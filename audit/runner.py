@@ -20,7 +20,7 @@ from playwright.async_api import async_playwright
 
 from audit import __version__
 from audit.browser import find_chromium, launch
-from audit.config import config_hash, parse_viewport, public_config
+from audit.config import config_hash, letter_config, parse_viewport, public_config
 from audit.errors import TargetError
 from audit.gather import TabCrashed
 from audit.gather import gather_page, new_context, page_settings, skip_media, take_screenshots
@@ -28,7 +28,7 @@ from audit.incremental import unchanged
 from audit.model import Document, Run, fingerprint
 from audit.scoring import document_score, is_plain, run_score
 from audit.store import Store
-from audit.targets import PageTarget, TargetResolver
+from audit.targets import PageTarget, TargetResolver, letter_target
 from checks import REGISTRY, evaluate_all
 from checks.axe_checks import axe_data, axe_rule_ids
 
@@ -83,14 +83,19 @@ async def browser_user_agent(browser) -> str:
 
 def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
                    error: str | None = None) -> Document:
-    """A page Document from gathered artifacts (or the error that stopped gathering)."""
-    doc = Document(kind="page", url=target.document_url, path=target.document_path)
+    """A page or letter Document from gathered artifacts (or the error that stopped gathering).
+    Letters are checked with the letter configuration (audit.config.letter_config)."""
+    doc = Document(kind=target.kind, url=target.document_url, path=target.document_path)
     if error is not None or artifacts is None:
         doc.status, doc.error = "error", error
         return doc
-    page = artifacts["page"]
-    doc.title, doc.language, doc.content_hash = page["title"], page["lang"], page["content_hash"]
-    return check_document(doc, artifacts, config)
+    if "page" in artifacts:
+        page = artifacts["page"]
+        doc.title, doc.language, doc.content_hash = page["title"], page["lang"], page["content_hash"]
+    letter = artifacts.get("letter")
+    if letter is not None and letter["format"] != "html":
+        doc.title, doc.language, doc.content_hash = letter.get("title"), letter.get("lang"), letter["content_hash"]
+    return check_document(doc, artifacts, letter_config(config) if doc.kind == "letter" else config)
 
 
 def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, Any]) -> Document:
@@ -112,29 +117,41 @@ def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, A
 class _Work:
     """Where workers take the next page from: the targets, then (crawling) the frontier."""
 
-    def __init__(self, items: list[tuple[int, PageTarget]], frontier=None, first_seq: int = 0) -> None:
+    def __init__(self, items: list[tuple[int, PageTarget]], frontier=None, first_seq: int = 0,
+                 done: set[str] | None = None) -> None:
         self.items = deque((seq, t, 0) for seq, t in items)
         self.frontier = frontier
         self.next_seq = first_seq
         self.busy = 0
         self.duplicates = 0
         self.audited: set[str] = set()      # normalised URLs audited: requested, final, canonical
+        self.letters_taken: set[str] = set(done or ())   # crawled letters taken (or finished before a resume)
 
     def take(self):
         if self.items:
             return self.items.popleft()
         if self.frontier is not None and self.frontier.queue:
             url, depth, _via = self.frontier.queue.popleft()
-            seq, self.next_seq = self.next_seq, self.next_seq + 1
-            return seq, PageTarget(url, url, None), depth
+            return self._seq(), PageTarget(url, url, None), depth
+        if self.frontier is not None:          # the pages are done or under way: the letters they link
+            for url, via in self.frontier.letters.items():
+                if url not in self.letters_taken:
+                    self.letters_taken.add(url)
+                    return self._seq(), letter_target(url, via), 0
         return None
+
+    def _seq(self) -> int:
+        seq, self.next_seq = self.next_seq, self.next_seq + 1
+        return seq
 
 
 class Auditor:
     def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None,
-                 html_report: bool = False) -> None:
-        """``html_report``: this audit writes an HTML report (screenshots = "auto" takes them then)."""
+                 html_report: bool = False, letters: bool = False) -> None:
+        """``html_report``: this audit writes an HTML report (screenshots = "auto" takes them then).
+        ``letters``: every target is a letter (`klartjek letter`), HTML files too."""
         self.config = config
+        self.letters = letters
         self.store = store
         mode = config.get("screenshots", "auto")
         self._screenshots = mode == "on" or (mode == "auto" and html_report)
@@ -173,33 +190,27 @@ class Auditor:
         try:
             pages: list[PageTarget] = []
             for t in targets:
-                pages += resolver.resolve(t)
+                pages += resolver.resolve(t, letters=self.letters)
             if not resume:
                 self.store.begin_run(run)
             todo, starts = [], []
+            self.progress.started(len(pages))
             for seq, target in enumerate(pages):
                 if target.location in done and not (crawling and target.document_url):
                     continue                       # finished before the run was interrupted
                 if target.error:
                     self._record(run, seq, build_document(target, None, cfg, target.error), None)
                     outcome.input_errors.append(target.error)
-                elif crawling and target.document_url:
+                elif crawling and target.document_url and target.kind == "page":
                     starts.append(target.url)      # crawled from, through the frontier
                 else:
                     todo.append((seq, target))
             frontier = await self._frontier(starts, run, done, done_artifacts) if starts else None
-            work = _Work(todo, frontier, first_seq=max([len(pages) - 1, *done.values()]) + 1)
+            work = _Work(todo, frontier, first_seq=max([len(pages) - 1, *done.values()]) + 1, done=set(done))
             self.progress.started(len(todo) + (len(frontier.queue) if frontier else 0))
             if todo or (frontier and frontier.queue):
                 await self._audit_pages(run, work, resolver, outcome)
             if frontier is not None:
-                for url, via in sorted(frontier.letters.items()):
-                    if url in done:
-                        continue                    # recorded before the run was interrupted
-                    doc = Document(kind="letter", url=url, status="skipped",
-                                   error=f"not audited: no checks for this type yet (linked from {via})")
-                    self._record(run, work.next_seq, doc, None)
-                    work.next_seq += 1
                 run.crawl = frontier.summary() | {"duplicates": work.duplicates,
                                                   "sitemap_errors": frontier.sitemap_errors}
                 self.store.update_run(run.id, crawl=json.dumps(run.crawl))
@@ -329,9 +340,16 @@ class Auditor:
                     doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
                     outcome.reused += 1
                     if work.frontier is not None:
-                        for link in prev[1]["page"].get("links") or []:
+                        for link in (prev[1].get("page") or {}).get("links") or []:
                             work.frontier.add(link, depth + 1, target.url)
                     await self._record_async(run, seq, doc, prev[1])
+                    continue
+                if not target.in_browser:            # a PDF, DOCX or MeMo letter: read, not rendered
+                    doc, artifacts = await self._letter(target, work)
+                    if doc.status == "error":
+                        outcome.input_errors.append(doc.error)
+                    doc.started_at, doc.ended_at = started, now()
+                    await self._record_async(run, seq, doc, artifacts)
                     continue
                 if context is None or rendered >= RECYCLE_AFTER:     # bound the memory a context holds
                     if context is not None:
@@ -370,8 +388,12 @@ class Auditor:
                     artifacts = None
                 else:
                     artifacts = gathered.artifacts
-                    if work.frontier is not None and self._duplicate(work, target, artifacts):
+                    if work.frontier is not None and target.kind == "page" and self._duplicate(work, target, artifacts):
                         continue
+                    if target.kind == "letter":
+                        artifacts["letter"] = {"format": "html", "name": target.location, "parts": [],
+                                               "title": artifacts["page"]["title"], "lang": artifacts["page"]["lang"],
+                                               "content_hash": artifacts["page"]["content_hash"]}
                     doc = build_document(target, artifacts, cfg)
                     doc.blocked_requests = gathered.blocked_requests
                     if self._screenshots and page is not None:
@@ -380,7 +402,7 @@ class Auditor:
                         if shots:
                             await take_screenshots(page, shots, self.store.files_dir / run.id,
                                                    int(cfg["screenshots_per_page"]))
-                    if work.frontier is not None:
+                    if work.frontier is not None and target.kind == "page":
                         before = len(work.frontier.queue)
                         for link in artifacts["page"].get("links") or []:
                             work.frontier.add(link, depth + 1, target.url)
@@ -393,6 +415,32 @@ class Auditor:
         with contextlib.suppress(Exception):
             if context is not None:
                 await context.close()
+
+    async def _letter(self, target: PageTarget, work: _Work) -> tuple[Document, dict[str, Any] | None]:
+        """Read and check a PDF, DOCX or MeMo letter (a local file, or a URL downloaded in scope)."""
+        from audit.letters import LetterError, gather_letter, read_source
+
+        cfg = self.config
+        loc = target.location
+        if loc.lower().split("?")[0].endswith(".doc"):
+            return Document(kind="letter", url=target.document_url, path=target.document_path, status="skipped",
+                            error="not checked: the old Word format (.doc); save the letter as .docx or PDF"
+                            + (f" (linked from {target.via})" if target.via else "")), None
+        limit = int(cfg["letters"]["max_bytes"])
+        try:
+            if target.document_url:
+                async with self._host_slot(urlsplit(target.document_url).netloc):
+                    data = await asyncio.to_thread(read_source, loc, True, limit,
+                                                   float(cfg["letters"]["download_timeout"]))
+            else:
+                data = await asyncio.to_thread(read_source, loc, False, limit)
+            artifacts = await asyncio.to_thread(gather_letter, data, loc, limit)
+        except LetterError as exc:
+            return build_document(target, None, cfg, str(exc)), None
+        except Exception as exc:   # a reader's own failure: one line, the run goes on
+            return build_document(target, None, cfg, f"{loc}: could not read the letter ({type(exc).__name__}: "
+                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); please report this"), None
+        return build_document(target, artifacts, cfg), artifacts
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         """At most crawl.per_host pages of one host load at the same time."""

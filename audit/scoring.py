@@ -8,8 +8,8 @@ own impact. Checks that are inapplicable, need review (cant_tell) or errored wei
 score uses its own check results; the run score pools the check results of every audited document.
 With nothing applicable the score is None (shown as "–").
 
-The WCAG score counts every check but the plain-language ones (codes KL…); the plain-language
-score is the same formula over the plain-language checks alone. The two are never mixed.
+The WCAG score counts every check but the plain-language ones (codes KL…, and KB… for letters);
+the plain-language score is the same formula over the plain-language checks alone. The two are never mixed.
 """
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ from typing import Callable, Iterable
 
 from audit.model import CheckResult, Document
 
-PLAIN_PREFIX = "KL"     # plain-language checks: their own score, never part of the WCAG score
+# plain-language checks (KL…) and letter content checks (KB…): their own score, never part of the WCAG score
+PLAIN_PREFIXES = ("KL", "KB")
 
 
 def is_wcag(r: CheckResult) -> bool:
-    return not r.code.startswith(PLAIN_PREFIX)
+    return not r.code.startswith(PLAIN_PREFIXES)
 
 
 def is_plain(r: CheckResult) -> bool:
-    return r.code.startswith(PLAIN_PREFIX)
+    return r.code.startswith(PLAIN_PREFIXES)
 
 
 def _sums(results: Iterable[CheckResult], weights: dict[str, float],

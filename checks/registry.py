@@ -94,7 +94,7 @@ def _matches(meta: CheckMeta, keys: set[str]) -> bool:
 
 
 def _wanted(meta: CheckMeta, config: dict[str, Any]) -> bool:
-    if meta.family == "klarsprog":
+    if meta.family in ("klarsprog", "letter"):
         return bool(config.get("klarsprog", {}).get("enabled", True))
     tags = set(meta.tags)
     if "experimental" in tags and not config.get("experimental"):

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from audit.model import IMPACTS, CheckResult, Document, Run, impact_rank
-from audit.scoring import PLAIN_PREFIX
+from audit.scoring import PLAIN_PREFIXES
 from reports.i18n import t
 
 MAX_FINDINGS_PER_CHECK = 5
@@ -23,7 +23,7 @@ def failure_counts(doc: Document) -> dict[str, int]:
     """Failing elements by impact, WCAG checks only (plain-language findings are counted apart)."""
     counts = {imp: 0 for imp in IMPACTS}
     for res in doc.results:
-        if res.code.startswith(PLAIN_PREFIX):
+        if res.code.startswith(PLAIN_PREFIXES):
             continue
         for f in res.failures:
             if f.impact in counts:
@@ -32,7 +32,7 @@ def failure_counts(doc: Document) -> dict[str, int]:
 
 
 def _wcag(res: CheckResult, lang: str) -> str:
-    if res.code.startswith(PLAIN_PREFIX):
+    if res.code.startswith(PLAIN_PREFIXES):
         return t("plain_language", lang)
     if not res.wcag:
         return t("best_practice", lang)

@@ -38,13 +38,49 @@ def guess_language(text: str) -> str | None:
 ZIP_MAGIC = b"PK\x03\x04"
 
 
+def read_source(location: str, is_url: bool, max_bytes: int = MAX_BYTES, timeout: float = 60,
+                user_agent: str | None = None) -> bytes:
+    """A letter's bytes from a local file or an http(s) URL, refusing more than ``max_bytes``."""
+    too_big = (f"{location}: the letter is over the limit of {max_bytes:,} bytes (letters.max_bytes); "
+               "check the file, or raise the limit")
+    if not is_url:
+        from pathlib import Path
+
+        p = Path(location)
+        try:
+            if p.stat().st_size > max_bytes:
+                raise LetterError(too_big)
+            return p.read_bytes()
+        except OSError as exc:
+            raise LetterError(f"{location}: cannot read the file ({exc.strerror or exc}); check the path") from None
+    import urllib.error
+    import urllib.request
+
+    from audit.crawl import USER_AGENT
+
+    req = urllib.request.Request(location, headers={"User-Agent": user_agent or USER_AGENT})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only, in scope
+            data = resp.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        raise LetterError(f"{location}: the server answered HTTP {exc.code} {exc.reason}; check the URL") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise LetterError(f"{location}: could not download the letter ({reason}); check the URL") from None
+    if len(data) > max_bytes:
+        raise LetterError(too_big)
+    return data
+
+
 def sniff(data: bytes) -> str | None:
-    """The format the bytes are in: pdf, docx (any zip), xml, html, or None."""
+    """The format the bytes are in: pdf, zip (DOCX is a zip), xml, html, or None."""
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
     if head.startswith(ZIP_MAGIC):
-        return "docx"
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html")):
         return "html"
@@ -56,7 +92,8 @@ def sniff(data: bytes) -> str | None:
 SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".xml": "memo", ".memo": "memo",
                  ".html": "html", ".htm": "html", ".xhtml": "html"}
 FORMAT_NAMES = {"pdf": "a PDF", "docx": "a DOCX (Word) file", "memo": "a MeMo XML message", "html": "an HTML file",
-                "xml": "an XML file", None: "of a format klartjek does not know"}
+                "xml": "XML", "zip": "a ZIP file (such as DOCX)", "ole": "an old Office file (such as .doc)",
+                None: "of a format klartjek does not know"}
 
 
 def expected_format(name: str) -> str | None:
@@ -75,9 +112,9 @@ def check_format(data: bytes, name: str) -> str:
     if not data:
         raise LetterError(f"{name}: the file is empty; check it was saved or downloaded completely")
     got = sniff(data)
-    ok = {"pdf": ("pdf",), "docx": ("docx",), "memo": ("xml",), "html": ("html", "xml")}[want]
+    ok = {"pdf": ("pdf",), "docx": ("zip",), "memo": ("xml",), "html": ("html", "xml")}[want]
     if got not in ok:
-        shown = FORMAT_NAMES.get("memo" if got == "xml" and want != "memo" else got)
+        shown = FORMAT_NAMES[got]
         raise LetterError(f"{name}: the extension says {FORMAT_NAMES[want]}, but the content is {shown}; "
                           "check the file or give it the right extension")
     return want
@@ -100,12 +137,14 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
         facts, blocks = read_pdf(data, "", name)
         arts["pdf"] = [facts]
         arts["text"] = text_from_blocks(blocks, facts.get("lang"), "pdf")
+        arts["letter"] |= {"title": facts.get("title"), "lang": facts.get("lang")}
     elif fmt == "docx":
         from audit.letters.docx import read_docx
 
         facts, blocks = read_docx(data, "", name)
         arts["docx"] = [facts]
         arts["text"] = text_from_blocks(blocks, facts.get("lang"), "docx")
+        arts["letter"] |= {"title": facts.get("title"), "lang": facts.get("lang")}
     else:
         from audit.letters.memo import read_memo
 
@@ -144,6 +183,13 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
             if t and meta.get("role") == "MainDocument":
                 texts.append(t)
         arts["text"] = _join_texts(texts, memo.get("language"))
+        arts["letter"] |= {"title": memo.get("label"), "lang": memo.get("language")}
+    # the plain-language checks read the language the text is in, whatever the file declares
+    # (a wrong declaration is a finding of its own: KP004, KD002, KM006)
+    arts["text"]["lang"] = guess_language(arts["text"]["text"]) or arts["text"]["lang"]
+    import hashlib
+
+    arts["letter"]["content_hash"] = hashlib.sha256(data).hexdigest()
     return arts
 
 
