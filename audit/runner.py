@@ -145,6 +145,47 @@ class _Work:
         return seq
 
 
+class _Tab:
+    """A worker's browser tab: one context (recycled every RECYCLE_AFTER documents) and one page,
+    made on first need; a crashed tab is replaced and the document tried once more."""
+
+    def __init__(self, auditor: Auditor, options: dict[str, Any]) -> None:
+        self.auditor, self.options = auditor, options
+        self.context = self.page = None
+        self.rendered = 0
+
+    async def render(self, url: str, location: str):
+        cfg = self.auditor.config
+        if self.context is None or self.rendered >= RECYCLE_AFTER:     # bound the memory a context holds
+            await self.close()
+            browser, ua = await self.auditor._browser()
+            self.context = await new_context(browser, ua, self.options, parse_viewport(cfg["viewport"]))
+            self.page, self.rendered = None, 0
+        self.rendered += 1
+        for attempt in (1, 2):
+            if self.page is None or self.page.is_closed():   # first document, or the tab crashed
+                self.page = await self.context.new_page()
+                if cfg["browser"]["skip_media"]:
+                    await skip_media(self.context, self.page)
+            try:
+                return await gather_page(self.page, url, timeout_s=float(cfg["timeout"]),
+                                         settings=self.options, location=location)
+            except TargetError as exc:
+                # a failed load can leave an error page navigating in the tab, and a crashed tab
+                # is dead: start afresh; a crash is tried once more
+                with contextlib.suppress(Exception):
+                    await self.page.close()
+                self.page = None
+                if not (isinstance(exc, TabCrashed) and attempt == 1):
+                    raise
+
+    async def close(self) -> None:
+        if self.context is not None:
+            with contextlib.suppress(Exception):
+                await self.context.close()
+        self.context = self.page = None
+
+
 class Auditor:
     def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None,
                  html_report: bool = False, letters: bool = False) -> None:
@@ -319,8 +360,7 @@ class Auditor:
 
     async def _worker(self, run: Run, work: _Work, options: dict[str, Any], outcome: AuditOutcome) -> None:
         cfg = self.config
-        context = page = None
-        rendered = 0
+        tab = _Tab(self, options)
         delay = float(cfg["crawl"]["delay"])
         while True:
             item = work.take()
@@ -345,43 +385,19 @@ class Auditor:
                     await self._record_async(run, seq, doc, prev[1])
                     continue
                 if not target.in_browser:            # a PDF, DOCX or MeMo letter: read, not rendered
-                    doc, artifacts = await self._letter(target, work)
+                    doc, artifacts = await self._letter(target, tab)
                     if doc.status == "error":
                         outcome.input_errors.append(doc.error)
                     doc.started_at, doc.ended_at = started, now()
                     await self._record_async(run, seq, doc, artifacts)
                     continue
-                if context is None or rendered >= RECYCLE_AFTER:     # bound the memory a context holds
-                    if context is not None:
-                        with contextlib.suppress(Exception):
-                            await context.close()
-                    browser, ua = await self._browser()
-                    context, page, rendered = await new_context(browser, ua, options,
-                                                                 parse_viewport(cfg["viewport"])), None, 0
-                host = urlsplit(target.url).netloc
-                async with self._host_slot(host):
-                    for attempt in (1, 2):
-                        if page is None or page.is_closed():   # first document, or the tab crashed
-                            page = await context.new_page()
-                            if cfg["browser"]["skip_media"]:
-                                await skip_media(context, page)
-                        try:
-                            gathered = await gather_page(page, target.url, timeout_s=float(cfg["timeout"]),
-                                                         settings=options, location=target.location)
-                            error = None
-                            break
-                        except TargetError as exc:
-                            error = exc
-                            # a failed load can leave an error page navigating in the tab, and a
-                            # crashed tab is dead: start afresh; a crash is tried once more
-                            with contextlib.suppress(Exception):
-                                await page.close()
-                            page = None
-                            if not (isinstance(exc, TabCrashed) and attempt == 1):
-                                break
+                async with self._host_slot(urlsplit(target.url).netloc):
+                    try:
+                        gathered, error = await tab.render(target.url, target.location), None
+                    except TargetError as exc:
+                        error = exc
                     if delay:
                         await asyncio.sleep(delay)   # politeness: a pause before this worker's next page
-                rendered += 1
                 if error is not None:
                     doc = build_document(target, None, cfg, str(error))
                     outcome.input_errors.append(str(error))
@@ -396,27 +412,26 @@ class Auditor:
                                                "content_hash": artifacts["page"]["content_hash"]}
                     doc = build_document(target, artifacts, cfg)
                     doc.blocked_requests = gathered.blocked_requests
-                    if self._screenshots and page is not None:
+                    if self._screenshots and tab.page is not None:
                         shots = [(f.fingerprint, f.target) for r in doc.results if r.code.startswith("KA")
                                  for f in r.failures]
                         if shots:
-                            await take_screenshots(page, shots, self.store.files_dir / run.id,
+                            await take_screenshots(tab.page, shots, self.store.files_dir / run.id,
                                                    int(cfg["screenshots_per_page"]))
                     if work.frontier is not None and target.kind == "page":
                         before = len(work.frontier.queue)
                         for link in artifacts["page"].get("links") or []:
                             work.frontier.add(link, depth + 1, target.url)
                         if len(work.frontier.queue) > before:
-                            self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy)
+                            self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy
+                                                  + len(work.frontier.letters.keys() - work.letters_taken))
                 doc.started_at, doc.ended_at = started, now()
                 await self._record_async(run, seq, doc, artifacts)
             finally:
                 work.busy -= 1
-        with contextlib.suppress(Exception):
-            if context is not None:
-                await context.close()
+        await tab.close()
 
-    async def _letter(self, target: PageTarget, work: _Work) -> tuple[Document, dict[str, Any] | None]:
+    async def _letter(self, target: PageTarget, tab: _Tab) -> tuple[Document, dict[str, Any] | None]:
         """Read and check a PDF, DOCX or MeMo letter (a local file, or a URL downloaded in scope)."""
         from audit.letters import LetterError, gather_letter, read_source
 
@@ -435,12 +450,45 @@ class Auditor:
             else:
                 data = await asyncio.to_thread(read_source, loc, False, limit)
             artifacts = await asyncio.to_thread(gather_letter, data, loc, limit)
+            parts = artifacts.pop("_html_parts", None)
+            if parts:
+                await self._render_parts(artifacts, parts, tab, loc)
         except LetterError as exc:
             return build_document(target, None, cfg, str(exc)), None
         except Exception as exc:   # a reader's own failure: one line, the run goes on
             return build_document(target, None, cfg, f"{loc}: could not read the letter ({type(exc).__name__}: "
                                   f"{str(exc).splitlines()[0] if str(exc) else ''}); please report this"), None
         return build_document(target, artifacts, cfg), artifacts
+
+    async def _render_parts(self, artifacts: dict[str, Any], parts: list[tuple[str, bytes]], tab: _Tab,
+                            location: str) -> None:
+        """The HTML files inside a Digital Post letter, checked in the browser like pages: each is
+        written to a temporary folder served on 127.0.0.1; their axe results join the letter's."""
+        import tempfile
+        from pathlib import Path
+
+        from audit.letters import merge_axe
+        from audit.targets import StaticServer
+
+        results = []
+        with tempfile.TemporaryDirectory(prefix="klartjek-letter-") as tmp:
+            server = StaticServer(Path(tmp))
+            try:
+                for i, (part, data) in enumerate(parts, 1):
+                    file = Path(tmp) / f"part{i}.html"    # not the part's own name: it is untrusted
+                    file.write_bytes(data)
+                    try:
+                        gathered = await tab.render(server.url_for(file), f"{location} >>> {part}")
+                    except TargetError as exc:
+                        for meta in (artifacts.get("memo") or {}).get("files") or []:
+                            if meta.get("part") == part:
+                                meta["error"] = str(exc)
+                        continue
+                    results.append((part, gathered.artifacts["axe"]))
+            finally:
+                server.close()
+        if results:
+            artifacts["axe"] = merge_axe(results)
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         """At most crawl.per_host pages of one host load at the same time."""

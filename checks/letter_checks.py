@@ -35,7 +35,7 @@ WORD_DATE_RE = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTHS})\b\.?(?:\s+(\d{{4}}))?
 TIME_RE = re.compile(r"\bkl\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?![\d])|(?<![\d.,:/-])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d.:/-]\d)")
 STREET_RE = re.compile(r"\b[a-zæøåé-]+(?:gade|vej|allé|alle|boulevard|plads|stræde|vænge|vænget|torv|"
                        r"park|parken|have|bakke|høj|toften)\s+\d+[a-z]?\b")
-POSTCODE_RE = re.compile(r"\b[1-9]\d{3}\s+[a-zæøå]")
+POSTCODE_RE = re.compile(r"\b[1-9]\d{3}\s+[A-ZÆØÅ][a-zæøå]")     # read in the text as written: "8000 Aarhus"
 PLACE_RE = re.compile(r"\b(?:\w*afdeling\w*|afsnit\w*|\w*ambulatori\w*|\w*klinik\w*|modtagelse\w*|"
                       r"\w*hospital\w*|\w*sygehus\w*|indgang|etage|lokale|\w*center\b|røntgen\w*|"
                       r"skadestue\w*|venteværelse\w*|sal\b|bygning)")
@@ -134,7 +134,7 @@ def check_where(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -
     if low is None:
         return result(meta, None)
     found = []
-    if not (STREET_RE.search(low) or POSTCODE_RE.search(low)):
+    if not (STREET_RE.search(low) or POSTCODE_RE.search(artifacts["text"]["text"])):
         found.append(failure(meta, TEXT_TARGET, "", _texts(
             "Brevet giver ingen adresse (gade og nummer eller postnummer og by).",
             "The letter gives no address (street and number, or postcode and town)."), _texts(
@@ -276,4 +276,6 @@ def register_letter_checks() -> None:
 
     for c in CHECKS:
         c.setdefault("tags", ("klarsprog-letter",))
+        # W3C's guidance on clear content for people with cognitive and learning disabilities
+        c.setdefault("help_url", "https://www.w3.org/TR/coga-usable/")
     register_all(REGISTRY, "letter", CHECKS, requires=("letter", "text"))

@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TextIO
 
 from audit.model import IMPACTS, Run
+from audit.scoring import PLAIN_PREFIXES
 from reports.i18n import t
 from reports.terminal import failure_counts, fmt_score
 from reports.wcag import help_url
@@ -46,7 +47,7 @@ class MarkdownReporter:
                 w(f"| {md(doc.location)} | {label}: {md(doc.error)} |" + " |" * (len(IMPACTS) + 2) + "\n")
                 continue
             counts = failure_counts(doc)
-            review = sum(len(r.needs_review) for r in doc.results if r.code.startswith("KA"))
+            review = sum(len(r.needs_review) for r in doc.results if not r.code.startswith(PLAIN_PREFIXES))
             name = md(doc.location) + (f" · {md(doc.title)}" if doc.title else "")
             w(f"| {name} | {fmt_score(doc.score)} | "
               + " | ".join(str(counts[i]) for i in IMPACTS)
@@ -63,7 +64,7 @@ class MarkdownReporter:
         if failing:
             w(f"\n### {t('failures', lang)}\n\n| {t('check', lang)} | {t('elements', lang)} | "
               f"{t('documents', lang)} |\n|---|---:|---:|\n")
-            ranked = sorted(failing.items(), key=lambda kv: (not kv[0].startswith("KA"), -kv[1], kv[0]))
+            ranked = sorted(failing.items(), key=lambda kv: (kv[0].startswith(PLAIN_PREFIXES), -kv[1], kv[0]))
             for code, n in ranked[:MAX_ROWS]:     # WCAG checks first, then plain language
                 meta = REGISTRY.get(code)
                 title = meta.text("title", lang) if meta else code

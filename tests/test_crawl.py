@@ -4,7 +4,7 @@ import gzip
 import re
 
 from audit.crawl import normalise, url_pattern
-from conftest import html_page, load_json, run_cli
+from conftest import ROOT, html_page, load_json, run_cli
 
 
 def page(body: str, title: str = "Side", head: str = "") -> bytes:
@@ -43,7 +43,7 @@ def site(base_holder):
         "/kalender": calendar,
         "/kontakt.php": (200, html, page("<p>Kontakt.</p>", "Kontakt"), 0),
         "/privat/hemmelig.html": (200, html, page("<p>Hemmelig.</p>", "Hemmelig"), 0),
-        "/brev.pdf": (200, "application/pdf", b"%PDF-1.4\n%%EOF\n", 0),
+        "/brev.pdf": (200, "application/pdf", (ROOT / "fixtures/letters/pdf/good.pdf").read_bytes(), 0),
     } | {f"/nyheder/{i}.html": (200, html, page(f"<p>Nyhed {i}.</p>", f"Nyhed {i}"), 0) for i in range(1, 6)}
 
 
@@ -62,8 +62,11 @@ def test_crawl_finds_exactly_the_expected_set(local_server, tmp_path):
                      + [f"/nyheder/{i}.html" for i in range(1, 6)] + ["/om.html"])   # the sitemap's: never a trap
     assert all(d["status"] == "ok" for d in run["documents"] if d["kind"] == "page")
     letters = [d for d in run["documents"] if d["kind"] == "letter"]
-    assert [(d["url"].replace(srv.base, ""), d["status"]) for d in letters] == [("/brev.pdf", "skipped")]
-    assert letters[0]["error"] == f"not audited: no checks for this type yet (linked from {srv.base}/)"
+    assert [(d["url"].replace(srv.base, ""), d["status"]) for d in letters] == [("/brev.pdf", "ok")]
+    # the linked PDF is read and checked as a letter: PDF/UA checks ran and passed
+    pdf_results = {r["code"]: r["outcome"] for r in letters[0]["results"] if r["code"].startswith("KP")}
+    assert pdf_results["KP001"] == pdf_results["KP002"] == "passed"
+    assert [r["code"] for r in letters[0]["results"] if r["outcome"] == "failed" and r["code"][:2] in ("KP", "KA")] == []
     crawl = run["crawl"]
     assert crawl["skipped"]["disallowed by robots.txt"] == 1
     assert crawl["skipped"]["out of scope"] == 1

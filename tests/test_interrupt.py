@@ -87,6 +87,7 @@ def test_resume_after_sigkill_audits_only_the_missing_pages(local_server, tmp_pa
     routes = {"/": counted("/", html_page(links, title="Forside"), 0)}
     for i in range(1, 6):
         routes[f"/p{i}.html"] = counted(f"/p{i}.html", html_page(f"<p>Side {i}.</p>", title=f"Side {i}"), 1.5)
+    routes["/brev.pdf"] = (200, "application/pdf", (ROOT / "fixtures/letters/pdf/good.pdf").read_bytes(), 0)
     srv = local_server(routes)
     db = tmp_path / "h.sqlite"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -165,7 +165,7 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
                     t = text_from_blocks(blocks, f.get("language"), "pdf")
                 elif kind in ("text/html", "application/xhtml+xml"):
                     t = text_from_html(f["data"].decode("utf-8", "replace"), lang=f.get("language"))
-                    meta["html"] = True
+                    arts.setdefault("_html_parts", []).append((part, f["data"]))   # for the browser
                 elif kind == "text/plain":
                     t = text_from_plain(f["data"].decode("utf-8", "replace"), lang=f.get("language"))
                 elif kind.endswith("wordprocessingml.document"):
@@ -183,7 +183,10 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
             if t and meta.get("role") == "MainDocument":
                 texts.append(t)
         arts["text"] = _join_texts(texts, memo.get("language"))
-        arts["letter"] |= {"title": memo.get("label"), "lang": memo.get("language")}
+        from checks.memo_checks import mask_cpr   # the label is the title in reports: no CPR number there
+
+        arts["letter"] |= {"title": mask_cpr(memo["label"]) if memo.get("label") else None,
+                           "lang": memo.get("language")}
     # the plain-language checks read the language the text is in, whatever the file declares
     # (a wrong declaration is a finding of its own: KP004, KD002, KM006)
     arts["text"]["lang"] = guess_language(arts["text"]["text"]) or arts["text"]["lang"]
@@ -191,6 +194,28 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
 
     arts["letter"]["content_hash"] = hashlib.sha256(data).hexdigest()
     return arts
+
+
+def merge_axe(results: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One axe result from those of several HTML files in a letter: each node's target is prefixed
+    with the file it is in ("brev.html >>> img"), and a rule's nodes from every file are joined."""
+    merged: dict[str, Any] = {}
+    index: dict[tuple[str, str], dict[str, Any]] = {}
+    for part, res in results:
+        for key, value in res.items():
+            if not isinstance(value, list):
+                merged.setdefault(key, value)
+                continue
+            for rule in value:
+                rule = {**rule, "nodes": [{**n, "target": [part, *(n.get("target") or [])]}
+                                          for n in rule.get("nodes") or []]}
+                have = index.get((key, rule.get("id")))
+                if have is None:
+                    index[(key, rule.get("id"))] = rule
+                    merged.setdefault(key, []).append(rule)
+                else:
+                    have["nodes"] += rule["nodes"]
+    return merged
 
 
 def _join_texts(texts: list[dict[str, Any]], lang: str | None) -> dict[str, Any]:

@@ -37,14 +37,14 @@ from xml.etree.ElementTree import Element, ParseError
 from audit.letters import LetterError
 
 NS = "https://DigitalPost.dk/MeMo-1"
-VERSIONS = ("1.1", "1.2")
 DOCUMENT_ROLES = ("MainDocument", "AdditionalDocument", "TechnicalDocument")
 # What KM001 requires (paths below Message; containers before their fields). The body is needed
 # for DIGITALPOST only: the check decides.
 REQUIRED = ("MessageHeader", "MessageHeader/messageType", "MessageHeader/messageUUID", "MessageHeader/label",
             "MessageHeader/Sender", "MessageHeader/Sender/senderID", "MessageHeader/Sender/idType",
             "MessageHeader/Sender/label", "MessageHeader/Recipient", "MessageHeader/Recipient/recipientID",
-            "MessageHeader/Recipient/idType", "MessageBody", "MessageBody/MainDocument", "MessageBody/MainDocument/File")
+            "MessageHeader/Recipient/idType", "MessageBody", "MessageBody/MainDocument",
+            "MessageBody/MainDocument/File")
 CONTAINERS = frozenset({"MessageHeader", "MessageHeader/Sender", "MessageHeader/Recipient", "MessageBody",
                         "MessageBody/MainDocument", "MessageBody/MainDocument/File"})
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -95,7 +95,8 @@ def _parse(data: bytes, name: str) -> Element:
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else "?"
         reason = re.sub(r":\s*line \d+, column \d+$", "", str(exc).strip().splitlines()[0] if str(exc) else "")
-        raise LetterError(f"{name}: not well-formed XML (line {line}: {reason or 'parse error'}); check the file") from None
+        raise LetterError(f"{name}: not well-formed XML (line {line}: {reason or 'parse error'}); "
+                          "check the file") from None
     except Exception as exc:  # anything else the parser may raise: never a traceback
         raise LetterError(f"{name}: the XML could not be read ({type(exc).__name__}); check the file") from None
 
@@ -137,8 +138,16 @@ def read_memo(data: bytes, name: str) -> tuple[dict[str, Any], list[dict[str, An
                           "so set memoVersion=\"1.1\" or \"1.2\"")
     if not VERSION_RE.fullmatch(version):
         raise LetterError(f"{name}: MeMo version {version!r} is not one klartjek reads; it reads MeMo 1.1 and 1.2")
-    version = version[:3]
+    try:
+        return _read(root, version[:3], name)
+    except LetterError:
+        raise
+    except Exception as exc:  # e.g. RecursionError on absurdly nested text: never a traceback
+        raise LetterError(f"{name}: the MeMo message could not be read ({type(exc).__name__}); "
+                          "check the file") from None
 
+
+def _read(root: Element, version: str, name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     header = _child(root, "MessageHeader")
     body = _child(root, "MessageBody")
     message_type = _text(header, "messageType")
@@ -165,7 +174,8 @@ def read_memo(data: bytes, name: str) -> tuple[dict[str, Any], list[dict[str, An
     for role in DOCUMENT_ROLES:
         docs = _children(body, role)
         for d_index, doc in enumerate(docs, 1):
-            doc_loc = f"/Message/MessageBody/{role}" + (f"[{d_index}]" if role != "MainDocument" or len(docs) > 1 else "")
+            indexed = role != "MainDocument" or len(docs) > 1
+            doc_loc = f"/Message/MessageBody/{role}" + (f"[{d_index}]" if indexed else "")
             for f_index, f in enumerate(_children(doc, "File"), 1):
                 locator = f"{doc_loc}/File[{f_index}]"
                 filename = _text(f, "filename") or None
