@@ -1,8 +1,8 @@
 """--incremental: is a document unchanged since the previous run of the same site?
 
 A local file: its bytes hash to the stored content hash. A URL: a conditional GET with the stored
-ETag / Last-Modified answers 304, or the body hashes to the stored content hash. A letter: its file's bytes. Only the HTML is
-compared: a change in a stylesheet alone is not seen (docs/crawling.md).
+ETag / Last-Modified answers 304, or the body hashes to the stored content hash. A letter: its
+file's bytes. Only the HTML is compared: a change in a stylesheet alone is not seen (docs/crawling.md).
 """
 from __future__ import annotations
 

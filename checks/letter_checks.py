@@ -32,7 +32,8 @@ APPOINTMENT_RE = re.compile(
     r"(?:undersøgelse|samtale|behandling|operation|konsultation|scanning))")
 _MONTHS = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
 WORD_DATE_RE = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTHS})\b\.?(?:\s+(\d{{4}}))?")
-TIME_RE = re.compile(r"\bkl\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?![\d])|(?<![\d.,:/-])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d.:/-]\d)")
+TIME_RE = re.compile(r"\bkl\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?![\d])|"
+                     r"(?<![\d.,:/-])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d.:/-]\d)")
 STREET_RE = re.compile(r"\b[a-zæøåé-]+(?:gade|vej|allé|alle|boulevard|plads|stræde|vænge|vænget|torv|"
                        r"park|parken|have|bakke|høj|toften)\s+\d+[a-z]?\b")
 POSTCODE_RE = re.compile(r"\b[1-9]\d{3}\s+[A-ZÆØÅ][a-zæøå]")     # read in the text as written: "8000 Aarhus"

@@ -14,10 +14,11 @@ The rules follow PDF/UA-1 (ISO 14289-1) as veraPDF numbers them (the tags ``pdfu
     collections (Adobe-GB1, -CNS1, -Japan1, -Korea1), or its encoding is a predefined CMap other
     than Identity-H/V; Identity-H with an "Adobe-Identity" collection fails: its codes are glyph
     numbers, which mean nothing without ToUnicode;
-  * a simple font (Type1, TrueType, Type3) passes when its encoding, or its /BaseEncoding, is
-    StandardEncoding, WinAnsiEncoding, MacRomanEncoding or MacExpertEncoding — or it has none and
-    is one of the standard 14 fonts — and every glyph name in its /Differences is in the Adobe Glyph
-    List (or has the uniXXXX form); otherwise it fails;
+  * a simple font (Type1, TrueType, Type3) fails when a glyph name in its /Differences is neither
+    in the Adobe Glyph List (pdfminer's copy) nor of the uniXXXX/uXXXX form. Otherwise it passes
+    when its encoding (or /BaseEncoding) is StandardEncoding, WinAnsiEncoding, MacRomanEncoding or
+    MacExpertEncoding, when it has /Differences (all names known), or when it has no encoding and
+    is one of the standard 14 fonts; a font left with only its own built-in encoding fails;
   * a simple font flagged symbolic (and not non-symbolic) in its font descriptor, and Symbol and
     ZapfDingbats, are not checked: their codes are pictures, not letters.
 - KP012: the /P bits as written: bit 10 (extraction for accessibility), or for revision 2 bit 5.
@@ -403,15 +404,13 @@ def unicode_problem(font: dict[str, Any]) -> tuple[str, str] | None:
         names = ", ".join(unmapped[:5]) + (" …" if len(unmapped) > 5 else "")
         return (f"tegnnavnene i dens kodning ({names}) findes ikke i Adobes liste over tegnnavne",
                 f"the glyph names in its encoding ({names}) are not in the Adobe Glyph List")
-    if encoding in STANDARD_ENCODINGS:
+    if encoding in STANDARD_ENCODINGS or font.get("differences"):    # Differences: known names only (above)
         return None
     if encoding is None and font.get("standard_14") and subtype != "Type3":
         return None
-    if encoding is None and subtype != "Type3":
+    if encoding is None:
         return ("den bruger fontens egen kodning, som ikke siger, hvilke bogstaver koderne er",
                 "it uses the font's own encoding, which does not say which letters the codes are")
-    if encoding is None:   # Type 3 with Differences of known names only
-        return None
     return (f"dens kodning ({encoding}) er ikke en standardkodning",
             f"its encoding ({encoding}) is not a standard one")
 

@@ -140,7 +140,7 @@ def test_tricky_letter():
     assert results["KD001"].findings[0].message["da"] == "Dokumentets titel er et filnavn: »indkaldelse_endelig.docx«."
     # da-DK by default, but most of the text is marked en-US
     assert found(results, "KD002") == [("failed", "/w:body")]
-    assert results["KD002"].findings[0].message["da"].startswith("68 % af teksten er markeret som en-US (engelsk)")
+    assert results["KD002"].findings[0].message["da"].startswith("64 % af teksten er markeret som en-US (engelsk)")
     # Title (level 1), Heading 1, Heading 2: in order
     assert results["KD003"].outcome == "passed"
     # bold through the character style Strong; not the bold address before a heading, nor a bold sentence
@@ -181,7 +181,7 @@ def test_good_letter_facts_and_blocks():
         "locator": "/w:body/w:p[1]", "index": 1, "style": "Heading 1", "heading": 1, "bold": True}
     # the text artifact the plain-language checks read
     text = gather_letter((DIR / "good.docx").read_bytes(), "good.docx")["text"]
-    assert text["lang"] == "da-DK" and text["source"] == "docx"
+    assert text["lang"].startswith("da") and text["source"] == "docx"
     assert text["text"].startswith("Du har fået en tid til undersøgelse\n\nAfdeling for Hjertesygdomme\n\n")
 
 
@@ -209,6 +209,11 @@ def _styled_document() -> bytes:
     outline = OxmlElement("w:outlineLvl")
     outline.set(qn("w:val"), "9")
     p._p.get_or_add_pPr().append(outline)
+    plain = styles.add_style("Overskrift 3", docx.enum.style.WD_STYLE_TYPE.PARAGRAPH)   # named so, but body text
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "9")
+    plain.element.get_or_add_pPr().append(outline)
+    doc.add_paragraph("Brødtekst trods navnet", style="Overskrift 3")
     p = doc.add_paragraph("Synlig tekst.")
     p.add_run(" Skjult tekst.").font.hidden = True
     deleted = OxmlElement("w:del")
@@ -228,7 +233,7 @@ def test_heading_levels_from_outline_level_name_and_base_style():
     assert [(p["text"], p["style"], p["heading"]) for p in facts["paragraphs"]] == [
         ("Første overskrift", "Overskrift 1", 1), ("Anden overskrift", "Mellemrubrik", 2),
         ("Tredje overskrift med direkte niveau", "Normal", 3), ("Brødtekst trods typografien", "Heading 1", None),
-        ("Synlig tekst.", "Normal", None)]
+        ("Brødtekst trods navnet", "Overskrift 3", None), ("Synlig tekst.", "Normal", None)]
     assert blocks[-1] == ("paragraph", 0, "Synlig tekst.")
 
 

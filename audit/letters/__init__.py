@@ -151,7 +151,7 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
         memo, files = read_memo(data, name)
         arts["memo"] = memo
         texts: list[dict[str, Any]] = []
-        for meta, f in zip(memo["files"], files):
+        for meta, f in zip(memo["files"], files, strict=True):
             part = f["part"]
             arts["letter"]["parts"].append(part)
             kind = (f.get("mime") or "").split(";")[0].strip().lower()

@@ -14,7 +14,7 @@ does not allow DTDs in a package).
 The facts (JSON-serialisable):
 
 - ``part``: "" for the letter itself, else the name of the embedded file;
-- ``title``: the core property title (``docProps/core.xml``), or None;
+- ``title``: the core property title (``docProps/core.xml``), white space collapsed, or None;
 - ``lang``: the effective default language: ``w:lang/@w:val`` of the default paragraph style
   (Normal, following ``w:basedOn``), else of ``w:docDefaults/w:rPrDefault``, else None. (The style
   wins over docDefaults because that is what Word applies to Normal text.) ``lang_source`` says
@@ -131,7 +131,7 @@ def check_zip(data: bytes, name: str) -> None:
             raise LetterError(f"{name}: the DOCX unpacks to {total:,} bytes, its part {_clean(i.filename)} "
                               f"compressed {ratio:,}:1, over the limit of {MAX_RATIO}:1 for a part over "
                               f"{RATIO_MIN_BYTES // 1_000_000} MB (a zip bomb?); check the file")
-    names = {i.filename for i in infos}
+    names = {i.filename.lower() for i in infos}      # part names are not case-sensitive (OPC)
     if "word/document.xml" not in names:
         raise LetterError(f"{name}: a zip file, but not a Word document{_other_kind(names)}; "
                           "save the letter as .docx")
@@ -313,9 +313,9 @@ class _Reader:
             self._walk(body, "/w:body", "body")
         lang, source, style_id = self._default_language()
         text = "\n\n".join(t for _, _, t in self.blocks)
-        title = self.doc.core_properties.title
+        title = " ".join((self.doc.core_properties.title or "").split())
         facts = {
-            "part": self.part, "title": title if title is not None else None,
+            "part": self.part, "title": title or None,
             "lang": lang, "lang_source": source, "lang_style": style_id,
             "text_language": guess_language(text),
             "text_langs": [[k or None, n] for k, n in sorted(self.langs.items(), key=lambda kv: (-kv[1], kv[0]))],

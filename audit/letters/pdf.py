@@ -15,9 +15,10 @@
 - ``figures``: [{path, type, page, alt, actual_text}] — structure elements that are Figure (also by
   /RoleMap); ``headings``: [{path, type, level, text, page}] — H1–H6 in reading (structure) order;
   ``path`` is the element's place in the tag tree with its own tag names, e.g. "/Document/Sect[1]/Figure[2]";
-- ``fonts``: [{name, base_font, subtype, embedded, to_unicode, symbolic, encoding, differences,
-  unmapped_glyphs, cid_collection, pages}] — every font that a page's content (or a form XObject it
-  draws) selects with Tf;
+- ``fonts``: [{name (without the subset prefix), base_font, subtype, embedded, to_unicode, symbolic,
+  standard_14, encoding, differences (has /Differences), unmapped_glyphs (its glyph names that are
+  not in the Adobe Glyph List), cid_collection ("Adobe-Identity"), pages}] — every font that a
+  page's content (or a form XObject it draws) selects with Tf;
 - ``page_info``: [{page, annotations, tabs, chars, images, image_cover}] — chars counts visible
   text characters that are not white space; image_cover is the share of the page that images cover;
 - ``encrypted`` and ``encryption`` ({revision, p, accessibility, extract} or None): the /P
@@ -26,8 +27,9 @@
 ``blocks``: (kind, level, text). For a tagged PDF, the structure tree's H1–H6 (heading), P
 (paragraph), LI (list_item), TD/TH (table_cell) and Caption (caption), with the text of their marked
 content (pdfplumber's characters carry the MCID). Text that lies outside those elements becomes
-paragraphs of its own. An untagged PDF (or one whose tags hold no text) gives paragraphs made
-from pdfplumber's text lines, split where the vertical gap is larger than usual.
+paragraphs of its own. An untagged PDF (or one whose tags hold less than half of the text on its
+pages) gives paragraphs made from pdfplumber's text lines, split where the vertical gap is larger
+than usual.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from typing import Any
 
 from audit.letters import MAX_PAGES, Block, LetterError, guess_language
 
-log = logging.getLogger(__name__)
+QUIET_LOGGERS = ("pdfminer", "pdfplumber", "pikepdf")   # they log every repaired oddity of a damaged file
 
 # PDF 1.7 standard structure types (ISO 32000-1, 14.8.4) and PDF 2.0's additions.
 STANDARD_TYPES = frozenset("""Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private
@@ -65,10 +67,21 @@ MAX_GLYPHS_LISTED = 20
 
 def read_pdf(data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[Block]]:
     """The facts and text blocks of one PDF; LetterError (one line, naming ``name``) when it cannot be read."""
+    loggers = [logging.getLogger(n) for n in QUIET_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        return _read_pdf(data, part, name)
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _read_pdf(data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[Block]]:
     import pikepdf
 
-    tail = data[-2048:]
-    if b"%%EOF" not in tail:
+    if b"%%EOF" not in data[-65536:].rstrip(b"\x00 \t\r\n")[-2048:]:
         raise LetterError(f"{name}: not a readable PDF (it ends early: no %%EOF marker); check the file is complete")
     try:
         pdf = pikepdf.open(io.BytesIO(data))
@@ -76,6 +89,9 @@ def read_pdf(data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[Bl
         raise LetterError(f"{name}: the PDF is password-protected; save a copy without a password to check it") \
             from None
     except Exception as exc:  # pikepdf.PdfError, and whatever else qpdf raises on a broken file
+        if "encrypt" in str(exc).lower():     # e.g. certificate security, which needs the recipient's key
+            raise LetterError(f"{name}: the PDF is encrypted in a way klartjek cannot open ({_reason(exc)}); "
+                              "save a copy without security to check it") from None
         raise LetterError(f"{name}: not a readable PDF ({_reason(exc)}); check the file is complete") from None
     try:
         with pdf:
@@ -120,9 +136,9 @@ def _read(pdf, data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[
 
     encryption = None
     if pdf.is_encrypted:
-        # The permission bits as written (ISO 32000-1, table 22): bit 10 allows extraction for
-        # accessibility (revision 3 and later), bit 5 all extraction; revision 2 has no bit 10.
-        # qpdf's allow.accessibility is not used: it reports bit 10 as set for AES files whatever it says.
+        # The permission bits as written (ISO 32000-1, table 22), which PDF/UA-1 7.16 looks at: bit 10
+        # allows extraction for accessibility (revision 3 and later), bit 5 all extraction; revision 2
+        # has no bit 10. (PDF 2.0 deprecates bit 10, and qpdf always sets it when it writes AES files.)
         rev, perms = int(pdf.encryption.R), int(pdf.encryption.P)
         encryption = {"revision": rev, "p": perms, "extract": bool(perms & 16),
                       "accessibility": bool(perms & (512 if rev >= 3 else 16))}
@@ -130,7 +146,9 @@ def _read(pdf, data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[
     tree = _StructTree(pdf, root, page_numbers)
     page_info, texts, fonts = _pages(pdf, data, n_read)
     blocks = tree.blocks(texts) if tree.elements else []
-    if not blocks:
+    layout_chars = sum(len(ln["text"]) for pt in texts for ln in pt.lines)
+    if sum(len(t) for _, _, t in blocks) < 0.5 * layout_chars:
+        # no tags, or tags that leave most of the text out: the layout's paragraphs tell more
         blocks = _layout_blocks(texts)
     all_text = "\n".join(t for _, _, t in blocks)
 
@@ -220,14 +238,17 @@ def _pages(pdf, data: bytes, n_read: int):
         for key, fd in _page_fonts(page):
             entry = fonts.get(key)
             if entry is None:
-                entry = fonts[key] = _font_facts(fd, key)
+                entry = fonts[key] = _font_facts(fd)
             if i + 1 not in entry["pages"]:
                 entry["pages"].append(i + 1)
         infos.append({"page": i + 1, "annotations": n_annots, "tabs": tabs})
     with pdfplumber.open(io.BytesIO(plain), pages=list(range(1, n_read + 1))) as doc:
         for i in range(n_read):
             page = doc.pages[i]
-            _layout(page)
+            try:
+                _layout(page)
+            except (AttributeError, ImportError, TypeError):  # a pdfplumber whose insides differ: its own layout
+                pass
             chars = [c for c in page.chars if c.get("text")]
             for c in chars:
                 if c["text"] in LIGATURES:
@@ -344,7 +365,7 @@ def _page_fonts(page):
     return out
 
 
-def _font_facts(fd, key) -> dict[str, Any]:
+def _font_facts(fd) -> dict[str, Any]:
     import pikepdf
     from pdfminer.glyphlist import glyphname2unicode
 
