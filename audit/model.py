@@ -17,7 +17,7 @@ OUTCOMES = ("passed", "failed", "cant_tell", "inapplicable", "error")
 # Which outcome describes a check when its parts differ: the first one present wins.
 OUTCOME_PRECEDENCE = ("error", "failed", "cant_tell", "passed", "inapplicable")
 DOCUMENT_KINDS = ("page", "letter", "text")
-DOCUMENT_STATUSES = ("ok", "error", "skipped")   # skipped: found, not audited (no checks for it yet)
+DOCUMENT_STATUSES = ("ok", "error", "skipped")   # skipped: found, not checked (e.g. an old .doc letter)
 RUN_STATUSES = ("complete", "partial")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ def failed_codes(doc: dict) -> list[str]:
 def letters_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("letters")
     res = run_cli("letter", "fixtures/letters", "--block-external", "--json", str(tmp / "r.json"),
-                  "--db", str(tmp / "h.sqlite"), "-q")
+                  "--db", str(tmp / "h.sqlite"), "-q", "--report", f"html:{tmp / 'breve.html'}")
     return res, load_json(tmp / "r.json")
 
 
@@ -149,3 +150,27 @@ def test_wrong_extension(tmp_path):
     assert res.returncode == 2
     assert "brev.pdf: the extension says a PDF, but the content is a ZIP file (such as DOCX)" in res.stderr
     assert "brev.docx: the extension says a DOCX (Word) file, but the content is a PDF" in res.stderr
+
+
+
+def test_html_report_of_the_letters_passes_klartjeks_own_audit(letters_run, tmp_path):
+    """The HTML report of the letters run (written by the run above): zero findings, best practices on."""
+    res, _run = letters_run
+    report = next(ln.split(": ", 1)[1] for ln in res.stdout.splitlines() if ln.startswith("HTML report: "))
+    audit = run_cli("audit", report, "--best-practices", "--fail-on", "minor", "--json", str(tmp_path / "r.json"),
+                    "--db", str(tmp_path / "h.sqlite"), "-q")
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    doc = load_json(tmp_path / "r.json")["documents"][0]
+    assert doc["status"] == "ok" and doc["score"] == 100.0
+    assert [f for r in doc["results"] for f in r["findings"] if f["outcome"] == "failed"] == []
+    assert "memo/bad.xml" in Path(report).read_text(encoding="utf-8")
+
+
+def test_old_word_file_is_listed_as_not_checked(tmp_path):
+    (tmp_path / "gammel.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    res = run_cli("letter", str(tmp_path / "gammel.doc"), "--json", str(tmp_path / "r.json"),
+                  "--db", str(tmp_path / "h.sqlite"), "-q")
+    assert res.returncode == 0
+    doc = load_json(tmp_path / "r.json")["documents"][0]
+    assert (doc["kind"], doc["status"]) == ("letter", "skipped")
+    assert doc["error"] == "not checked: the old Word format (.doc); save the letter as .docx or PDF"
