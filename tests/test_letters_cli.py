@@ -174,3 +174,17 @@ def test_old_word_file_is_listed_as_not_checked(tmp_path):
     doc = load_json(tmp_path / "r.json")["documents"][0]
     assert (doc["kind"], doc["status"]) == ("letter", "skipped")
     assert doc["error"] == "not checked: the old Word format (.doc); save the letter as .docx or PDF"
+
+
+def test_incremental_reuses_unchanged_letters_and_rechecks_changed_ones(tmp_path):
+    shutil.copy(LETTERS / "pdf" / "good.pdf", tmp_path / "a.pdf")
+    shutil.copy(LETTERS / "docx" / "good.docx", tmp_path / "b.docx")
+    args = ("audit", str(tmp_path / "a.pdf"), str(tmp_path / "b.docx"), "--incremental", "--db",
+            str(tmp_path / "h.sqlite"), "--json", str(tmp_path / "r.json"), "-q")
+    assert run_cli(*args).returncode == 0
+    shutil.copy(LETTERS / "docx" / "bad.docx", tmp_path / "b.docx")         # one letter changes
+    res = run_cli(*args)
+    assert res.returncode == 1 and "Reused 1 unchanged document(s)" in res.stdout
+    docs = {Path(d["path"]).name: d for d in load_json(tmp_path / "r.json")["documents"]}
+    assert docs["a.pdf"]["reused_from"] is not None and docs["b.docx"]["reused_from"] is None
+    assert failed_codes(docs["b.docx"]) == EXPECTED["letters"]["docx/bad.docx"]["fails"]
