@@ -52,7 +52,7 @@ class TerminalReporter:
         status = t(run.status, lang)
         con.print(f"[bold]{t('run', lang)} {escape(run.id)}[/] · {status} · "
                   f"{len(run.documents)} {t('documents', lang)} · axe-core {run.axe_version or '?'}"
-                  f" · {escape(run.browser_version or '')}")
+                  + (f" · {escape(run.browser_version)}" if run.browser_version else ""))
         table = Table(show_edge=False, pad_edge=False)
         table.add_column(t("document", lang), overflow="fold")
         table.add_column(t("score", lang), justify="right")
