@@ -39,8 +39,8 @@ async (arg) => {
     lang: document.documentElement.getAttribute('lang') || null,
     canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
     links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)};
-  if (!k || !window.axe || typeof window.axe.run !== 'function') return {info, axe: null, main: null};
-  axe.configure({branding: {application: 'klartjek'}});
+  // a JSON string: one string crosses to Python instead of an object tree the driver walks twice
+  if (!k || !window.axe || typeof window.axe.run !== 'function') return JSON.stringify({info, axe: null, main: null});
   const res = await axe.run(document, k.options);
   const slim = r => ({id: r.id});
   res.passes = res.passes.map(slim);
@@ -94,7 +94,7 @@ async (arg) => {
       main = clone.outerHTML;
     }
   }
-  return {info, axe: res, main};
+  return JSON.stringify({info, axe: res, main});
 }
 """
 
@@ -188,10 +188,10 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                     return b""
 
         async def check() -> dict[str, Any]:
-            out = await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS), timeout_s)
+            out = json.loads(await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS), timeout_s))
             if out["axe"] is None:  # the init script did not take (e.g. the page replaced window.axe)
                 await page.evaluate(AXE_SCRIPT)
-                out = await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS, settings), timeout_s)
+                out = json.loads(await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS, settings), timeout_s))
             return out
 
         body, out = await asyncio.gather(read_body(), check())
