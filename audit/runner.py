@@ -246,6 +246,11 @@ class Auditor:
                     starts.append(target.url)      # crawled from, through the frontier
                 else:
                     todo.append((seq, target))
+            self._browser_setup(run, todo, starts, resolver)
+            if not cfg["incremental"] and (starts or any(t.in_browser for _, t in todo)):
+                # Chromium starts (in its own processes) while robots.txt and sitemaps are read
+                self._lazy["prelaunch"] = asyncio.create_task(self._browser())
+                self._lazy["prelaunch"].add_done_callback(lambda t: t.cancelled() or t.exception())
             frontier = await self._frontier(starts, run, done, done_artifacts) if starts else None
             work = _Work(todo, frontier, first_seq=max([len(pages) - 1, *done.values()]) + 1, done=set(done))
             self.progress.started(len(todo) + (len(frontier.queue) if frontier else 0))
@@ -260,6 +265,7 @@ class Auditor:
             outcome.interrupted = True
             run.status = "partial"
         finally:
+            await self._close_browser()
             resolver.close()
             run.documents = [self._slots[k] for k in sorted(self._slots)]   # in target order
             run.score = run_score(run.documents, cfg["weights"])
@@ -313,32 +319,47 @@ class Auditor:
         await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
         self.progress.finished(doc)
 
-    async def _audit_pages(self, run: Run, work: _Work, resolver: TargetResolver,
-                           outcome: AuditOutcome) -> None:
+    def _browser_setup(self, run: Run, todo: list[tuple[int, PageTarget]], starts: list[str],
+                       resolver: TargetResolver) -> None:
+        """What the browser will need: with block_external, the hosts it may reach (the audited
+        hosts, the crawl's origins, allow_hosts and klartjek's own file servers)."""
         cfg = self.config
         allowed = None
         if cfg["block_external"]:
-            audited = {urlsplit(t.url).hostname for _, t, _ in work.items if t.url}
-            if work.frontier is not None:
-                audited |= {urlsplit(o).hostname for o in work.frontier.scope.origins}
+            audited = {urlsplit(t.url).hostname for _, t in todo if t.url} | {urlsplit(u).hostname for u in starts}
             allowed = sorted({h for h in audited if h} | set(cfg["allow_hosts"]) | set(resolver.hosts()))
         self._lazy = {"pw": None, "allowed": allowed, "browser": None, "user_agent": None,
-                      "lock": asyncio.Lock(), "run": run}
+                      "lock": asyncio.Lock(), "run": run, "prelaunch": None}
         self._host_sems: dict[str, asyncio.Semaphore] = {}
+
+    async def _close_browser(self) -> None:
+        lz = getattr(self, "_lazy", None)
+        if not lz:
+            return
+        task = lz.get("prelaunch")
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        with contextlib.suppress(Exception):
+            if lz["browser"] is not None:
+                await lz["browser"].close()
+        with contextlib.suppress(Exception):
+            if lz["pw"] is not None:
+                await lz["pw"].stop()
+        lz["browser"] = lz["pw"] = None
+
+    async def _audit_pages(self, run: Run, work: _Work, resolver: TargetResolver,
+                           outcome: AuditOutcome) -> None:
+        cfg = self.config
+        options = page_settings(axe_options(cfg), cfg["klarsprog"]["enabled"])
+        workers = [asyncio.create_task(self._worker(run, work, options, outcome))
+                   for _ in range(worker_count(cfg))]
         try:
-            options = page_settings(axe_options(cfg), cfg["klarsprog"]["enabled"])
-            workers = [asyncio.create_task(self._worker(run, work, options, outcome))
-                       for _ in range(worker_count(cfg))]
-            try:
-                await asyncio.gather(*workers)
-            finally:
-                for w in workers:
-                    w.cancel()
+            await asyncio.gather(*workers)
         finally:
-            if self._lazy["browser"] is not None:
-                await self._lazy["browser"].close()
-            if self._lazy["pw"] is not None:
-                await self._lazy["pw"].stop()
+            for w in workers:
+                w.cancel()
 
     async def _browser(self):
         """The browser, launched on first need (an incremental run of an unchanged site never
