@@ -199,6 +199,8 @@ class Auditor:
         self.progress = progress or Progress()
         self.current_run: Run | None = None
         self._slots: dict[int, Document] = {}
+        self._writer: asyncio.Task | None = None
+        self._write_error: Exception | None = None
 
     async def run(self, targets: list[str], run: Run | None = None, resume: str | None = None) -> AuditOutcome:
         """Audit ``targets``; with ``resume``, continue the stored run of that id instead: its
@@ -266,6 +268,7 @@ class Auditor:
             run.status = "partial"
         finally:
             await self._close_browser()
+            await self._drain_writes()
             resolver.close()
             run.documents = [self._slots[k] for k in sorted(self._slots)]   # in target order
             run.score = run_score(run.documents, cfg["weights"])
@@ -314,10 +317,41 @@ class Auditor:
         self.progress.finished(doc)
 
     async def _record_async(self, run: Run, seq: int, doc: Document, artifacts: dict[str, Any] | None) -> None:
-        """_record with the database write in a thread, so the other tabs keep going meanwhile."""
+        """_record without waiting: the document goes to the writer (one task, writing in a thread,
+        in order), so the worker's tab takes its next page while the database commits."""
         self._slots[seq] = doc
-        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
-        self.progress.finished(doc)
+        if self._writer is None:
+            self._writes: asyncio.Queue = asyncio.Queue()
+            self._writer = asyncio.create_task(self._write_loop(run))
+        self._writes.put_nowait((seq, doc, artifacts))
+
+    async def _write_loop(self, run: Run) -> None:
+        while True:
+            item = await self._writes.get()
+            try:
+                if item is None:
+                    return
+                seq, doc, artifacts = item
+                if self._write_error is None:
+                    try:
+                        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
+                    except Exception as exc:   # raised again when the run ends; later writes are skipped
+                        self._write_error = exc
+                    else:
+                        self.progress.finished(doc)
+            finally:
+                self._writes.task_done()
+
+    async def _drain_writes(self) -> None:
+        """Wait until every finished document is committed (also when the run was interrupted)."""
+        if self._writer is None:
+            return
+        self._writes.put_nowait(None)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(self._writer)
+        self._writer = None
+        if self._write_error is not None:
+            raise self._write_error
 
     def _browser_setup(self, run: Run, todo: list[tuple[int, PageTarget]], starts: list[str],
                        resolver: TargetResolver) -> None:
