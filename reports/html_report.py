@@ -89,6 +89,9 @@ class HtmlReporter:
                     continue
                 for f in res.findings:
                     item = {"page": page, "res": res, "f": f, "message": msg(f.message),
+                            "suggestion": msg(f.suggestion) if f.suggestion else None,
+                            # a letter's finding points into a PDF, DOCX or MeMo structure, not at a CSS selector
+                            "where": t("selector" if res.code.startswith("KA") else "location", lang),
                             "image": self._image(f.fingerprint, doc.reused_from or run.id)
                             if f.outcome == "failed" else None}
                     if f.outcome == "cant_tell":
@@ -109,6 +112,7 @@ class HtmlReporter:
                     checks.append({"code": code, "anchor": f"tjek-{code}", "title": title_of(code), "why": why_of(code),
                                    "name": meta.name if meta else code, "entries": items,
                                    "help_url": meta.help_url if meta else None,
+                                   "help_lang": _url_lang(meta.help_url) if meta else "en",
                                    "pages": len({it["page"]["i"] for it in items})})
                 crit = wcag.criterion(sc) if sc else None
                 criteria.append({"sc": sc, "title": crit["title"] if crit else t("best_practice", lang),
@@ -153,3 +157,11 @@ class HtmlReporter:
             plain=plain, review=review_list, run_score=_score(run.score, lang),
             run_plain=_score(run.plain_score, lang), impact_label=lambda i: t(i, lang) if i else "–",
             errors=[p for p in pages if p["doc"].status != "ok"]))
+
+
+def _url_lang(url: str | None) -> str:
+    """The language of a help page: Danish on .dk hosts, else English (W3C, Deque, Microsoft, veraPDF)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url or "").hostname or ""
+    return "da" if host.endswith(".dk") else "en"

@@ -163,7 +163,14 @@ def test_html_report_of_the_letters_passes_klartjeks_own_audit(letters_run, tmp_
     doc = load_json(tmp_path / "r.json")["documents"][0]
     assert doc["status"] == "ok" and doc["score"] == 100.0
     assert [f for r in doc["results"] for f in r["findings"] if f["outcome"] == "failed"] == []
-    assert "memo/bad.xml" in Path(report).read_text(encoding="utf-8")
+    html = Path(report).read_text(encoding="utf-8")
+    assert "memo/bad.xml" in html
+    # a letter's finding names its place in the document (not a CSS selector), the problem and the fix
+    assert "Sted i dokumentet: <code>/Catalog/Lang</code>" in html
+    assert "Element (CSS-vælger): <code>img</code>" in html            # axe-core on the HTML letter
+    assert html.count("<p>Problemet: ") == sum(
+        1 for d in _run["documents"] for r in d["results"] if r["code"][:2] in ("KP", "KD", "KM")
+        for f in r["findings"] if f["outcome"] == "failed")
 
 
 def test_old_word_file_is_listed_as_not_checked(tmp_path):
