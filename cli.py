@@ -7,6 +7,7 @@ audited); 3 internal error; 130 interrupted (the run is kept, marked partial).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -141,11 +142,7 @@ def audit(
 def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path], quiet: bool,
                resume: Optional[str] = None, letters: bool = False) -> None:
     """Audit (or resume), store, print and write the reports; exits with the run's exit code."""
-    store = _store(cfg)
-    from audit.runner import Auditor
-    from audit.runner import Progress as Callbacks
-    from reports.json_report import write_json
-    from reports.terminal import TerminalReporter, fmt_score
+    from reports.terminal import fmt_score
 
     show_bar = err.is_terminal and not quiet
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -164,7 +161,9 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
             state = fmt_score(doc.score) if doc.status == "ok" else "error"
             err.print(f"[{done}/{bar.tasks[0].total}] {escape(doc.location)} {state}")
 
+    store = None
     if resume:
+        store = _store(cfg)
         resume = store.resolve_run_id(resume)
         stored = store.load_run(resume)
         if stored.ended_at and stored.status == "complete":
@@ -174,20 +173,43 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
         keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser")}
         cfg = {**defaults(), **stored.config, **keep}   # the run's own settings
         targets = stored.targets
-    auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished),
-                      html_report=any(fmt == "html" for fmt, _ in report_specs), letters=letters)
+    auditor = None
 
     async def main():
+        nonlocal auditor, store
         # SIGTERM (kill) ends the run like Ctrl-C: finished documents stay, the run is partial.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+        playwright = None
+        if not letters and not cfg["incremental"]:
+            # the browser driver (a Node process) starts while the rest of klartjek is imported
+            from audit.browser import start_playwright
+
+            playwright = asyncio.create_task(start_playwright())
+            await asyncio.sleep(0.05)
+        try:
+            from audit.runner import Auditor
+            from audit.runner import Progress as Callbacks
+
+            store = store or _store(cfg)
+        except BaseException:
+            if playwright is not None:              # a bad --db: stop the driver started above
+                with contextlib.suppress(BaseException):
+                    await (await playwright).stop()
+            raise
+        auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished),
+                          html_report=any(fmt == "html" for fmt, _ in report_specs), letters=letters,
+                          playwright=playwright)
         return await auditor.run(targets or [], resume=resume)
 
     try:
         with bar:
             outcome = asyncio.run(main())
     except (KeyboardInterrupt, asyncio.CancelledError):
-        rid = auditor.current_run.id if auditor.current_run else "?"
+        rid = auditor.current_run.id if auditor and auditor.current_run else "?"
         _fail(f"interrupted; the finished documents are kept in run {rid} (partial)", EXIT_INTERRUPTED)
+    from reports.json_report import write_json
+    from reports.terminal import TerminalReporter
+
     run = outcome.run
     if outcome.interrupted:
         _fail(f"interrupted; the finished documents are kept in run {run.id} (partial)", EXIT_INTERRUPTED)

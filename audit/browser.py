@@ -112,3 +112,10 @@ async def launch(playwright, choice: BrowserChoice, allowed_hosts: list[str] | N
 
 # How a request sent to the dead proxy fails, as Playwright reports it.
 BLOCKED_FAILURES = ("net::ERR_PROXY_CONNECTION_FAILED", "net::ERR_TUNNEL_CONNECTION_FAILED")
+
+
+async def start_playwright():
+    """Playwright's driver, started (a Node process); ``.stop()`` it when done."""
+    from playwright.async_api import async_playwright
+
+    return await async_playwright().start()

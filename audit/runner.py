@@ -188,11 +188,13 @@ class _Tab:
 
 class Auditor:
     def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None,
-                 html_report: bool = False, letters: bool = False) -> None:
+                 html_report: bool = False, letters: bool = False, playwright: asyncio.Task | None = None) -> None:
         """``html_report``: this audit writes an HTML report (screenshots = "auto" takes them then).
-        ``letters``: every target is a letter (`klartjek letter`), HTML files too."""
+        ``letters``: every target is a letter (`klartjek letter`), HTML files too.
+        ``playwright``: a task starting Playwright's driver, begun early by the caller (or None)."""
         self.config = config
         self.letters = letters
+        self._playwright = playwright
         self.store = store
         mode = config.get("screenshots", "auto")
         self._screenshots = mode == "on" or (mode == "auto" and html_report)
@@ -367,6 +369,10 @@ class Auditor:
         self._host_sems: dict[str, asyncio.Semaphore] = {}
 
     async def _close_browser(self) -> None:
+        if self._playwright is not None:           # started early, never used: stop it
+            task, self._playwright = self._playwright, None
+            with contextlib.suppress(BaseException):
+                await (await task).stop()
         lz = getattr(self, "_lazy", None)
         if not lz:
             return
@@ -403,7 +409,8 @@ class Auditor:
             if lz["browser"] is None:
                 cfg = self.config
                 if lz["pw"] is None:
-                    lz["pw"] = await async_playwright().start()
+                    lz["pw"] = await (self._playwright or async_playwright().start())
+                    self._playwright = None
                 choice = find_chromium(cfg["browser"]["executable"], lz["pw"].chromium.executable_path)
                 browser = await launch(lz["pw"], choice, lz["allowed"], cfg["browser"]["args"])
                 lz["run"].browser_version = f"Chromium {browser.version}"
