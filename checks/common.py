@@ -41,11 +41,15 @@ def result(meta: CheckMeta, findings: list[Finding] | None) -> CheckResult:
 def register_all(registry, family: str, checks: list[dict[str, Any]], requires: tuple[str, ...],
                  applies_to: tuple[str, ...] = ("letter",)) -> None:
     """Register a family's checks from declarative entries: code, name, impact, wcag (tuple), level,
-    title {da,en}, description {da,en}, help_url, tags (extra), evaluate(meta, artifacts, config)."""
+    title {da,en}, description {da,en}, help_url, tags (extra), evaluate(meta, artifacts, config).
+    Without a help_url, a check with a WCAG criterion links to that criterion's Understanding page."""
+    from reports.wcag import understanding_url   # reads checks/data/wcag.json; no report code
+
     for c in checks:
         registry.register(CheckMeta(
             code=c["code"], name=c["name"], family=family, title=c["title"], description=c["description"],
             impact=c["impact"], wcag=tuple(c.get("wcag", ())), level=c.get("level"),
             wcag_version=c.get("wcag_version", "2.0" if c.get("wcag") else None),
             tags=(family, *(f"wcag{sc.replace('.', '')}" for sc in c.get("wcag", ())), *c.get("tags", ())),
-            help_url=c.get("help_url"), applies_to=applies_to, requires=requires, evaluate=c["evaluate"]))
+            help_url=c.get("help_url") or (understanding_url(c["wcag"][0]) if c.get("wcag") else None),
+            applies_to=applies_to, requires=requires, evaluate=c["evaluate"]))

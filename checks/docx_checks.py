@@ -17,7 +17,6 @@ from checks.registry import REGISTRY, Artifacts, CheckMeta
 Texts = dict[str, str]
 MS_HELP = ("https://support.microsoft.com/en-us/office/make-your-word-documents-accessible-to-people-with-"
            "disabilities-d9bf3683-87ac-47ea-b91a-78dcacb3c66d")
-WCAG_HELP = "https://www.w3.org/WAI/WCAG22/Understanding/"
 
 PLACEHOLDER_TITLE = re.compile(r"^(?:dokument|document|doc|untitled|unavngivet|uden titel|titel|title|nyt dokument|"
                                r"new document|skabelon|template)\s*\d*$", re.IGNORECASE)
@@ -297,7 +296,7 @@ CHECKS: list[dict[str, Any]] = [
                            "hvad brevet handler om.",
                      "en": "The title in the document's properties is the first thing a screen reader reads. It "
                            "should say what the letter is about."},
-     "help_url": WCAG_HELP + "page-titled", "evaluate": _per_document(check_title)},
+     "evaluate": _per_document(check_title)},
     {"code": "KD002", "name": "docx-language", "impact": "serious", "wcag": ("3.1.1",), "level": "A",
      "title": {"da": "Word-dokumentets sprog mangler eller er forkert",
                "en": "The Word document's language is missing or wrong"},
@@ -305,7 +304,7 @@ CHECKS: list[dict[str, Any]] = [
                            "engelsk udtale er svær at forstå.",
                      "en": "Screen readers and read-aloud use the document's language to pronounce it. Danish read "
                            "with English pronunciation is hard to understand."},
-     "help_url": WCAG_HELP + "language-of-page", "evaluate": _per_document(check_language)},
+     "evaluate": _per_document(check_language)},
     {"code": "KD003", "name": "docx-heading-order", "impact": "moderate", "wcag": ("1.3.1",), "level": "A",
      "title": {"da": "Overskrifterne mangler eller springer niveauer over",
                "en": "Headings are missing or skip levels"},

@@ -22,7 +22,6 @@ from checks.registry import REGISTRY, CheckMeta
 
 DATA = Path(__file__).parent / "data"
 DIGST = "https://digst.dk/it-loesninger/digital-post/"
-UNDERSTANDING = "https://www.w3.org/WAI/WCAG22/Understanding/"
 ALLOWED_MAIN_TYPES = ("application/pdf", "text/html", "text/plain")
 ACTION_CODES = ("AFTALE", "BETALING", "SELVBETJENING", "INFORMATION", "UNDERSKRIV", "BEKRAEFT", "FORBEREDELSE",
                 "TILMELDING")
@@ -483,7 +482,7 @@ CHECKS: list[dict[str, Any]] = [
                       "en": "The title (label) is what the recipient sees in the inbox. A title like "
                             "\u201cLetter\u201d or \u201cMessage from …\u201d makes the letter hard to find and "
                             "understand."},
-         help_url=UNDERSTANDING + "page-titled", evaluate=check_label),
+         evaluate=check_label),
     dict(code="KM003", name="memo-cpr", impact="critical",
          title={"da": "Intet CPR-nummer i titel eller notifikation",
                 "en": "No CPR number in the title or notification"},
@@ -512,7 +511,7 @@ CHECKS: list[dict[str, Any]] = [
                             "bliver teksten svær at forstå.",
                       "en": "Read-aloud uses the file's language for pronunciation. A missing or wrong language "
                             "makes the text hard to understand."},
-         help_url=UNDERSTANDING + "language-of-page", evaluate=check_file_language),
+         evaluate=check_file_language),
     dict(code="KM007", name="memo-action-code", impact="serious",
          title={"da": "Handlinger har en gyldig handlingskode", "en": "Actions have a valid action code"},
          description={"da": "Digital Post viser en handling ud fra dens kode. En ukendt kode kan betyde, at "
@@ -527,7 +526,7 @@ CHECKS: list[dict[str, Any]] = [
                             "for den, der får siden læst op.",
                       "en": "The button text must say what happens. \u201cClick here\u201d says nothing, least of "
                             "all to someone who has the page read aloud."},
-         help_url=UNDERSTANDING + "link-purpose-in-context", evaluate=check_action_label),
+         evaluate=check_action_label),
     dict(code="KM009", name="memo-action-url", impact="serious",
          title={"da": "Handlinger fører til en sikker https-adresse",
                 "en": "Actions lead to a secure https address"},
