@@ -85,7 +85,9 @@ async (arg) => {
     const root = document.querySelector('main, [role="main"]') || document.body;
     if (root) {
       const live = [root, ...root.querySelectorAll('*')];
-      const clone = root.cloneNode(true);
+      // copied into an inert document: a copy made in this one would load its images, audio and
+      // video again (media requests that could outlive the tab's interception, see skip_media)
+      const clone = document.implementation.createHTMLDocument('').importNode(root, true);
       const copies = [clone, ...clone.querySelectorAll('*')];
       for (let i = live.length - 1; i > 0; i--) {
         const cs = getComputedStyle(live[i]);

@@ -74,21 +74,23 @@ PAGE = """<!doctype html><html lang="da"><head><meta charset="utf-8"><title>Film
 def test_skipping_media_leaves_results_identical(local_server, tmp_path):
     video, audio = webm(), wav()
     assert video[:4] == b"\x1a\x45\xdf\xa3" and len(video) > 1000        # an EBML (WebM) file
-    srv = local_server({
+    routes = {
         "/": (200, "text/html; charset=utf-8", PAGE.encode(), 0),
         "/film.webm": (200, "video/webm", video, 0),
         "/lyd.wav": (200, "audio/wav", audio, 0),
         "/film.vtt": (200, "text/vtt", b"WEBVTT\n\n00:00.000 --> 00:00.400\nLys\n", 0),
-    })
+    }
     runs = {}
     for skip in (False, True):
+        # a server for each run: a media request of the first run, still in the server's queue when
+        # its browser closed, must not count against the second
+        srv = local_server(routes)
         cfg = tmp_path / f"skip-{skip}.toml"
         cfg.write_text(f"[browser]\nskip_media = {'true' if skip else 'false'}\n")
-        before = len(srv.httpd.seen)
         res = run_cli("audit", srv.url("/"), "--config", str(cfg), "--json", str(tmp_path / f"{skip}.json"),
                       "--db", str(tmp_path / f"{skip}.sqlite"), "--workers", "1")
         assert res.returncode in (0, 1), res.stderr
-        media = [p for p, _ in srv.httpd.seen[before:] if p.endswith((".webm", ".wav"))]
+        media = [p for p, _ in srv.httpd.seen if p.endswith((".webm", ".wav"))]
         if skip:
             assert media == []
         else:
