@@ -129,7 +129,7 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
     if isinstance(current, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise UsageError(f"{where}: '{name}' must be a number of 0 or more")
-        if key in ("max_pages", "per_host") and value < 1:
+        if key in ("max_pages", "per_host", "recycle_after") and value < 1:
             raise UsageError(f"{where}: '{name}' must be at least 1")
         return value
     if isinstance(current, list):

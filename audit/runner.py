@@ -33,9 +33,6 @@ from checks import REGISTRY, evaluate_all
 from checks.axe_checks import axe_data, axe_rule_ids
 
 
-RECYCLE_AFTER = 100     # pages a worker renders in one browser context before it starts a new one
-
-
 def worker_count(cfg: dict[str, Any]) -> int:
     """--workers, or 0 for one per CPU core (at least 2)."""
     n = int(cfg["workers"])
@@ -145,23 +142,69 @@ class _Work:
         return seq
 
 
-class _Tab:
-    """A worker's browser tab: one context (recycled every RECYCLE_AFTER documents) and one page,
-    made on first need; a crashed tab is replaced and the document tried once more."""
+class _Contexts:
+    """The browser context the workers' tabs share, as a browser's tabs share a profile (a context
+    per worker made the benchmark of docs/benchmarks.md 12 % slower). It is
+    replaced after a number of documents to bound the memory a context holds; a replaced context
+    closes when the last tab has left it. ``browser.recycle_after`` documents go to one context."""
 
     def __init__(self, auditor: Auditor, options: dict[str, Any]) -> None:
         self.auditor, self.options = auditor, options
-        self.context = self.page = None
+        self.current = None
         self.rendered = 0
+        self.made = 0                      # contexts made in this run
+        self.users: dict[Any, int] = {}    # context -> tabs on it
+        self.lock = asyncio.Lock()
+
+    async def for_document(self):
+        """The context the next document renders in (each counts towards browser.recycle_after)."""
+        async with self.lock:
+            if self.current is None or self.rendered >= int(self.auditor.config["browser"]["recycle_after"]):
+                old = self.current
+                browser, ua = await self.auditor._browser()
+                self.current = await new_context(browser, ua, self.options,
+                                                 parse_viewport(self.auditor.config["viewport"]))
+                self.users[self.current] = 0
+                self.rendered, self.made = 0, self.made + 1
+                if old is not None and not self.users.get(old):
+                    await self._close(old)
+            self.rendered += 1
+            return self.current
+
+    def join(self, context) -> None:
+        self.users[context] = self.users.get(context, 0) + 1
+
+    async def leave(self, context) -> None:
+        self.users[context] -= 1
+        if not self.users[context] and context is not self.current:
+            await self._close(context)
+
+    async def _close(self, context) -> None:
+        self.users.pop(context, None)
+        with contextlib.suppress(Exception):
+            await context.close()
+
+    async def close(self) -> None:
+        for context in {*self.users, *([self.current] if self.current is not None else [])}:
+            await self._close(context)
+        self.current = None
+
+
+class _Tab:
+    """A worker's browser tab: one page in the shared context, made on first need and again when
+    the context is replaced; a crashed tab is replaced and the document tried once more."""
+
+    def __init__(self, contexts: _Contexts) -> None:
+        self.contexts = contexts
+        self.context = self.page = None
 
     async def render(self, url: str, location: str):
-        cfg = self.auditor.config
-        if self.context is None or self.rendered >= RECYCLE_AFTER:     # bound the memory a context holds
+        cfg = self.contexts.auditor.config
+        context = await self.contexts.for_document()
+        if context is not self.context:              # first document, or the context was replaced
             await self.close()
-            browser, ua = await self.auditor._browser()
-            self.context = await new_context(browser, ua, self.options, parse_viewport(cfg["viewport"]))
-            self.page, self.rendered = None, 0
-        self.rendered += 1
+            self.context = context
+            self.contexts.join(context)
         for attempt in (1, 2):
             if self.page is None or self.page.is_closed():   # first document, or the tab crashed
                 self.page = await self.context.new_page()
@@ -169,7 +212,7 @@ class _Tab:
                     await skip_media(self.context, self.page)
             try:
                 return await gather_page(self.page, url, timeout_s=float(cfg["timeout"]),
-                                         settings=self.options, location=location)
+                                         settings=self.contexts.options, location=location)
             except TargetError as exc:
                 # a failed load can leave an error page navigating in the tab, and a crashed tab
                 # is dead: start afresh; a crash is tried once more
@@ -180,9 +223,12 @@ class _Tab:
                     raise
 
     async def close(self) -> None:
-        if self.context is not None:
+        """Leave the context (closing this tab's page; the context closes with its last tab)."""
+        if self.page is not None:
             with contextlib.suppress(Exception):
-                await self.context.close()
+                await self.page.close()
+        if self.context is not None:
+            await self.contexts.leave(self.context)
         self.context = self.page = None
 
 
@@ -392,14 +438,16 @@ class Auditor:
     async def _audit_pages(self, run: Run, work: _Work, resolver: TargetResolver,
                            outcome: AuditOutcome) -> None:
         cfg = self.config
-        options = page_settings(axe_options(cfg), cfg["klarsprog"]["enabled"])
-        workers = [asyncio.create_task(self._worker(run, work, options, outcome))
+        contexts = _Contexts(self, page_settings(axe_options(cfg), cfg["klarsprog"]["enabled"]))
+        self.contexts = contexts
+        workers = [asyncio.create_task(self._worker(run, work, contexts, outcome))
                    for _ in range(worker_count(cfg))]
         try:
             await asyncio.gather(*workers)
         finally:
             for w in workers:
                 w.cancel()
+            await contexts.close()
 
     async def _browser(self):
         """The browser, launched on first need (an incremental run of an unchanged site never
@@ -420,9 +468,9 @@ class Auditor:
                 lz["browser"] = browser
         return lz["browser"], lz["user_agent"]
 
-    async def _worker(self, run: Run, work: _Work, options: dict[str, Any], outcome: AuditOutcome) -> None:
+    async def _worker(self, run: Run, work: _Work, contexts: _Contexts, outcome: AuditOutcome) -> None:
         cfg = self.config
-        tab = _Tab(self, options)
+        tab = _Tab(contexts)
         delay = float(cfg["crawl"]["delay"])
         while True:
             item = work.take()

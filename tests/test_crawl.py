@@ -127,3 +127,28 @@ def test_incremental_reaudits_only_the_changed_page(tmp_path):
     changed = next(d for d in b["documents"] if d["path"] == "site/parkering.html")
     old = next(d for d in a["documents"] if d["path"] == "site/parkering.html")
     assert changed["content_hash"] != old["content_hash"]
+
+
+def test_browser_contexts_are_replaced_after_recycle_after_documents(local_server, tmp_path):
+    """Each page sets a cookie; a request without one is the first of a fresh browser context. With
+    browser.recycle_after = 3, seven pages go to three contexts, and the results are those of one."""
+    script = '<script>document.cookie = "k=1; path=/";</script>'
+    pages = {f"/p{i}.html": (200, "text/html; charset=utf-8", page(f"<p>Side {i}.</p><img src=x.png>{script}",
+                                                                  f"Side {i}"), 0) for i in range(1, 8)}
+    srv = local_server(pages)
+    urls = [srv.url(f"/p{i}.html") for i in range(1, 8)]
+    findings = {}
+    for recycle in (3, 200):
+        srv.httpd.cookies.clear()
+        (tmp_path / "k.toml").write_text(f"[browser]\nrecycle_after = {recycle}\n")
+        res = run_cli("audit", *urls, "--workers", "1", "--config", str(tmp_path / "k.toml"),
+                      "--json", str(tmp_path / f"{recycle}.json"), "--db", str(tmp_path / "h.sqlite"))
+        assert res.returncode == 1, res.stderr
+        fresh = [path for path, cookie in srv.httpd.cookies if path.endswith(".html") and not cookie]
+        assert fresh == (["/p1.html", "/p4.html", "/p7.html"] if recycle == 3 else ["/p1.html"])
+        run = load_json(tmp_path / f"{recycle}.json")
+        assert run["status"] == "complete" and len(run["documents"]) == 7
+        findings[recycle] = [sorted((r["name"], f["target"]) for r in d["results"] for f in r["findings"]
+                                    if f["outcome"] == "failed") for d in run["documents"]]
+    assert findings[3] == findings[200]
+    assert all(("image-alt", "img") in doc for doc in findings[3])       # image-alt on every page
