@@ -8,10 +8,10 @@ Validated against the SARIF 2.1.0 JSON schema in the tests.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from audit.model import Run
+from reports.json_report import dumps
 from reports.wcag import KLARSPROG_RELATED, help_url
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -46,7 +46,7 @@ class SarifReporter:
     name = "sarif"
 
     def render(self, run: Run, out: TextIO, *, lang: str = "da") -> None:
-        json.dump(build(run, lang), out, ensure_ascii=False, indent=2)
+        out.write(dumps(build(run, lang)))
         out.write("\n")
 
 

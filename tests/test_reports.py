@@ -63,6 +63,20 @@ def test_golden_files(reports, fmt, name):
     assert got == path.read_text(encoding="utf-8"), f"{fmt} report differs from {path}"
 
 
+def test_json_writer_writes_what_the_standard_library_writes(demo_runs):
+    from audit.model import Run
+    from reports.json_report import dumps, run_json
+
+    run = Run.from_dict(demo_runs["site"][1])    # the report straight from the dataclasses, and from to_dict
+    assert run_json(run).decode() == json.dumps(run.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    data = {"tekst": "Kære borger – æøå \u2028 \"citat\" \\ \x00\x1f\n", "tom": {}, "liste": [], "score": 87.5,
+            "tal": [0, -3, 1.25, 0.1 + 0.2, 1e16, None, True, False], "dybt": {"a": [{"b": [[], {}]}]}}
+    assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    big = {"n": 2 ** 70, "ikke-tekst": {1: "en"}}      # beyond orjson: the standard library writes it
+    assert dumps(big) == json.dumps(big, ensure_ascii=False, indent=2)
+
+
 def test_sarif_is_valid_and_complete(reports):
     sarif = json.loads(reports["sarif"])
     schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())
