@@ -45,10 +45,15 @@ def _load_config(config: Optional[Path], **overrides):
     return load_config(config, overrides)
 
 
+_OPENED: list = []       # stores this command opened: closed before the process ends
+
+
 def _store(cfg):
     from audit.store import Store
 
-    return Store(cfg["db"])
+    store = Store(cfg["db"])
+    _OPENED.append(store)
+    return store
 
 
 def _stored_run(store, key: str) -> Run:
@@ -615,20 +620,40 @@ def main() -> None:
     """Entry point: every error becomes one line and its exit code, never a traceback."""
     try:
         app(prog_name="klartjek")  # typer handles --help and usage errors itself (exit 2) and exits
-    except SystemExit:
-        raise
+        code = EXIT_OK
+    except SystemExit as exc:
+        code = exc.code
     except KlartjekError as exc:
         err.print(f"[red]klartjek:[/] {escape(str(exc))}")
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except KeyboardInterrupt:
         err.print("[red]klartjek:[/] interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("KLARTJEK_DEBUG"):
             raise
         err.print(f"[red]klartjek: internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
                   "(set KLARTJEK_DEBUG=1 to see the traceback, and please report it)")
-        sys.exit(EXIT_INTERNAL)
+        code = EXIT_INTERNAL
+    _end(code)
+
+
+def _end(code) -> None:
+    """End the process with ``code`` (as sys.exit takes it): output flushed and databases closed,
+    then os._exit. The interpreter's own shutdown would free the finished run's objects one by
+    one, 0.25 s after a 200-page audit, for memory the operating system takes back at once."""
+    if code is None:
+        code = EXIT_OK
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for store in _OPENED:
+        with contextlib.suppress(Exception):
+            store.close()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
