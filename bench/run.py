@@ -9,7 +9,9 @@ klartjek. Run it through bench/run.sh, which installs what it needs first.
     .venv/bin/python bench/run.py [N] [--repeat R] [--only klartjek,bare,...] [--json OUT]
 
 With --repeat R the bare loop and klartjek run R times, alternately, and the table shows the median
-run of each (the peers run once: they take minutes).
+run of each (the peers run once, in the first repeat: they take minutes). Because this machine's
+speed drifts, the ratios that count are those within one repeat: klartjek against the bare loop
+run next to it, and against each peer in the first repeat.
 """
 from __future__ import annotations
 
@@ -155,9 +157,20 @@ def main() -> None:
             mid = statistics.median(pairs)
             paired = {"each": [round(p) for p in pairs], "median": round(mid)}
             print(f"per repeat: {', '.join(f'{p:.0f} %' for p in pairs)}; median {mid:.0f} %")
+    # the peers run once, in the first repeat: their ratios against klartjek and the bare loop of
+    # that repeat (the medians may come from another hour of a machine whose speed drifts)
+    same_run = {}
+    for peer in ("pa11y-ci", "axe-cli"):
+        if runs.get(peer) and runs[peer][0]["pages"]:
+            rate = lambda r: r["pages"] / r["wall"]  # noqa: E731
+            same_run[peer] = {t: round(rate(runs[t][0]) / rate(runs[peer][0]), 2)
+                              for t in ("klartjek", "bare") if runs.get(t) and runs[t][0]["pages"]}
+            print(f"{peer}, in the same repeat: " + ", ".join(f"{t} {v:.1f}×" for t, v in same_run[peer].items())
+                  + " its pages/min")
     if args.json:
         args.json.write_text(json.dumps({"n": args.n, "repeat": args.repeat, "expected_violations": expected_nodes,
-                                         "tools": table, "paired_percent": paired}, indent=2))
+                                         "tools": table, "paired_percent": paired, "peers_same_repeat": same_run},
+                                        indent=2))
 
 
 if __name__ == "__main__":
