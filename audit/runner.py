@@ -144,15 +144,14 @@ class _Work:
 
 class _Contexts:
     """The browser context the workers' tabs share, as a browser's tabs share a profile (a context
-    per worker made the benchmark of docs/benchmarks.md 12 % slower). It is
-    replaced after a number of documents to bound the memory a context holds; a replaced context
-    closes when the last tab has left it. ``browser.recycle_after`` documents go to one context."""
+    per worker made the benchmark of docs/benchmarks.md 12 % slower). After browser.recycle_after
+    documents a fresh one takes over, to bound the memory a context holds; the old one closes when
+    its last tab has left it."""
 
     def __init__(self, auditor: Auditor, options: dict[str, Any]) -> None:
         self.auditor, self.options = auditor, options
         self.current = None
         self.rendered = 0
-        self.made = 0                      # contexts made in this run
         self.users: dict[Any, int] = {}    # context -> tabs on it
         self.lock = asyncio.Lock()
 
@@ -165,7 +164,7 @@ class _Contexts:
                 self.current = await new_context(browser, ua, self.options,
                                                  parse_viewport(self.auditor.config["viewport"]))
                 self.users[self.current] = 0
-                self.rendered, self.made = 0, self.made + 1
+                self.rendered = 0
                 if old is not None and not self.users.get(old):
                     await self._close(old)
             self.rendered += 1
@@ -175,6 +174,8 @@ class _Contexts:
         self.users[context] = self.users.get(context, 0) + 1
 
     async def leave(self, context) -> None:
+        if context not in self.users:              # closed already, with the others
+            return
         self.users[context] -= 1
         if not self.users[context] and context is not self.current:
             await self._close(context)
@@ -185,7 +186,7 @@ class _Contexts:
             await context.close()
 
     async def close(self) -> None:
-        for context in {*self.users, *([self.current] if self.current is not None else [])}:
+        for context in list(self.users):           # the current one and any a tab still holds
             await self._close(context)
         self.current = None
 
@@ -439,7 +440,6 @@ class Auditor:
                            outcome: AuditOutcome) -> None:
         cfg = self.config
         contexts = _Contexts(self, page_settings(axe_options(cfg), cfg["klarsprog"]["enabled"]))
-        self.contexts = contexts
         workers = [asyncio.create_task(self._worker(run, work, contexts, outcome))
                    for _ in range(worker_count(cfg))]
         try:
