@@ -82,8 +82,7 @@ def test_skipping_media_leaves_results_identical(local_server, tmp_path):
     }
     runs = {}
     for skip in (False, True):
-        # a server for each run: a media request of the first run, still in the server's queue when
-        # its browser closed, must not count against the second
+        # a server for each run, so each run's requests are counted apart
         srv = local_server(routes)
         cfg = tmp_path / f"skip-{skip}.toml"
         cfg.write_text(f"[browser]\nskip_media = {'true' if skip else 'false'}\n")
