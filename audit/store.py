@@ -7,20 +7,33 @@ audited every target is set to "complete" at its end.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import gzip
 import json
+import math
+import random
+import re
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table,
-                        Text, create_engine, event, func, insert, select, update)
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+                        Text, create_engine, event, func, insert, inspect, select, text, update)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import (ArgumentError, IntegrityError, NoSuchModuleError, OperationalError,
+                            ProgrammingError, SQLAlchemyError)
 
 from audit.errors import UsageError
 from audit.model import CheckResult, Document, Finding, Run
 
-STORE_SCHEMA_VERSION = 2   # 2: plain-language score, readability, text spans
+STORE_SCHEMA_VERSION = 2   # 2: plain-language score, readability, text spans (later columns are only added)
+BUSY_TIMEOUT = 30.0        # seconds to wait for a database another process holds locked
 metadata = MetaData()
 
 meta_table = Table("klartjek_meta", metadata,
@@ -47,6 +60,7 @@ documents = Table(
     Column("blocked_requests", Integer, default=0),
     Column("started_at", String(40)), Column("ended_at", String(40)),
     Column("plain_score", Float), Column("readability", Text), Column("reused_from", String(64)),
+    Column("final_url", Text), Column("aliases", Text),
 )
 check_results = Table(
     "check_results", metadata,
@@ -84,54 +98,72 @@ def db_url(value: str, cwd: Path | None = None) -> str:
 
 
 class Store:
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, busy_timeout: float = BUSY_TIMEOUT) -> None:
+        """Open (and create or bring up to date) the store at ``value``; ``busy_timeout``: seconds
+        to wait for a database another process holds locked before giving up."""
         url = db_url(value)
+        shown = self._shown = shown_db(value)      # never the password of a URL
         # files kept beside the database (screenshots of failing elements), one folder per run
         self.files_dir = Path(".klartjek") / "screenshots"
         try:
             parsed = make_url(url)
-            if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                self.files_dir = Path(parsed.database).parent / "screenshots"
-            self.engine: Engine = create_engine(url)
-            if parsed.get_backend_name() == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-            _add_missing_columns(self.engine)
-            with self.engine.begin() as conn:
-                row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "schema")).first()
-                if row is None:
-                    conn.execute(insert(meta_table).values(key="schema", value=str(STORE_SCHEMA_VERSION)))
-                elif int(row[0]) > STORE_SCHEMA_VERSION:
-                    raise UsageError(f"--db {value}: written by a newer klartjek (store schema {row[0]}); "
-                                     "upgrade klartjek")
-                elif int(row[0]) < STORE_SCHEMA_VERSION:
-                    conn.execute(update(meta_table).where(meta_table.c.key == "schema")
-                                 .values(value=str(STORE_SCHEMA_VERSION)))
-        except UsageError:
-            raise
+            backend = parsed.get_backend_name()
+            dialect = parsed.get_dialect()
+            if getattr(dialect, "is_async", False):
+                example = _SYNC_EXAMPLE.get(backend, "sqlite:///runs.sqlite")
+                raise UsageError(f"--db {shown!r}: {parsed.get_driver_name()!r} is an asyncio driver and "
+                                 f"klartjek needs a plain one; use e.g. {example}")
+            kwargs: dict[str, Any] = {}
+            if backend == "sqlite":
+                kwargs["connect_args"] = {"timeout": busy_timeout}   # writers wait for each other
+                if parsed.database not in (None, "", ":memory:"):
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                    self.files_dir = Path(parsed.database).parent / "screenshots"
+            try:
+                self.engine: Engine = create_engine(url, **kwargs)
+            except ImportError as exc:
+                raise UsageError(_missing_driver(shown, parsed, exc)) from None
+            if backend == "sqlite":
+                event.listen(self.engine, "connect", functools.partial(_sqlite_pragmas, timeout=busy_timeout))
+            _create_schema(self.engine, shown, busy_timeout)
+        except UsageError as exc:
+            raise UsageError(_scrub(str(exc), value)) from None
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-            raise UsageError(f"--db {value!r} is not a usable database URL ({_first(exc)}); give a file "
-                             "path or a SQLAlchemy URL such as sqlite:///runs.sqlite") from None
-        except (OperationalError, OSError, SQLAlchemyError) as exc:
-            raise UsageError(f"--db {value!r}: cannot open the database ({_first(exc)})") from None
+            raise UsageError(_scrub(f"--db {shown!r} is not a usable database URL ({_first(exc)}); give a "
+                                    "file path or a SQLAlchemy URL such as sqlite:///runs.sqlite", value)) from None
+        except (OperationalError, OSError, SQLAlchemyError, sqlite3.Error) as exc:
+            if _is_busy(exc):
+                raise UsageError(_busy_message(shown)) from None
+            raise UsageError(_scrub(f"--db {shown!r}: cannot open the database ({_first(exc)})", value)) from None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction; a database still locked after the busy timeout is a UsageError."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            if _is_busy(exc):
+                raise UsageError(_busy_message(self._shown)) from None
+            raise
 
     # -- writing -----------------------------------------------------------------------------
     def begin_run(self, run: Run) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(insert(runs).values(**_run_row(run)))
 
     def add_document(self, run_id: str, seq: int, doc: Document,
                      artifacts: dict[str, Any] | None = None) -> None:
         """Commit one finished document with its results, findings and artifacts."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             doc_id = conn.execute(insert(documents).values(
                 run_id=run_id, seq=seq, kind=doc.kind, url=doc.url, path=doc.path, title=doc.title,
                 language=doc.language, content_hash=doc.content_hash, status=doc.status,
                 error=doc.error, score=doc.score, blocked_requests=doc.blocked_requests,
                 started_at=doc.started_at, ended_at=doc.ended_at, plain_score=doc.plain_score,
                 readability=json.dumps(doc.readability) if doc.readability is not None else None,
-                reused_from=doc.reused_from,
+                reused_from=doc.reused_from, final_url=doc.final_url,
+                aliases=json.dumps(doc.aliases) if doc.aliases else None,
             )).inserted_primary_key[0]
             if doc.results:
                 # one statement for all results (ids back in order), one for all findings
@@ -156,14 +188,20 @@ class Store:
                     document_id=doc_id, data=gzip.compress(json.dumps(kept).encode(), 1)))
 
     def finish_run(self, run: Run) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(update(runs).where(runs.c.id == run.id).values(
                 ended_at=run.ended_at, status=run.status, score=run.score, plain_score=run.plain_score,
                 blocked_requests=run.blocked_requests, browser_version=run.browser_version,
                 axe_version=run.axe_version))
 
+    def set_aliases(self, run_id: str, seq: int, aliases: list[str]) -> None:
+        """The other URLs that gave a stored document's identical response."""
+        with self._writing() as conn:
+            conn.execute(update(documents).where((documents.c.run_id == run_id) & (documents.c.seq == seq))
+                         .values(aliases=json.dumps(aliases) if aliases else None))
+
     def update_run(self, run_id: str, **values: Any) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
     # -- reading -----------------------------------------------------------------------------
@@ -238,14 +276,15 @@ class Store:
                 blocked_requests=d.blocked_requests or 0, started_at=d.started_at,
                 ended_at=d.ended_at, plain_score=d.plain_score,
                 readability=json.loads(d.readability) if d.readability else None,
-                reused_from=d.reused_from, results=by_doc.get(d.id, [])))
+                reused_from=d.reused_from, final_url=d.final_url,
+                aliases=json.loads(d.aliases) if d.aliases else [], results=by_doc.get(d.id, [])))
         return run
 
     def resume_state(self, run_id: str) -> dict[str, Any]:
         """What --resume needs of an interrupted run: the finished documents by location with
         their seq, and their artifacts. Documents that ended in error are removed: they are tried
         again."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             err_ids = [r[0] for r in conn.execute(select(documents.c.id).where(
                 (documents.c.run_id == run_id) & (documents.c.status == "error")))]
             if err_ids:
@@ -300,26 +339,195 @@ def _run_row(run: Run) -> dict[str, Any]:
                 crawl=json.dumps(run.crawl) if run.crawl is not None else None)
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _create_schema(engine: Engine, shown: str, timeout: float) -> None:
+    """Create the tables, add the columns a newer klartjek has and write the schema row, so that
+    processes doing it at the same moment on a fresh database wait for each other instead of
+    failing: one at a time under a lock of the database (BEGIN IMMEDIATE on SQLite, an advisory
+    lock on PostgreSQL, GET_LOCK on MySQL), each looking again at what the one before made."""
+    name = engine.dialect.name
+    if name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")   # the write lock, waiting up to the busy timeout
+            _ensure_schema(conn, shown)
+            conn.commit()
+    elif name == "postgresql":
+        with engine.connect().execution_options(isolation_level="READ COMMITTED") as conn:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, math.ceil(timeout * 1000))}")
+            conn.execute(text("SELECT pg_advisory_xact_lock(CAST(:key AS BIGINT))"), {"key": _LOCK_KEY})
+            _ensure_schema(conn, shown)   # DDL is transactional: the lock holds until the commit
+            conn.commit()
+    elif name in ("mysql", "mariadb"):
+        with engine.connect().execution_options(isolation_level="READ COMMITTED") as conn:
+            got = conn.execute(text("SELECT GET_LOCK(:name, :timeout)"),
+                               {"name": _LOCK_NAME, "timeout": max(1, math.ceil(timeout))}).scalar()
+            if got != 1:
+                raise UsageError(_busy_message(shown))
+            try:
+                _ensure_schema(conn, shown)   # each DDL statement commits; the session lock stays
+                conn.commit()
+            finally:
+                conn.rollback()
+                conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _LOCK_NAME})
+                conn.commit()
+    else:   # no lock we know of: on a collision look again and do what is still missing
+        for attempt in range(6):
+            try:
+                with engine.begin() as conn:
+                    _ensure_schema(conn, shown)
+                return
+            except (IntegrityError, ProgrammingError, OperationalError) as exc:
+                if attempt == 5 or not (isinstance(exc, IntegrityError) or "exist" in str(exc.orig).lower()):
+                    raise
+                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+
+
+_LOCK_NAME = "klartjek-schema"
+_LOCK_KEY = zlib.crc32(_LOCK_NAME.encode())   # pg_advisory_xact_lock's bigint key
+
+
+def _ensure_schema(conn: Connection, shown: str) -> None:
+    metadata.create_all(conn)                 # checks first: only the missing tables
+    _add_missing_columns(conn)
+    select_schema = select(meta_table.c.value).where(meta_table.c.key == "schema")
+    row = conn.execute(select_schema).first()
+    if row is None:
+        _insert_schema_row(conn)
+        row = conn.execute(select_schema).first()
+    if int(row[0]) > STORE_SCHEMA_VERSION:
+        raise UsageError(f"--db {shown!r}: written by a newer klartjek (store schema {row[0]}); "
+                         "upgrade klartjek")
+    if int(row[0]) < STORE_SCHEMA_VERSION:
+        conn.execute(update(meta_table).where(meta_table.c.key == "schema")
+                     .values(value=str(STORE_SCHEMA_VERSION)))
+
+
+def _insert_schema_row(conn: Connection) -> None:
+    """Insert the schema row unless another process just did."""
+    values = dict(key="schema", value=str(STORE_SCHEMA_VERSION))
+    name = conn.dialect.name
+    if name in ("sqlite", "postgresql"):
+        upsert = sqlite_insert if name == "sqlite" else pg_insert
+        conn.execute(upsert(meta_table).values(**values).on_conflict_do_nothing())
+    elif name in ("mysql", "mariadb"):
+        conn.execute(insert(meta_table).prefix_with("IGNORE").values(**values))
+    else:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(meta_table).values(**values))
+        except IntegrityError:
+            pass   # there already: read again by the caller
+
+
+def _add_missing_columns(conn: Connection) -> None:
     """Bring a database written by an older klartjek up to date: new columns are all nullable."""
-    from sqlalchemy import inspect, text
-
-    insp = inspect(engine)
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            have = {c["name"] for c in insp.get_columns(table.name)}
-            for col in table.columns:
-                if col.name not in have:
-                    kind = col.type.compile(dialect=engine.dialect)
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {col.name} {kind}'))
+    insp = inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in insp.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {col.name} {kind}'))
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, timeout: float = BUSY_TIMEOUT) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+    try:
+        # Switching a fresh file to WAL needs an exclusive lock and SQLite may refuse it at once
+        # ("database is locked") without waiting for the busy timeout when others open the file
+        # at the same moment: try again until the timeout is spent.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                cur.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                left = deadline - time.monotonic()
+                if not _is_busy(exc) or left <= 0:
+                    raise
+                time.sleep(min(left, random.uniform(0.005, 0.05)))
+                cur.execute(f"PRAGMA busy_timeout = {max(0, int((deadline - time.monotonic()) * 1000))}")
+        cur.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cur.close()
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says another connection holds the database (or a row or lock) too long."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (5, 6):            # SQLITE_BUSY, SQLITE_LOCKED
+        return True
+    if (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) == "55P03":   # lock_not_available
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in (1205,):                            # MySQL: lock wait timeout exceeded
+        return True
+    msg = str(orig).lower()
+    return "database is locked" in msg or "database table is locked" in msg or "lock timeout" in msg
+
+
+def _busy_message(shown: str) -> str:
+    return f"--db {shown!r}: the database is busy (locked by another klartjek?); try again"
+
+
+# SQLAlchemy driver name → (the module it imports, what to pip install)
+_DRIVERS = {
+    "psycopg": ("psycopg", '"psycopg[binary]"'), "psycopg2": ("psycopg2", "psycopg2-binary"),
+    "psycopg2cffi": ("psycopg2cffi", "psycopg2cffi"), "pg8000": ("pg8000", "pg8000"),
+    "pymysql": ("pymysql", "PyMySQL"), "mysqldb": ("MySQLdb", "mysqlclient"),
+    "mariadbconnector": ("mariadb", "mariadb"), "mysqlconnector": ("mysql.connector", "mysql-connector-python"),
+    "pyodbc": ("pyodbc", "pyodbc"), "pymssql": ("pymssql", "pymssql"),
+    "oracledb": ("oracledb", "oracledb"), "cx_oracle": ("cx_Oracle", "cx_Oracle"),
+}
+_BACKENDS = {"postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "mssql": "SQL Server",
+             "oracle": "Oracle", "sqlite": "SQLite"}
+_SYNC_EXAMPLE = {"postgresql": "postgresql+psycopg://…", "mysql": "mysql+pymysql://…",
+                 "mariadb": "mariadb+pymysql://…", "sqlite": "sqlite:///runs.sqlite"}
+
+
+def _missing_driver(shown: str, parsed, exc: ImportError) -> str:
+    driver = parsed.get_driver_name()
+    backend = parsed.get_backend_name()
+    label = _BACKENDS.get(backend, backend)
+    module, package = _DRIVERS.get(driver, (driver, None))
+    missing = (exc.name or "").split(".")[0]
+    if package and missing == module.split(".")[0]:
+        return (f"--db {shown!r}: the {label} driver {driver!r} is not installed; "
+                f"install it with pip install {package}")
+    if package:
+        return (f"--db {shown!r}: the {label} driver {driver!r} cannot be loaded ({_first(exc)}); "
+                f"reinstall it with pip install {package}")
+    return (f"--db {shown!r}: the {label} driver {driver!r} cannot be loaded ({_first(exc)}); "
+            "install the Python package that provides it")
+
+
+def shown_db(value: str) -> str:
+    """``--db`` as it may be shown: a URL's password replaced by ***."""
+    if "://" not in value:
+        return value
+    try:
+        parsed = make_url(value)
+    except Exception:  # noqa: BLE001  (not a URL SQLAlchemy can read: hide what looks like a password)
+        return re.sub(r"^(\w[\w+.-]*://[^:/@]*):[^@]*@", r"\1:***@", value)
+    return value if parsed.password is None else parsed.render_as_string(hide_password=True)
+
+
+def _scrub(message: str, value: str) -> str:
+    """``message`` without the password of ``value``, should an error text have quoted it."""
+    shown = shown_db(value)
+    if shown == value:
+        return message
+    message = message.replace(value, shown)
+    try:
+        password = make_url(value).password
+    except Exception:  # noqa: BLE001
+        password = re.match(r"^\w[\w+.-]*://[^:/@]*:([^@]*)@", value)
+        password = password.group(1) if password else None
+    if password and len(str(password)) >= 3:
+        message = message.replace(str(password), "***")
+    return message
 
 
 def _first(exc: BaseException) -> str:
