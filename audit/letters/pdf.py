@@ -33,12 +33,15 @@ than usual.
 """
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
+import zlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from audit.letters import MAX_PAGES, Block, LetterError, guess_language
+from audit.letters import MAX_PAGES, MAX_UNZIPPED_BYTES, Block, LetterError, guess_language
 
 QUIET_LOGGERS = ("pdfminer", "pdfplumber", "pikepdf")   # they log every repaired oddity of a damaged file
 
@@ -63,6 +66,14 @@ MAX_ELEMENTS = 200_000        # structure elements walked at most (a loop or a b
 MAX_DEPTH = 200
 MAX_FORM_DEPTH = 12           # nested form XObjects followed at most when looking for fonts
 MAX_GLYPHS_LISTED = 20
+# Decompression bombs (see _check_bombs): qpdf and pdfminer unpack a stream whole, so a 2 MB file
+# whose one stream inflates to 2 GB needs gigabytes. A page scanned at 300 dpi in colour, stored as
+# Flate, is 26 MB unpacked (A4; A3 52 MB): one stream may unpack to 100 MB, four times that. All the
+# streams of a letter together may unpack to as much as a Word document may unzip to (200 MB: about
+# seven such colour pages; letters scanned as JPEG, JBIG2 or CCITT are not counted, as they are not
+# unpacked here).
+MAX_STREAM_BYTES = 100_000_000
+MAX_INFLATED_BYTES = MAX_UNZIPPED_BYTES
 
 
 def read_pdf(data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[Block]]:
@@ -83,6 +94,7 @@ def _read_pdf(data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[B
 
     if b"%%EOF" not in data[-65536:].rstrip(b"\x00 \t\r\n")[-2048:]:
         raise LetterError(f"{name}: not a readable PDF (it ends early: no %%EOF marker); check the file is complete")
+    scan = _check_bombs(data, name)       # before qpdf or pdfminer unpack anything
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
@@ -92,21 +104,431 @@ def _read_pdf(data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[B
         if "encrypt" in str(exc).lower():     # e.g. certificate security, which needs the recipient's key
             raise LetterError(f"{name}: the PDF is encrypted in a way klartjek cannot open ({_reason(exc)}); "
                               "save a copy without security to check it") from None
-        raise LetterError(f"{name}: not a readable PDF ({_reason(exc)}); check the file is complete") from None
+        raise _unreadable(name, exc) from None
     try:
         with pdf:
+            if pdf.is_encrypted:          # the raw scan saw only encrypted bytes
+                _check_encrypted_bombs(pdf, scan, name)
             return _read(pdf, data, part, name)
     except LetterError:
         raise
     except Exception as exc:  # a damaged object, stream or content stream deep inside the file
-        raise LetterError(f"{name}: not a readable PDF ({_reason(exc)}); check the file is complete") from None
+        raise _unreadable(name, exc) from None
+
+
+PAGE_LOOP = re.compile(r"loop detected in /Pages", re.IGNORECASE)   # qpdf's words for a cyclic page tree
+
+
+def _unreadable(name: str, exc: BaseException) -> LetterError:
+    if PAGE_LOOP.search(str(exc)):
+        return LetterError(f"{name}: not a readable PDF (its page tree loops); check the file")
+    return LetterError(f"{name}: not a readable PDF ({_reason(exc)}); check the file is complete")
 
 
 def _reason(exc: BaseException) -> str:
-    """The gist of a pikepdf/pdfminer error in one short line, without qpdf's file-name prefix."""
+    """The gist of a pikepdf/pdfminer error in one short line, without qpdf's file-name prefix
+    (for an in-memory file qpdf names it by the repr of the BytesIO) or object context."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    text = re.sub(r"^(stream )?(<[^>]*>|\(empty filename\)|[^:]*\.pdf)\s*(\([^)]*offset \d+\))?:\s*", "", text)
+    text = re.sub(r"^(stream )?(<[^<>]*>|\(empty filename\)|[^:]*\.pdf)\s*"
+                  r"(\((object \d+ \d+|[^)]*offset \d+)\))?:\s*", "", text)
+    text = re.sub(r"\s*<[^<>]* (object )?at 0x[0-9a-fA-F]+>", "", text).strip() or type(exc).__name__
     return text if len(text) <= 160 else text[:159] + "…"
+
+
+# -- decompression bombs ----------------------------------------------------------------------------
+#
+# Before qpdf or pdfminer see the file, every stream in the raw bytes is unpacked once, a chunk at a
+# time, counting the bytes and keeping none: a stream is wherever the keyword ``stream`` is (object
+# streams cannot hold streams, so every stream is at the top level of the file). Its filters are read
+# from its dictionary (the text from "N G obj" up to the keyword) when that parses; FlateDecode,
+# LZWDecode, ASCIIHexDecode, ASCII85Decode and RunLengthDecode are unpacked (qpdf's and pdfminer's
+# own; the image codecs DCT, JPX, JBIG2 and CCITT are not unpacked when a letter is read). Whatever
+# the dictionary says, data that begins as zlib data is inflated too, and so is output that does
+# (Flate inside Flate). An encrypted file's streams are measured after qpdf opens it (see
+# _check_encrypted_bombs). Limits: MAX_STREAM_BYTES, MAX_INFLATED_BYTES.
+
+_IN_CHUNK = 1 << 16           # compressed bytes fed at a time
+_OUT_CHUNK = 1 << 20          # unpacked bytes made at a time, at most (about)
+_MAX_NESTED = 8               # Flate inside Flate inside …, followed at most
+_WS = b"\x00\t\n\f\r "
+_STREAM_KW = re.compile(rb"(?<!end)stream[\x00\t\n\f\r ]*")
+_OBJ_HEADER = re.compile(rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\f\r ]+([0-9]{1,5})[\x00\t\n\f\r ]+obj\Z")
+_DICT_TOKEN = re.compile(rb"/[^\x00\t\n\f\r ()<>\[\]{}/%]*|<<|>>|\[|\]|<[^<>]*>|\((?:[^()\\]|\\.)*\)|"
+                         rb"[^\x00\t\n\f\r ()<>\[\]{}/%]+|[()]|%[^\r\n]*", re.S)   # white space is skipped
+_FILTERS = {"FlateDecode": "flate", "Fl": "flate", "LZWDecode": "lzw", "LZW": "lzw",
+            "ASCIIHexDecode": "hex", "AHx": "hex", "ASCII85Decode": "a85", "A85": "a85",
+            "RunLengthDecode": "rl", "RL": "rl"}
+
+
+class _Bomb(Exception):
+    def __init__(self, total: bool) -> None:
+        super().__init__()
+        self.total = total
+
+
+def _bomb_error(name: str, total: bool) -> LetterError:
+    if total:
+        return LetterError(f"{name}: refused: the compressed streams in the PDF unpack to more than "
+                           f"{MAX_INFLATED_BYTES // 1_000_000} MB together (a decompression bomb?); check the file")
+    return LetterError(f"{name}: refused: a compressed stream in the PDF unpacks to more than "
+                       f"{MAX_STREAM_BYTES // 1_000_000} MB (a decompression bomb?); check the file")
+
+
+class _BombScan:
+    """What the raw scan found: the unpacked bytes in all, and per object (N, G) its stream's share."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.sizes: dict[tuple[int, int], int] = {}
+
+
+def _check_bombs(data: bytes, name: str) -> _BombScan:
+    """Refuse a PDF whose streams unpack to more than the limits, unpacking nothing whole."""
+    import bisect
+
+    scan = _BombScan()
+    view = memoryview(data)
+    ends: list[int] | None = None         # where each "endstream" is, found when first needed
+    lo = 0
+    try:
+        for m in _STREAM_KW.finditer(data):
+            kw, start = m.start(), m.end()
+            objgen, filters, length = _stream_dict(data, lo, kw)
+            lo = kw + 6
+            if not _zlib_header(data[start:start + 2]) and not (filters and any(f != "flate" for f in filters)):
+                continue      # nothing to unpack: an image codec, data stored as it is, or not a stream at all
+            if length is not None and _is_stream_end(data, start + length):
+                end = start + length
+            else:             # a /Length that is indirect or wrong: the data ends at the next endstream
+                if ends is None:
+                    ends = [e.start() for e in re.finditer(rb"endstream", data)]
+                i = bisect.bisect_left(ends, start)
+                end = ends[i] if i < len(ends) else len(data)
+            size = _measure_stream(view[start:end], filters, scan.total)
+            if size:
+                scan.total += size
+                if objgen is not None:
+                    scan.sizes[objgen] = scan.sizes.get(objgen, 0) + size
+    except _Bomb as bomb:
+        raise _bomb_error(name, bomb.total) from None
+    return scan
+
+
+def _check_encrypted_bombs(pdf, scan: _BombScan, name: str) -> None:
+    """An encrypted file's streams, measured as qpdf decrypts them: each top-level stream object alone
+    (``read_raw_bytes`` decrypts but does not unpack; nothing else is resolved)."""
+    import pikepdf
+
+    try:
+        table = pdf.get_xref_table()
+        objgens = [og for og, entry in table.items() if int(entry.type) == 1]   # objects not in object streams
+    except Exception:  # an older pikepdf: the objects the raw scan found
+        objgens = list(scan.sizes)
+    total = scan.total
+    try:
+        for og in objgens:
+            try:
+                obj = pdf.get_object(og)
+                if not isinstance(obj, pikepdf.Stream):
+                    continue
+                filters = _pike_filters(obj.get("/Filter"))
+                raw = obj.read_raw_bytes()
+            except Exception:  # a damaged object: qpdf will say so when the letter is read
+                continue
+            known = scan.sizes.get(og, 0)          # e.g. the cross-reference stream, which is not encrypted
+            base = total - known
+            size = _measure_stream(memoryview(raw), filters, base)
+            del raw
+            total = base + max(size, known)
+    except _Bomb as bomb:
+        raise _bomb_error(name, bomb.total) from None
+
+
+def _pike_filters(value) -> list[str] | None:
+    import pikepdf
+
+    if isinstance(value, pikepdf.Name):
+        return [_FILTERS.get(str(value)[1:], "other")]
+    if isinstance(value, pikepdf.Array):
+        return [_FILTERS.get(str(v)[1:], "other") if isinstance(v, pikepdf.Name) else "other" for v in value]
+    return None
+
+
+def _is_stream_end(data: bytes, pos: int) -> bool:
+    if pos > len(data):
+        return False
+    head = data[pos:pos + 16].lstrip(_WS)
+    return head.startswith(b"endstream")
+
+
+def _stream_dict(data: bytes, lo: int, kw: int) -> tuple[tuple[int, int] | None, list[str] | None, int | None]:
+    """((N, G), filters, /Length) of the stream whose keyword is at ``kw``, read from the raw text of its
+    dictionary; None for what cannot be read (a dictionary that does not parse, an indirect /Length)."""
+    end = kw
+    while True:
+        p = data.rfind(b"obj", max(lo, kw - 65536), end)
+        if p < 0 or data[max(p - 3, 0):p] == b"end":
+            return None, None, None
+        m = _OBJ_HEADER.search(data, max(lo, p - 40), p + 3)
+        if m:
+            break
+        end = p
+    objgen = (int(m.group(1)), int(m.group(2)))
+    stack: list[bytes] = []             # the open << and [ around the token
+    closed = False
+    tokens: list[bytes] = []            # the stream dictionary's own entries, and its arrays' items
+
+    def own() -> bool:
+        return len(stack) == 1 or (len(stack) == 2 and stack[1] == b"[")
+
+    for tok in _DICT_TOKEN.findall(data, p + 3, kw):
+        if tok[:1] == b"%":
+            continue
+        if closed or tok == b"(" or tok == b")" or (not stack and tok != b"<<"):
+            return objgen, None, None      # not a dictionary alone, or a string with parentheses in it
+        if tok == b"<<" or tok == b"[":
+            if stack and own():
+                tokens.append(tok)
+            stack.append(tok)
+        elif tok == b">>" or tok == b"]":
+            stack.pop()
+            if not stack:
+                closed = True
+            elif own():
+                tokens.append(tok)
+        elif own():
+            tokens.append(tok)
+    if not closed:
+        return objgen, None, None
+    filters = length = None
+    for k, tok in enumerate(tokens):
+        key = _name(tok)
+        if key == "Filter" and k + 1 < len(tokens):
+            nxt = tokens[k + 1]
+            if nxt.startswith(b"/"):
+                filters = [_FILTERS.get(_name(nxt) or "", "other")]
+            elif nxt == b"[":
+                names = []
+                for t2 in tokens[k + 2:]:
+                    if t2 == b"]":
+                        break
+                    names.append(_FILTERS.get(_name(t2) or "", "other") if t2.startswith(b"/") else "other")
+                filters = names
+            else:
+                filters = None                      # an indirect reference: not known here
+        elif key == "Length" and k + 1 < len(tokens):
+            nums = tokens[k + 1:k + 4]
+            if nums[0].isdigit() and not (len(nums) == 3 and nums[1].isdigit() and nums[2] == b"R"):
+                length = int(nums[0])
+            else:
+                length = None
+    return objgen, filters, length
+
+
+def _name(tok: bytes) -> str | None:
+    if not tok.startswith(b"/"):
+        return None
+    if b"#" not in tok:
+        return tok[1:].decode("latin-1")
+    raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), tok[1:])
+    return raw.decode("latin-1")
+
+
+def _measure_stream(raw: memoryview, filters: list[str] | None, base: int) -> int:
+    """A stream's unpacked size: as zlib data (whatever its dictionary says), and through its filters
+    when they are more than Flate (e.g. [/ASCII85Decode /FlateDecode])."""
+    size = _measure(raw, [], base)
+    if filters and any(f != "flate" for f in filters):
+        size = max(size, _measure(raw, filters, base))
+    return size
+
+
+def _measure(raw: memoryview, filters: list[str], base: int) -> int:
+    """The unpacked size of one stream: its largest layer of output, counted as it is made; _Bomb when
+    it, or ``base`` (the streams before it) plus it, is over the limit."""
+    if not filters and not _zlib_header(bytes(raw[:2])):
+        return 0
+    layers: list[int] = []
+
+    def count(chunks: Iterable[bytes]) -> Iterator[bytes]:
+        k = len(layers)
+        layers.append(0)
+        for out in chunks:
+            layers[k] += len(out)
+            if layers[k] > MAX_STREAM_BYTES:
+                raise _Bomb(total=False)
+            if base + layers[k] > MAX_INFLATED_BYTES:
+                raise _Bomb(total=True)
+            yield out
+
+    chunks: Iterable[bytes] = (raw[i:i + _IN_CHUNK] for i in range(0, len(raw), _IN_CHUNK))
+    for f in filters:
+        decoder = _DECODERS.get(f)
+        if decoder is None:       # an image codec, or a filter klartjek does not know: not unpacked
+            break
+        chunks = count(decoder(chunks))
+    for _ in _nested_flate(chunks, count, _MAX_NESTED):
+        pass
+    return max(layers, default=0)
+
+
+def _nested_flate(chunks: Iterable[bytes], count, depth: int) -> Iterator[bytes]:
+    """The chunks, or, when they begin as zlib data, what they inflate to (and so on, ``depth`` deep)."""
+    it = iter(chunks)
+    head = b""
+    first: list[bytes] = []
+    for c in it:
+        first.append(c)
+        head += bytes(c[:2 - len(head)])
+        if len(head) >= 2:
+            break
+    rest = _chain(first, it)
+    if depth > 0 and _zlib_header(head):
+        yield from _nested_flate(count(_inflate(rest)), count, depth - 1)
+    else:
+        yield from rest
+
+
+def _chain(first: list, it: Iterator) -> Iterator:
+    yield from first
+    yield from it
+
+
+def _zlib_header(head: bytes) -> bool:
+    return len(head) == 2 and head[0] & 0x0F == 8 and head[0] >> 4 <= 7 and not head[1] & 0x20 \
+        and (head[0] << 8 | head[1]) % 31 == 0
+
+
+def _inflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    d = zlib.decompressobj()
+    try:
+        for chunk in chunks:
+            buf = chunk
+            while buf:
+                out = d.decompress(buf, _OUT_CHUNK)
+                if out:
+                    yield out
+                if d.eof:
+                    return
+                buf = d.unconsumed_tail
+        while True:          # output still pending when the input has all been read
+            out = d.decompress(b"", _OUT_CHUNK)
+            if not out:
+                return
+            yield out
+    except zlib.error:       # not zlib data, or damaged: qpdf and pdfminer stop there too
+        return
+
+
+def _unhex(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        s = bytes(chunk)
+        end = s.find(b">")
+        s = carry + (s if end < 0 else s[:end]).translate(None, _WS)
+        carry, s = (s[-1:], s[:-1]) if len(s) % 2 else (b"", s)
+        try:
+            yield bytes.fromhex(s.decode("ascii"))
+        except (ValueError, UnicodeDecodeError):
+            return
+        if end >= 0:
+            break
+    if carry:                # an odd last digit is followed by 0
+        yield bytes.fromhex((carry + b"0").decode("ascii"))
+
+
+def _una85(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        s = bytes(chunk)
+        end = s.find(b"~")
+        s = carry + (s if end < 0 else s[:end]).translate(None, _WS).replace(b"z", b"!!!!!")
+        n = len(s) - len(s) % 5
+        try:
+            yield base64.a85decode(s[:n])
+        except ValueError:
+            return
+        carry = s[n:]
+        if end >= 0:
+            break
+    if len(carry) > 1:
+        try:
+            yield base64.a85decode(carry + b"u" * (5 - len(carry)))[:len(carry) - 1]
+        except ValueError:
+            return
+
+
+def _unrl(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    pending = b""
+    for chunk in chunks:
+        buf = pending + bytes(chunk)
+        out = bytearray()
+        i, n = 0, len(buf)
+        while i < n:
+            length = buf[i]
+            if length == 128:
+                yield bytes(out)
+                return
+            if length < 128:
+                if i + length + 2 > n:
+                    break
+                out += buf[i + 1:i + length + 2]
+                i += length + 2
+            else:
+                if i + 2 > n:
+                    break
+                out += buf[i + 1:i + 2] * (257 - length)
+                i += 2
+            if len(out) >= _OUT_CHUNK:
+                yield bytes(out)
+                out = bytearray()
+        pending = buf[i:]
+        yield bytes(out)
+
+
+def _unlzw(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """LZW as PDF has it (EarlyChange 1, the default), with a table of at most 4096 entries as the
+    format allows (pdfminer's decoder lets its table grow without end)."""
+    table: list[bytes] = [bytes((c,)) for c in range(256)] + [b"", b""]
+    prev: bytes | None = None
+    width, acc, nbits = 9, 0, 0
+    out = bytearray()
+    for chunk in chunks:
+        for byte in bytes(chunk):
+            acc = (acc << 8) | byte
+            nbits += 8
+            while nbits >= width:
+                nbits -= width
+                code = acc >> nbits
+                acc &= (1 << nbits) - 1
+                if code == 256:
+                    del table[258:]
+                    prev, width = None, 9
+                    continue
+                if code == 257:
+                    yield bytes(out)
+                    return
+                if code < len(table) and code != 256:
+                    entry = table[code]
+                    if prev is not None and len(table) < 4096:
+                        table.append(prev + entry[:1])
+                elif code == len(table) and prev is not None:
+                    entry = prev + prev[:1]
+                    table.append(entry)
+                else:
+                    yield bytes(out)
+                    return
+                out += entry
+                prev = entry
+                size = len(table) + 1
+                width = 12 if size >= 2048 else 11 if size >= 1024 else 10 if size >= 512 else 9
+                if len(out) >= _OUT_CHUNK:
+                    yield bytes(out)
+                    out = bytearray()
+    yield bytes(out)
+
+
+_DECODERS = {"flate": _inflate, "hex": _unhex, "a85": _una85, "rl": _unrl, "lzw": _unlzw}
 
 
 def _read(pdf, data: bytes, part: str, name: str) -> tuple[dict[str, Any], list[Block]]:
