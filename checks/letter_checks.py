@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,8 +35,14 @@ _MONTHS = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
 WORD_DATE_RE = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTHS})\b\.?(?:\s+(\d{{4}}))?")
 TIME_RE = re.compile(r"\bkl\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?![\d])|"
                      r"(?<![\d.,:/-])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d.:/-]\d)")
-STREET_RE = re.compile(r"\b[a-zæøåé-]+(?:gade|vej|allé|alle|boulevard|plads|stræde|vænge|vænget|torv|"
-                       r"park|parken|have|bakke|høj|toften)\s+\d+[a-z]?\b")
+_STREET_CHARS = "abcdefghijklmnopqrstuvwxyzæøåé-"
+_STREET_SUFFIX = (r"(?:gade|vej|allé|alle|boulevard|plads|stræde|vænge|vænget|torv|park|parken|have|bakke|høj|"
+                  r"toften)")
+# A street and number, "nørrebrogade 44". Searched with has_street(), not this pattern: on a long run of
+# letters and hyphens ("a-a-a-…") the pattern starts again at every hyphen: worse than quadratic time.
+STREET_RE = re.compile(rf"\b[a-zæøåé-]+{_STREET_SUFFIX}\s+\d+[a-z]?\b")
+_STREET_TAIL_RE = re.compile(rf"(?<=[a-zæøåé-]){_STREET_SUFFIX}\s+\d+[a-z]?\b")
+_WORD_EDGE_RE = re.compile(r"\b")
 POSTCODE_RE = re.compile(r"\b[1-9]\d{3}\s+[A-ZÆØÅ][a-zæøå]")     # read in the text as written: "8000 Aarhus"
 PLACE_RE = re.compile(r"\b(?:\w*afdeling\w*|afsnit\w*|\w*ambulatori\w*|\w*klinik\w*|modtagelse\w*|"
                       r"\w*hospital\w*|\w*sygehus\w*|indgang|etage|lokale|\w*center\b|røntgen\w*|"
@@ -83,11 +90,26 @@ def _dates(low: str) -> list[tuple[int, int, int, int, int | None]]:
     return sorted(out)
 
 
+def _covered(dates) -> tuple[list[int], list[int]]:
+    """The starts of the dates (sorted by start) and, for each, the largest end of it and the dates
+    before it: a position x is inside some date [s, e) exactly when that largest end, taken at the
+    last date starting at or before x, is past x (dates may overlap or nest)."""
+    starts, reach, far = [], [], -1
+    for s, e, *_ in dates:
+        far = max(far, e)
+        starts.append(s)
+        reach.append(far)
+    return starts, reach
+
+
 def _times(low: str, dates) -> list[tuple[int, int, int, int]]:
-    """(start, end, hour, minute) of every clock time outside the dates."""
+    """(start, end, hour, minute) of every clock time outside the dates (sorted by start, as _dates
+    gives them)."""
+    starts, reach = _covered(dates)
     out = []
     for m in TIME_RE.finditer(low):
-        if any(s <= m.start() < e for s, e, *_ in dates):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and reach[i] > m.start():
             continue
         h, mi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         if int(h) <= 23 and int(mi or 0) <= 59:
@@ -95,19 +117,71 @@ def _times(low: str, dates) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def _breaks(low: str) -> list[int]:
+    """Every index where "\\n\\n" starts (overlapping: three newlines are two breaks), in order."""
+    out, i = [], low.find("\n\n")
+    while i >= 0:
+        out.append(i)
+        i = low.find("\n\n", i + 1)
+    return out
+
+
 def appointments(low: str) -> list[tuple[int, int, int, int, int | None, int, int]]:
     """Date and time stated together: (start, end, day, month, year, hour, minute). A time counts
-    for a date when it follows within 80 characters (or precedes it within 30) in the same paragraph."""
+    for a date when it follows within 80 characters (or precedes it within 30) in the same paragraph
+    (no "\\n\\n" between them); of several, the first in the text.
+
+    Times do not overlap, so their starts and their ends both increase: the first time after a date
+    is found by bisection, and a paragraph break between two positions a < b, i.e. "\\n\\n" starting
+    at some i with a <= i <= b - 2, by bisection in the sorted break positions."""
     dates = _dates(low)
     times = _times(low, dates)
+    t_starts = [t[0] for t in times]
+    t_ends = [t[1] for t in times]
+    breaks = _breaks(low)
     out = []
     for ds, de, day, month, year in dates:
-        near = [t for t in times if 0 <= t[0] - de <= 80 and "\n\n" not in low[de:t[0]]]
-        near = near or [t for t in times if 0 <= ds - t[1] <= 30 and "\n\n" not in low[t[1]:ds]]
-        if near:
-            ts, te, h, mi = near[0]
+        # following: the first time starting at or after the date's end; a later one is further
+        # away and has at least the same text (so the same breaks) in between
+        k = bisect_left(t_starts, de)
+        if k < len(times) and times[k][0] - de <= 80:
+            b = bisect_left(breaks, de)
+            if b < len(breaks) and breaks[b] <= times[k][0] - 2:
+                k = -1
+        else:
+            k = -1
+        if k < 0:
+            # preceding: times ending in [ds - 30, ds] with no break in [end, ds - 2], i.e. ending
+            # after the last break that starts at or before ds - 2; the first of them
+            b = bisect_right(breaks, ds - 2) - 1
+            lo = max(ds - 30, breaks[b] + 1 if b >= 0 else 0)
+            k = bisect_left(t_ends, lo)
+            if k >= len(times) or times[k][1] > ds:
+                k = -1
+        if k >= 0:
+            ts, te, h, mi = times[k]
             out.append((min(ds, ts), max(de, te), day, month, year, h, mi))
     return out
+
+
+def has_street(low: str) -> bool:
+    """Whether STREET_RE matches somewhere in ``low``, in linear time.
+
+    A match is a run of the letters and hyphens of _STREET_CHARS that starts at a word edge (\\b),
+    ends in a street suffix, and is followed by white space and a number. The suffix ends where the
+    run of such characters ends (white space follows it), so each candidate is found once from its
+    suffix (_STREET_TAIL_RE, which also requires at least one such character before it); it is a
+    match when there is a word edge between the start of that run and the suffix."""
+    pos = 0
+    while (m := _STREET_TAIL_RE.search(low, pos)) is not None:
+        s = r = m.start()
+        while r and low[r - 1] in _STREET_CHARS:
+            r -= 1
+        edge = _WORD_EDGE_RE.search(low, r, s)
+        if edge is not None and edge.start() < s:
+            return True
+        pos = s + 1
+    return False
 
 
 def check_when(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
@@ -135,7 +209,7 @@ def check_where(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -
     if low is None:
         return result(meta, None)
     found = []
-    if not (STREET_RE.search(low) or POSTCODE_RE.search(artifacts["text"]["text"])):
+    if not (has_street(low) or POSTCODE_RE.search(artifacts["text"]["text"])):
         found.append(failure(meta, TEXT_TARGET, "", _texts(
             "Brevet giver ingen adresse (gade og nummer eller postnummer og by).",
             "The letter gives no address (street and number, or postcode and town)."), _texts(

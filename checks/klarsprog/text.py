@@ -19,6 +19,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -32,16 +33,31 @@ WORD, NUMBER, ABBR, URL, EMAIL = "w", "n", "a", "u", "e"
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)\]]")
 EMAIL_LEFT = re.compile(r"[^\W_][\w.+-]*\Z")
 EMAIL_RIGHT = re.compile(r"[^\W_][\w-]*(?:\.[\w-]+)+")
+# Possessive quantifiers: no backtracking inside a word. A dotted run (kl.kl.kl…) that is not
+# followed by a full stop is no abbreviation; the branch "x" then takes all of its pieces but the
+# last at once (_words splits them into words; the last piece is left for "w"), so the
+# abbreviation branch does not scan the rest of the run again from every piece (it was quadratic
+# on "kl.kl.kl…kl"). "x" is only tried where "a" failed, and its group stops at the run's last
+# piece, which is never followed by a full stop.
 TOKEN_RE = re.compile(r"""
     (?P<a>[^\W\d_]{1,4}+(?:\.[^\W\d_]{1,4}+)++)(?=\.)
+  | (?P<x>(?:[^\W\d_]{1,4}+\.)++)(?=[^\W\d_])
   | (?P<w>[^\W\d_]++(?:[-'’][^\W_]++)*+)
   | (?P<n>\d++(?:[.,:/]\d++)*+(?:-[^\W_]++(?:[.,:/]\d++)*+)*+)
-""", re.VERBOSE)   # possessive quantifiers: no backtracking inside a word
+""", re.VERBOSE)
 
 # A candidate sentence end: punctuation, optional closing quotes/brackets, whitespace, then a
 # capital letter or a digit (possibly after an opening quote or bracket).
 # Danish quotes open with » and close with «; both directions are accepted.
-END_RE = re.compile(r"([.!?:]+)[)\]\"'»«”’]*(?=\s+[\"'«»„“(]*[^\W\d_a-zæøåäöüéèáà]|\s+[\"'«»„“(]*\d)")
+# Whether a run of punctuation ends a sentence does not depend on where in the run the match
+# starts, so a match starts only where a run starts (the look-behind; end_matches handles a
+# block that starts inside a run), and nothing is given back (possessive quantifiers): linear on
+# long runs of . : ! ? instead of quadratic.
+END_HEAD = (r"([.!?:]++)[)\]\"'»«”’]*+"
+            r"(?=\s++[\"'«»„“(]*+(?:[^\W\d_a-zæøåäöüéèáà]|\d))")
+END_RE = re.compile(r"(?<![.!?:])" + END_HEAD)
+END_AT = re.compile(END_HEAD)
+END_CHARS = frozenset(".!?:")
 NON_LETTER = re.compile(r"[-'’.]")
 
 BLOCK_KINDS = ("heading", "paragraph", "list_item", "table_cell", "line", "caption")
@@ -129,8 +145,16 @@ class Analysis:
 
     def in_special(self, pos: int) -> bool:
         """Whether ``pos`` lies inside a URL or an e-mail address."""
-        k = bisect.bisect_right([sp[0] for sp in self.specials], pos) - 1 if self.specials else -1
-        return k >= 0 and pos < self.specials[k][1]
+        specials = self.specials
+        if not specials:
+            return False
+        # The start offsets are kept between calls (the checks ask once per time or date; building
+        # them every time made a text with many URLs quadratic); rebuilt if the list changes.
+        index = self.__dict__.get("_special_index")
+        if index is None or index[0] is not specials or index[1] != len(specials):
+            index = self.__dict__["_special_index"] = (specials, len(specials), [sp[0] for sp in specials])
+        k = bisect.bisect_right(index[2], pos) - 1
+        return k >= 0 and pos < specials[k][1]
 
     @cached_property
     def heading_totals(self) -> tuple[int, int, int]:
@@ -212,19 +236,37 @@ def special_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+_KIND = itemgetter(2)
+
+
+def _words(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    """The words in text[a:b] as (start, end, kind)."""
+    out = [(m.start(), m.end(), m.lastgroup) for m in TOKEN_RE.finditer(text, a, b)]
+    if "x" not in map(_KIND, out):
+        return out
+    words = []
+    for s, e, kind in out:
+        if kind == "x":                 # the pieces of a dotted run that is no abbreviation: words
+            for piece in text[s:e].split(".")[:-1]:
+                words.append((s, s + len(piece), WORD))
+                s += len(piece) + 1
+        else:
+            words.append((s, e, kind))
+    return words
+
+
 def _tokenise(text: str, start: int, end: int, specials: list[tuple[int, int, str]],
               starts: list[int]):
-    finditer = TOKEN_RE.finditer
     lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
     inside = specials[lo:hi]
     if not inside:
-        return [(m.start(), m.end(), m.lastgroup) for m in finditer(text, start, end)]
+        return _words(text, start, end)
     out, pos = [], start
     for sp in inside:
-        out += [(m.start(), m.end(), m.lastgroup) for m in finditer(text, pos, max(pos, sp[0]))]
+        out += _words(text, pos, max(pos, sp[0]))
         out.append(sp)
         pos = sp[1]
-    out += [(m.start(), m.end(), m.lastgroup) for m in finditer(text, pos, end)]
+    out += _words(text, pos, end)
     return out
 
 
@@ -289,7 +331,7 @@ def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | Non
         bs, be = block.start, block.end
         block.n_sentences = block.n_words = 0
         cuts = []
-        for m in END_RE.finditer(text, bs, be):
+        for m in end_matches(text, bs, be):
             pos = m.start()
             if m.group(1) == ".":
                 j = pos
@@ -328,6 +370,26 @@ def analyse(text: str, blocks: list[Block] | None = None, lexicon: Lexicon | Non
                     compounds=compounds)
 
 
+_RUN_PAIRS = frozenset(a + b for a in END_CHARS for b in END_CHARS)
+
+
+def end_matches(text: str, bs: int, be: int):
+    """The candidate sentence ends in text[bs:be], in order; group 1 is the punctuation."""
+    if 0 < bs < be and text[bs - 1:bs + 1] in _RUN_PAIRS:
+        return _end_matches_in_run(text, bs, be)
+    return END_RE.finditer(text, bs, be)
+
+
+def _end_matches_in_run(text: str, bs: int, be: int):
+    """A block that starts inside a run of . ! ? : — END_RE's look-behind would wrongly skip the
+    run's part inside the block."""
+    m = END_AT.match(text, bs, be)
+    if m:
+        yield m
+        bs = m.end()
+    yield from END_RE.finditer(text, bs, be)
+
+
 def _ends_after(text, j, pos, after, bs, abbreviations, finals, months) -> bool:
     """Whether the full stop at ``pos``, after the word text[j:pos], ends a sentence."""
     word = text[j:pos]
@@ -361,7 +423,9 @@ def _ends_after(text, j, pos, after, bs, abbreviations, finals, months) -> bool:
     return True
 
 
-LINE_RE = re.compile(r"[^\S\n]*+(\S(?:[^\n]*\S)?)")   # a line's text without its outer spaces
+# A line's text without its outer spaces. The look-behind: a match never starts after a space (a
+# line of spaces, or the spaces after a line's text, would be scanned again from each of them).
+LINE_RE = re.compile(r"(?<![^\S\n])[^\S\n]*+(\S(?:[^\n]*\S)?)")
 
 
 def blocks_from_lines(text: str) -> list[Block]:
