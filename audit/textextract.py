@@ -93,8 +93,30 @@ def _boilerplate(el: Tag) -> bool:
     return bool(ident.strip()) and bool(BOILERPLATE_RE.search(ident))
 
 
+_END = object()
+
+
 def _walk(el: Tag, b: _Builder, kind: str, level: int, strip_boilerplate: bool) -> None:
-    for child in el.children:
+    """Walk ``el``'s children into ``b``, in document order.
+
+    Iterative, with an explicit stack, so deeply nested HTML (thousands of nested elements, which
+    lxml parses fine) cannot exhaust Python's recursion limit. Each frame is (children still to
+    visit, the kind and level their text goes into, what to do when they are done): ("flush", kind,
+    level) after a block or container, ("link", start, href) after a link, or None (inline).
+    """
+    stack: list[tuple[Any, str, int, tuple[Any, ...] | None]] = [(iter(el.children), kind, level, None)]
+    while stack:
+        children, kind, level, _ = stack[-1]
+        child = next(children, _END)
+        if child is _END:
+            done = stack.pop()[3]
+            if done is None:
+                continue
+            if done[0] == "flush":
+                b.flush(done[1], done[2])
+            else:                                  # a link: its span, recorded after its children
+                b.pending_links.append([done[1], b.buf_len, done[2]])
+            continue
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
@@ -115,20 +137,16 @@ def _walk(el: Tag, b: _Builder, kind: str, level: int, strip_boilerplate: bool) 
         if name in HEADINGS or name in BLOCKS:
             b.flush(kind, level)
             ck, cl = ("heading", HEADINGS[name]) if name in HEADINGS else (BLOCKS[name], 0)
-            _walk(child, b, ck, cl, strip_boilerplate)
-            b.flush(ck, cl)
+            stack.append((iter(child.children), ck, cl, ("flush", ck, cl)))
             continue
         if name in CONTAINERS:
             b.flush(kind, level)
-            _walk(child, b, kind, level, strip_boilerplate)
-            b.flush(kind, level)
+            stack.append((iter(child.children), kind, level, ("flush", kind, level)))
             continue
         if name == "a" and child.get("href"):
-            start = b.buf_len
-            _walk(child, b, kind, level, strip_boilerplate)
-            b.pending_links.append([start, b.buf_len, child.get("href")])
+            stack.append((iter(child.children), kind, level, ("link", b.buf_len, child.get("href"))))
             continue
-        _walk(child, b, kind, level, strip_boilerplate)   # inline: span, strong, em …
+        stack.append((iter(child.children), kind, level, None))   # inline: span, strong, em …
 
 
 def text_from_html(html: str, *, whole_page: bool = True, lang: str | None = None,
