@@ -4,10 +4,11 @@ Discovery order (docs/browser.md): the KLARTJEK_CHROMIUM environment variable, t
 browser.executable, Playwright's own Chromium where installed, then a system Chromium on PATH.
 
 Network policy. Chromium calls home (update, account and component hosts) even when told not to;
-Playwright's request routing never sees those calls. A proxy auto-config (PAC) script given at
-launch is consulted for every request the browser makes, its own included: hosts the audit needs
-go DIRECT, everything else to a dead loopback proxy, so it fails at once without leaving the
-machine. Without block_external only the call-home hosts are sent to the dead proxy.
+Playwright's request routing never sees those calls. With block_external every request the browser
+makes, its own included, goes to a dead loopback proxy, so it fails at once without leaving the
+machine, except those to the hosts of the allow list (audit/netscope.py), which bypass the proxy.
+Without block_external a proxy auto-config (PAC) script sends only the call-home hosts to the dead
+proxy.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audit.errors import UsageError
+from audit.netscope import HostScope
 
 # A loopback port nothing listens on (discard); connections to it are refused at once.
 DEAD_PROXY = "127.0.0.1:9"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 # Hosts Chromium contacts on its own (measured with --log-net-log, see docs/browser.md).
 CALL_HOME_PATTERNS = (
     "update.googleapis.com", "accounts.google.com", "clients*.google.com",
@@ -70,35 +71,42 @@ def find_chromium(configured: str = "", playwright_executable: str | None = None
     raise UsageError(NO_BROWSER_HELP)
 
 
-def pac_script(allowed_hosts: list[str] | None) -> str:
-    """PAC: with an allow list, DIRECT only for those hosts (and loopback); without one, DIRECT for
-    everything but Chromium's call-home hosts. Only string tests: no DNS lookups in the PAC."""
+def pac_script(allowed_hosts: list[str] | None = None) -> str:
+    """PAC: without an allow list, DIRECT for everything but Chromium's call-home hosts (klartjek's
+    audits without block_external); with one, DIRECT only for those hosts (for tools that take
+    nothing but a PAC, such as the benchmark's peers; Chromium sends loopback addresses DIRECT
+    whatever a PAC says). Only string tests: no DNS lookups in the PAC."""
     dead = f"PROXY {DEAD_PROXY}"
     if allowed_hosts is None:
         pats = json.dumps(list(CALL_HOME_PATTERNS))
         body = (f"var p={pats};for(var i=0;i<p.length;i++){{if(shExpMatch(host,p[i]))return '{dead}';}}"
                 "return 'DIRECT';")
     else:
-        hosts = sorted({h.lower() for h in (*LOOPBACK_HOSTS, *allowed_hosts)})
+        hosts = sorted({h.lower() for h in allowed_hosts})
         body = (f"var a={json.dumps(hosts)};host=host.toLowerCase();"
                 f"for(var i=0;i<a.length;i++){{if(host===a[i])return 'DIRECT';}}return '{dead}';")
     return "function FindProxyForURL(url, host) {" + body + "}"
 
 
-def launch_args(allowed_hosts: list[str] | None, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
-    pac = base64.b64encode(pac_script(allowed_hosts).encode()).decode()
-    args = [*BASE_ARGS, f"--proxy-pac-url=data:application/x-ns-proxy-autoconfig;base64,{pac}"]
-    if allowed_hosts is not None:
-        # Belt and braces: no DNS for hosts outside the allow list, no WebRTC UDP around the proxy.
-        excl = "".join(f", EXCLUDE {h}" for h in sorted({*LOOPBACK_HOSTS, *allowed_hosts}) if "[" not in h)
-        args += [f"--host-resolver-rules=MAP * ~NOTFOUND{excl}",
-                 "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
-    return [*args, *extra]
+def launch_args(scope: HostScope | None, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Chromium's switches. Without an allow list (``scope`` None or open): a PAC that sends only the
+    call-home hosts to the dead proxy. With one: every request goes to the dead proxy but those the
+    bypass list names; ``<-loopback>`` removes Chromium's implicit bypass of loopback addresses,
+    which a PAC cannot override (a page could otherwise reach any port on the machine)."""
+    if scope is None or scope.open:
+        pac = base64.b64encode(pac_script().encode()).decode()
+        return [*BASE_ARGS, f"--proxy-pac-url=data:application/x-ns-proxy-autoconfig;base64,{pac}", *extra]
+    bypass = ";".join(["<-loopback>", *scope.bypass_rules()])
+    # Belt and braces: no DNS for hosts outside the allow list, no WebRTC UDP around the proxy.
+    excl = "".join(f", EXCLUDE {h}" for h in scope.hosts() if ":" not in h)
+    return [*BASE_ARGS, f"--proxy-server={DEAD_PROXY}", f"--proxy-bypass-list={bypass}",
+            f"--host-resolver-rules=MAP * ~NOTFOUND{excl}",
+            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp", *extra]
 
 
-async def launch(playwright, choice: BrowserChoice, allowed_hosts: list[str] | None,
+async def launch(playwright, choice: BrowserChoice, scope: HostScope | None,
                  extra_args: list[str] | tuple[str, ...] = ()):
-    kwargs = {"headless": True, "args": launch_args(allowed_hosts, extra_args)}
+    kwargs = {"headless": True, "args": launch_args(scope, extra_args)}
     if choice.executable:
         kwargs["executable_path"] = choice.executable
     try:

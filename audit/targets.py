@@ -3,18 +3,20 @@
 A target is an http(s) URL, a local .html file or a folder holding a static site; a .pdf, .docx,
 .xml (MeMo) file or URL is a letter, and so is every target of `klartjek letter`. Local files are
 served by klartjek itself on 127.0.0.1 (a free port), so relative CSS, JS and images load as they
-would on a web server. A folder target audits every .html file in it, in path order. A single file is served from the
-working directory when it lies below it, so links to parent folders (../css/…) load too.
+would on a web server. A folder target audits every .html file in it, in path order; a single file
+is served from its own folder. The file server serves nothing else (see _SafeHandler).
 """
 from __future__ import annotations
 
-import functools
 import http.server
 import os
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
+
+from audit.files import file_kind, is_regular
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 LETTER_FILE_SUFFIXES = (".pdf", ".docx", ".xml", ".doc")   # letters read without the browser
@@ -29,6 +31,7 @@ class PageTarget:
     error: str | None = None
     kind: str = "page"        # page | letter
     via: str | None = None    # a crawled letter: the page that links it
+    skipped: bool = False     # found, not checked (``error`` says why): not an error of the run
 
     @property
     def in_browser(self) -> bool:
@@ -51,7 +54,18 @@ def letter_target(location: str, via: str | None = None) -> PageTarget:
                       kind="letter", via=via)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+# Never served, wherever they lie: klartjek's own configuration and databases.
+DENY_NAMES = frozenset({"klartjek.toml", "pyproject.toml", "klartjek-baseline.json"})
+DENY_SUFFIXES = (".sqlite", ".sqlite3", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal", ".db")
+
+
+class _SafeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the regular files below ``root`` by GET and HEAD, nothing else: no dotfiles or dot
+    folders (.git, .env, .klartjek), nothing a symbolic link leads to outside the root, no FIFOs or
+    devices, no folder listings, never klartjek's configuration or a database (``deny``)."""
+
+    root: Path = Path("/nonexistent")
+    deny: frozenset[Path] = frozenset()
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
                       ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
@@ -59,17 +73,78 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - keep the terminal clean
         pass
 
-    def list_directory(self, path):  # no directory listings
-        self.send_error(404, "No listing")
-        return None
+    def _refuse_method(self) -> None:
+        self.send_response(405)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse_method
+
+    def _file(self) -> Path | str | None:
+        """The file to serve, a redirect location (a folder without its slash), or None."""
+        path = urlsplit(self.path).path
+        parts = [p for p in unquote(path).split("/") if p]
+        if any(p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+            return None
+        try:
+            real = self.root.joinpath(*parts).resolve()
+        except (OSError, ValueError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.root):
+            return None
+        if real.is_dir():
+            if not path.endswith("/"):
+                return path + "/"
+            for index in ("index.html", "index.htm"):
+                cand = (real / index).resolve()
+                if cand.is_relative_to(self.root) and is_regular(cand):
+                    real = cand
+                    break
+            else:
+                return None
+        if (real in self.deny or real.name.lower() in DENY_NAMES
+                or real.name.lower().endswith(DENY_SUFFIXES) or not is_regular(real)):
+            return None
+        return real
+
+    def send_head(self):
+        found = self._file()
+        if found is None:
+            self.send_error(404, "File not found")
+            return None
+        if isinstance(found, str):
+            self.send_response(301)
+            self.send_header("Location", quote(found))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        try:
+            fd = os.open(found, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            self.send_error(404, "File not found")
+            return None
+        fh = os.fdopen(fd, "rb")
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            fh.close()
+            self.send_error(404, "File not found")
+            return None
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(found)))
+        self.send_header("Content-Length", str(st.st_size))
+        self.send_header("Last-Modified", self.date_time_string(int(st.st_mtime)))
+        self.end_headers()
+        return fh
 
 
 class StaticServer:
-    """A threaded HTTP server for one folder, on 127.0.0.1 and a free port."""
+    """A threaded HTTP server for one folder, on 127.0.0.1 and a free port. ``deny``: files never
+    served (the history database, the configuration file), as resolved paths."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, deny: frozenset[Path] | set[Path] = frozenset()) -> None:
         self.root = root.resolve()
-        handler = functools.partial(_QuietHandler, directory=str(self.root))
+        handler = type("Handler", (_SafeHandler,), {"root": self.root, "deny": frozenset(deny)})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
@@ -90,33 +165,34 @@ class StaticServer:
         self.httpd.server_close()
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
+def display_path(path: Path, cwd: Path | None = None, resolve: bool = True) -> str:
     """A path relative to the working directory where it lies below it, else absolute."""
     cwd = (cwd or Path.cwd()).resolve()
-    p = path.resolve()
+    p = path.resolve() if resolve else Path(os.path.abspath(path))
     try:
         return p.relative_to(cwd).as_posix()
     except ValueError:
         return p.as_posix()
 
 
-def _file_root(path: Path) -> Path:
-    """Where a single file is served from: the working directory when the file lies below it (so
-    links such as ../css/site.css still load), else the file's own folder."""
-    cwd = Path.cwd().resolve()
-    return cwd if path.resolve().is_relative_to(cwd) else path.resolve().parent
-
-
 class TargetResolver:
-    """Resolves targets to PageTargets, starting one static server per served folder."""
+    """Resolves targets to PageTargets, starting one static server per served folder. ``deny``:
+    files the servers never serve (the history database, the configuration file)."""
 
-    def __init__(self) -> None:
+    def __init__(self, deny: list[str | Path] | tuple = (), site_root: str | Path | None = None) -> None:
         self.servers: dict[Path, StaticServer] = {}
+        self.site_root = Path(site_root).resolve() if site_root else None
+        denied = set()
+        for d in deny:
+            p = Path(d).resolve()
+            denied |= {p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm"),
+                       p.with_name(p.name + "-journal")}
+        self.deny = frozenset(denied)
 
     def _server(self, root: Path) -> StaticServer:
         root = root.resolve()
         if root not in self.servers:
-            self.servers[root] = StaticServer(root)
+            self.servers[root] = StaticServer(root, self.deny)
         return self.servers[root]
 
     def resolve(self, target: str, letters: bool = False) -> list[PageTarget]:
@@ -124,8 +200,12 @@ class TargetResolver:
         .pdf, .docx, .doc and .xml targets are letters, and folders give their .html pages."""
         parts = urlsplit(target)
         if parts.scheme in ("http", "https"):
-            if not parts.hostname:
-                return [PageTarget(None, target, None, f"{target}: not a valid URL (no host name)")]
+            try:
+                ok = bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                return [PageTarget(None, target, None, f"{target}: not a valid URL (check the host name and port)")]
             if letters or _suffix(target) in LETTER_FILE_SUFFIXES:
                 return [letter_target(target)]
             return [PageTarget(target, target, None)]
@@ -134,44 +214,73 @@ class TargetResolver:
                                f"{target}: klartjek audits http(s) URLs, .html files and folders; "
                                f"'{parts.scheme}:' is not supported")]
         path = Path(target).expanduser()
-        shown = display_path(path) if path.exists() else target
+        shown = display_path(path, resolve=False) if path.exists() else target
+        kind = "letter" if letters or path.suffix.lower() in LETTER_FILE_SUFFIXES else "page"
         if not path.exists():
-            return [PageTarget(None, None, target, f"{target}: no such file or folder; check the path")]
+            return [PageTarget(None, None, target, f"{target}: no such file or folder; check the path", kind=kind)]
         if path.is_dir():
-            wanted = LETTER_SUFFIXES if letters else HTML_SUFFIXES
-            files = sorted(p for p in path.rglob("*")
-                           if p.suffix.lower() in wanted and p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not files:
-                what = "letters (.pdf, .docx, .xml, .html)" if letters else ".html files"
-                return [PageTarget(None, None, shown, f"{shown}: the folder holds no {what}")]
-            server = (self._server(path) if not letters or any(f.suffix.lower() in HTML_SUFFIXES for f in files)
-                      else None)
-            return [self._file(f, server if f.suffix.lower() in HTML_SUFFIXES else None, letters) for f in files]
-        if letters or path.suffix.lower() in LETTER_FILE_SUFFIXES:
+            return self._folder(path, shown, letters)
+        if not is_regular(path):
+            return [PageTarget(None, None, shown, f"{shown}: not a regular file ({file_kind(os.stat(path).st_mode)}); "
+                               "give a file or a folder", kind=kind)]
+        if kind == "letter":
             if path.suffix.lower() not in LETTER_SUFFIXES:
                 return [PageTarget(None, None, shown, f"{shown}: not a letter klartjek reads; give a .pdf, .docx, "
                                    ".xml (MeMo) or .html file, or a folder of them", kind="letter")]
             if not os.access(path, os.R_OK):
                 return [PageTarget(None, None, shown, f"{shown}: cannot read the file (permission denied)",
                                    kind="letter")]
-            server = self._server(_file_root(path)) if path.suffix.lower() in HTML_SUFFIXES else None
+            server = self._server(self._file_root(path)) if path.suffix.lower() in HTML_SUFFIXES else None
             return [self._file(path, server, True)]
         if path.suffix.lower() not in HTML_SUFFIXES:
             return [PageTarget(None, None, shown,
                                f"{shown}: not an HTML file; give a .html file, a folder or a URL")]
         if not os.access(path, os.R_OK):
             return [PageTarget(None, None, shown, f"{shown}: cannot read the file (permission denied)")]
-        server = self._server(_file_root(path))
+        server = self._server(self._file_root(path))
         return [PageTarget(server.url_for(path), None, shown)]
+
+    def _file_root(self, path: Path) -> Path:
+        """Where a single file is served from: ``site_root`` (--site-root) when the file lies below
+        it, so that links such as ../css/site.css load; else the file's own folder (its real one,
+        when it is a link) and nothing above it."""
+        real = path.resolve()
+        if self.site_root is not None and real.is_relative_to(self.site_root):
+            return self.site_root
+        return real.parent
+
+    def _folder(self, path: Path, shown: str, letters: bool) -> list[PageTarget]:
+        """Every .html file below a folder (every letter, for `klartjek letter`), not in dot folders;
+        a file that is a link to somewhere outside the folder is listed as skipped, not served."""
+        wanted = LETTER_SUFFIXES if letters else HTML_SUFFIXES
+        root = path.resolve()
+        files = sorted(p for p in path.rglob("*")
+                       if p.suffix.lower() in wanted and is_regular(p)
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        if not files:
+            what = "letters (.pdf, .docx, .xml, .html)" if letters else ".html files"
+            return [PageTarget(None, None, shown, f"{shown}: the folder holds no {what}")]
+        inside = [f for f in files if f.resolve().is_relative_to(root)]
+        server = (self._server(path) if any(f.suffix.lower() in HTML_SUFFIXES for f in inside) else None)
+        out = []
+        for f in files:
+            if f not in inside:
+                kind = "letter" if letters or f.suffix.lower() in LETTER_FILE_SUFFIXES else "page"
+                out.append(PageTarget(None, None, display_path(f, resolve=False), kind=kind, skipped=True,
+                                      error=f"{display_path(f, resolve=False)}: not checked: a link to a file "
+                                      "outside the folder"))
+                continue
+            out.append(self._file(f, server if f.suffix.lower() in HTML_SUFFIXES else None, letters))
+        return out
 
     @staticmethod
     def _file(f: Path, server: StaticServer | None, letters: bool) -> PageTarget:
         kind = "letter" if letters or f.suffix.lower() in LETTER_FILE_SUFFIXES else "page"
-        return PageTarget(server.url_for(f) if server else None, None, display_path(f), kind=kind)
+        return PageTarget(server.url_for(f) if server else None, None, display_path(f, resolve=False), kind=kind)
 
-    def hosts(self) -> list[str]:
-        return [urlsplit(s.base_url).hostname for s in self.servers.values()]
+    def origins(self) -> list[str]:
+        """The base URLs of klartjek's own file servers."""
+        return [s.base_url for s in self.servers.values()]
 
     def close(self) -> None:
         for server in self.servers.values():

@@ -16,6 +16,7 @@ from axe_playwright_python.base import AXE_SCRIPT  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from audit.browser import find_chromium, launch  # noqa: E402
+from audit.netscope import HostScope, origin_entry  # noqa: E402
 
 
 async def main(base: str, n: int, in_flight: int) -> None:
@@ -25,7 +26,8 @@ async def main(base: str, n: int, in_flight: int) -> None:
         queue.put_nowait(u)
     found = 0
     async with async_playwright() as pw:
-        browser = await launch(pw, find_chromium("", pw.chromium.executable_path), ["127.0.0.1"])
+        # the same network policy as `klartjek audit --block-external`: the bench site's origin only
+        browser = await launch(pw, find_chromium("", pw.chromium.executable_path), HostScope([origin_entry(base)]))
         context = await browser.new_context()
 
         async def worker():

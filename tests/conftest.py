@@ -141,7 +141,7 @@ def browser_page():
         from audit.gather import new_context
 
         async with async_playwright() as pw:
-            browser = await launch(pw, find_chromium("", pw.chromium.executable_path), [])
+            browser = await launch(pw, find_chromium("", pw.chromium.executable_path), None)
             try:
                 context = await new_context(browser)
                 page = await context.new_page()

@@ -74,7 +74,8 @@ def test_clean_twin_has_no_failures_even_with_best_practices(demo_runs):
 
 def test_best_practice_failures_appear_only_with_best_practices(tmp_path):
     pages = sorted(EXPECTED["best_practices"])
-    res = run_cli("audit", *pages, "--best-practices", "--json", str(tmp_path / "bp.json"),
+    res = run_cli("audit", *pages, "--site-root", "fixtures/site", "--best-practices",
+                  "--json", str(tmp_path / "bp.json"),
                   "--db", str(tmp_path / "h.sqlite"))
     assert res.returncode in (0, 1), res.stderr
     found = failed_findings(load_json(tmp_path / "bp.json"))

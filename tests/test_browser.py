@@ -4,6 +4,7 @@ import shutil
 import pytest
 
 from audit.browser import NO_BROWSER_HELP, find_chromium, launch_args, pac_script
+from audit.netscope import HostScope, parse_entry
 from audit.errors import UsageError
 from conftest import run_cli
 
@@ -66,14 +67,18 @@ def test_klartjek_browser_names_the_one_it_uses():
     assert res.returncode == 0 and res.stdout.strip() == f"{os.path.realpath(SYSTEM)} (env)"
 
 
-def test_pac_allows_only_listed_hosts_and_blocks_call_home_hosts_always():
-    blocking = pac_script(["intra.region.dk"])
-    assert '"intra.region.dk"' in blocking and '"127.0.0.1"' in blocking and "PROXY 127.0.0.1:9" in blocking
+def test_pac_without_an_allow_list_blocks_only_call_home_hosts():
     open_pac = pac_script(None)
     assert "update.googleapis.com" in open_pac and "return 'DIRECT'" in open_pac
-    assert "dnsResolve" not in blocking + open_pac and "isInNet" not in blocking + open_pac
-    args = launch_args(["intra.region.dk"])
-    assert any(a.startswith("--proxy-pac-url=data:application/x-ns-proxy-autoconfig;base64,") for a in args)
-    assert "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE ::1, EXCLUDE intra.region.dk, " \
-           "EXCLUDE localhost" in args
-    assert not any(a.startswith("--host-resolver-rules") for a in launch_args(None))
+    assert "dnsResolve" not in open_pac and "isInNet" not in open_pac
+    assert any(a.startswith("--proxy-pac-url=data:application/x-ns-proxy-autoconfig;base64,")
+               for a in launch_args(None))
+    assert not any(a.startswith(("--host-resolver-rules", "--proxy-server")) for a in launch_args(None))
+
+
+def test_an_allow_list_is_a_dead_proxy_with_a_bypass_list_that_drops_implicit_loopback():
+    args = launch_args(HostScope([parse_entry("intra.region.dk"), parse_entry("127.0.0.1:8123")]))
+    assert "--proxy-server=127.0.0.1:9" in args
+    assert "--proxy-bypass-list=<-loopback>;127.0.0.1:8123;intra.region.dk" in args
+    assert "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE intra.region.dk" in args
+    assert not any(a.startswith("--proxy-pac-url") for a in args)

@@ -38,7 +38,7 @@ def webm() -> bytes:
         from audit.browser import find_chromium, launch
 
         async with async_playwright() as pw:
-            browser = await launch(pw, find_chromium("", pw.chromium.executable_path), [])
+            browser = await launch(pw, find_chromium("", pw.chromium.executable_path), None)
             try:
                 page = await browser.new_page()
                 await page.set_content("<!doctype html><title>optagelse</title>")
