@@ -10,10 +10,9 @@ recorded as letters, not dropped.
 from __future__ import annotations
 
 import fnmatch
-import gzip
 import re
-import urllib.request
 import urllib.robotparser
+import zlib
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,9 +20,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from defusedxml import ElementTree as SafeET
 
-from audit import __version__
+from audit.fetch import USER_AGENT, FetchError, Response, fetch
+from audit.netscope import HostScope
 
-USER_AGENT = f"klartjek/{__version__} (accessibility and plain-language audit)"
 DEFAULT_STRIP = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid",
                  "gclid", "mc_cid", "mc_eid")
 LETTER_SUFFIXES = (".pdf", ".docx", ".doc")
@@ -31,6 +30,7 @@ SKIP_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".css
                  ".mp4", ".mp3", ".xml", ".json", ".txt", ".xlsx", ".pptx")
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024     # the sitemap protocol's own limit
 SITEMAP_MAX_FILES = 200
+FETCH_DEADLINE = 30.0                    # seconds for robots.txt or one sitemap, all told
 SM_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -71,6 +71,35 @@ class Scope:
     trap_limit: int = 50
     strip_params: tuple[str, ...] = DEFAULT_STRIP
 
+    def allows(self, url: str) -> bool:
+        """Is ``url`` inside the crawl's origins, include and exclude globs? (Where a page or a
+        letter may end up after redirects; robots.txt, depth and limits are not asked.)"""
+        norm = normalise(url, self.strip_params)
+        p = urlsplit(norm)
+        return p.scheme in ("http", "https") and self.reason(norm, p) is None
+
+    def reason(self, norm: str, p) -> str | None:
+        if f"{p.scheme}://{p.netloc}" not in self.origins:
+            return "out of scope"
+        if self.include and not any(fnmatch.fnmatch(norm, g) for g in self.include):
+            return "not included"
+        if any(fnmatch.fnmatch(norm, g) for g in self.exclude):
+            return "excluded"
+        return None
+
+
+@dataclass
+class AuditScope:
+    """Where an audited document may be, after redirects and script navigations: the origins of the
+    targets (and klartjek's own file servers), and the crawl's scope when crawling."""
+    origins: set[str]
+    crawl: Scope | None = None
+
+    def allows(self, url: str) -> bool:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return False
+        return origin(url) in self.origins or (self.crawl is not None and self.crawl.allows(url))
+
 
 @dataclass
 class Frontier:
@@ -110,12 +139,9 @@ class Frontier:
         return None
 
     def _reason(self, norm: str, p, depth: int, trap_guard: bool = True) -> str | None:
-        if f"{p.scheme}://{p.netloc}" not in self.scope.origins:
-            return "out of scope"
-        if self.scope.include and not any(fnmatch.fnmatch(norm, g) for g in self.scope.include):
-            return "not included"
-        if any(fnmatch.fnmatch(norm, g) for g in self.scope.exclude):
-            return "excluded"
+        reason = self.scope.reason(norm, p)
+        if reason is not None:
+            return reason
         if p.path.lower().endswith(SKIP_SUFFIXES):
             return "not a page"
         if self.respect_robots:
@@ -140,28 +166,42 @@ class Frontier:
                 "letters": len(self.letters)}
 
 
-def fetch(url: str, timeout: float = 15, limit: int = SITEMAP_MAX_BYTES) -> bytes | None:
-    """GET a small resource (robots.txt, a sitemap) with klartjek's User-Agent; None on failure."""
-    try:
-        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only
-            if resp.status != 200:
-                return None
-            return resp.read(limit + 1)[:limit]
-    except (OSError, ValueError):
-        return None
+def _get(url: str, scope: HostScope | None, limit: int, deadline_s: float = FETCH_DEADLINE) -> Response:
+    return fetch(url, scope=scope, limit=limit, deadline_s=deadline_s)
 
 
-def read_robots(origin_url: str) -> tuple[urllib.robotparser.RobotFileParser, list[str]]:
+def read_robots(origin_url: str, scope: HostScope | None = None
+                ) -> tuple[urllib.robotparser.RobotFileParser, list[str]]:
+    """robots.txt of an origin (none, unreadable or over 512 kB: everything allowed) and the
+    sitemaps it lists."""
     rp = urllib.robotparser.RobotFileParser()
-    body = fetch(origin_url + "/robots.txt", limit=512 * 1024)
-    rp.parse((body or b"").decode("utf-8", "replace").splitlines())
+    try:
+        resp = _get(origin_url + "/robots.txt", scope, 512 * 1024)
+        body = resp.body if resp.status == 200 else b""
+    except FetchError:
+        body = b""
+    rp.parse(body.decode("utf-8", "replace").splitlines())
     return rp, [urljoin(origin_url + "/", u) for u in (rp.site_maps() or [])]
 
 
-def sitemap_urls(start: list[str], max_files: int = SITEMAP_MAX_FILES) -> tuple[list[str], list[str]]:
+def gunzip(body: bytes, limit: int = SITEMAP_MAX_BYTES) -> bytes:
+    """A gzip body unpacked to at most ``limit`` bytes (a gzip bomb stops there); ValueError when it
+    is not gzip or unpacks to more."""
+    d = zlib.decompressobj(wbits=31)
+    try:
+        out = d.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise ValueError("not a valid gzip file") from exc
+    if len(out) > limit:
+        raise ValueError(f"unpacks to more than {limit:,} bytes")
+    return out
+
+
+def sitemap_urls(start: list[str], max_files: int = SITEMAP_MAX_FILES, scope: HostScope | None = None,
+                 guessed: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Page URLs from sitemaps and sitemap index files (gzip too); and the errors met. XML is
-    parsed with defusedxml: no DTDs, no entities."""
+    parsed with defusedxml: no DTDs, no entities. ``guessed``: sitemap URLs no robots.txt listed
+    (the usual /sitemap.xml); that one missing is no error."""
     pages: list[str] = []
     errors: list[str] = []
     todo, done = deque(start), set()
@@ -170,15 +210,21 @@ def sitemap_urls(start: list[str], max_files: int = SITEMAP_MAX_FILES) -> tuple[
         if sm in done:
             continue
         done.add(sm)
-        body = fetch(sm)
-        if body is None:
-            errors.append(f"{sm}: could not fetch the sitemap")
+        try:
+            resp = _get(sm, scope, SITEMAP_MAX_BYTES)
+        except FetchError as exc:
+            errors.append(f"{sm}: could not fetch the sitemap ({exc.reason})")
             continue
+        if resp.status != 200:
+            if not (sm in guessed and resp.status in (404, 410)):
+                errors.append(f"{sm}: could not fetch the sitemap (HTTP {resp.status})")
+            continue
+        body = resp.body
         if sm.endswith(".gz") or body[:2] == b"\x1f\x8b":
             try:
-                body = gzip.decompress(body)[:SITEMAP_MAX_BYTES]
-            except (OSError, EOFError):
-                errors.append(f"{sm}: not a valid gzip file")
+                body = gunzip(body)
+            except ValueError as exc:
+                errors.append(f"{sm}: {exc}")
                 continue
         try:
             root = SafeET.fromstring(body, forbid_dtd=True)

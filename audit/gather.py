@@ -11,19 +11,22 @@ import asyncio
 import base64
 import hashlib
 import json
+from functools import partial
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from audit.aio import blocking
 from audit.browser import BLOCKED_FAILURES
 from audit.errors import TargetError
 from audit.textextract import text_from_html
 from checks.axe_checks import danish_locale
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAIN_HTML_MAX = 5_000_000      # characters of a page's main HTML read for its text (a bound on the work)
 
 # One round trip per page: the page's facts (title, language, canonical, links), then axe-core
 # (which must see the page untouched), each finding's message rendered again with axe-core's
@@ -35,7 +38,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHECK_PAGE_JS = """
 async (arg) => {
   const k = arg || window.__klartjek__;
-  const info = {title: document.title || null,
+  const nav = performance.getEntriesByType('navigation')[0];
+  const info = {title: document.title || null, docUrl: nav ? nav.name : null,
     lang: document.documentElement.getAttribute('lang') || null,
     canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
     links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)};
@@ -80,7 +84,7 @@ async (arg) => {
   res.violations = res.violations.map(slimRule);
   res.incomplete = res.incomplete.map(slimRule);
   delete res.toolOptions; delete res.testEnvironment;
-  let main = null;
+  let main = null, mainCut = false;
   if (k.text) {
     const root = document.querySelector('main, [role="main"]') || document.body;
     if (root) {
@@ -94,9 +98,11 @@ async (arg) => {
         if (cs.display === 'none' || cs.visibility === 'hidden') copies[i].remove();
       }
       main = clone.outerHTML;
+      // a page's text is checked after this many characters of its HTML no more (bounded work)
+      if (main.length > k.mainMax) { main = main.slice(0, k.mainMax); mainCut = true; }
     }
   }
-  return JSON.stringify({info, axe: res, main});
+  return JSON.stringify({info, axe: res, main, mainCut});
 }
 """
 
@@ -106,7 +112,8 @@ def page_settings(axe_options: dict[str, Any], extract_text: bool = True) -> dic
     the main content."""
     from checks.axe_checks import HTML_SNIPPET_MAX
 
-    return {"options": axe_options, "locale": danish_locale(), "text": extract_text, "htmlMax": HTML_SNIPPET_MAX}
+    return {"options": axe_options, "locale": danish_locale(), "text": extract_text, "htmlMax": HTML_SNIPPET_MAX,
+            "mainMax": MAIN_HTML_MAX}
 
 
 def settings_script(settings: dict[str, Any]) -> str:
@@ -155,13 +162,26 @@ def _net_error(exc: Exception) -> str:
                 "net::ERR_CERT_AUTHORITY_INVALID": "the TLS certificate is not trusted",
                 "net::ERR_ABORTED": "the browser aborted loading (a download, not a page?)",
             }.get(code, f"could not load the page ({code})")
+    if "Download is starting" in text:
+        return ("the server sent a file to download, not a page; check the URL (PDF and Word files "
+                "are checked as letters: klartjek letter URL)")
     return f"could not load the page ({text.splitlines()[0] if text else type(exc).__name__})"
 
 
-async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, Any],
-                      location: str) -> Gathered:
+MAX_HOPS = 3      # script navigations followed from a page to the document the user lands on
+
+
+def _same_document(a: str, b: str) -> bool:
+    return a.split("#", 1)[0] == b.split("#", 1)[0]
+
+
+async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, Any], location: str,
+                      in_scope: Callable[[str], bool] | None = None) -> Gathered:
     """Load ``url`` in ``page`` (a tab a worker reuses: a new tab costs about 0.3 s) and gather its
-    artifacts; TargetError on failure."""
+    artifacts; TargetError on failure. ``in_scope``: where the page may end up after redirects and
+    script navigations (``location.href = …``): the document the user lands on is audited when it
+    is in scope (``final_url``), and the page is an error otherwise — never another site's page, nor
+    the browser's own error page."""
     blocked = watch_blocked(page)
     try:
         try:
@@ -173,6 +193,9 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
             raise TargetError(f"{location}: {_net_error(exc)}") from None
         if response is None:
             raise TargetError(f"{location}: the browser got no response")
+        if in_scope is not None and not in_scope(response.url):
+            raise TargetError(f"{location}: redirected to {response.url}, outside the audit's scope; "
+                              "not audited (audit that URL itself if it is meant)")
         if response.status >= 400:
             raise TargetError(f"{location}: the server answered {response.status} "
                               f"{response.status_text or ''}".rstrip() + "; check the URL")
@@ -196,11 +219,21 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                 out = json.loads(await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS, settings), timeout_s))
             return out
 
-        body, out = await asyncio.gather(read_body(), check())
+        body_task = asyncio.ensure_future(read_body())
+        try:
+            out = await _check_landing(check, page, timeout_s)
+        except BaseException:
+            body_task.cancel()
+            raise
+        final = out["info"].get("docUrl") or page.url
+        if not _same_document(final, response.url) and in_scope is not None and not in_scope(final):
+            raise TargetError(f"{location}: the page went on to {final}, outside the audit's scope; "
+                              "not audited")
+        body = await body_task
         info, result, main_html = out["info"], out["axe"], out["main"]
         artifacts = {
             "page": {
-                "url": url, "final_url": page.url, "status": response.status,
+                "url": url, "final_url": final, "status": response.status,
                 "content_type": ctype or None, "title": info["title"], "lang": info["lang"],
                 "content_hash": hashlib.sha256(body).hexdigest(),
                 "blocked_urls": sorted(blocked)[:100],
@@ -210,7 +243,9 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
             "axe": result,
         }
         if main_html is not None:
-            artifacts["text"] = text_from_html(main_html, lang=info["lang"], source="page")
+            artifacts["text"] = await blocking(partial(text_from_html, main_html, lang=info["lang"], source="page"))
+            if out.get("mainCut"):
+                artifacts["text"]["truncated"] = True
         return Gathered(artifacts=artifacts, blocked_requests=len(blocked))
     except (PlaywrightTimeoutError, asyncio.TimeoutError):
         raise TargetError(f"{location}: the page took longer than {timeout_s:g} s to check; "
@@ -219,6 +254,26 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         kind = TabCrashed if ("crash" in first.lower() or "has been closed" in first) else TargetError
         raise kind(f"{location}: the browser failed while checking the page ({first})") from None
+
+
+async def _check_landing(check, page, timeout_s: float) -> dict[str, Any]:
+    """``check()``, again on the next document when a script navigates away while it runs."""
+    for _ in range(MAX_HOPS):
+        try:
+            return await check()
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc):
+                raise
+            await _settle(page, timeout_s)
+    return await check()
+
+
+async def _settle(page, timeout_s: float) -> None:
+    """Wait for the document a script navigated to (its load event), within the page's timeout."""
+    try:
+        await page.wait_for_load_state("load", timeout=timeout_s * 1000)
+    except PlaywrightError:
+        pass
 
 
 # Where a failing element is, in page coordinates, with a red outline drawn around it (an overlay,

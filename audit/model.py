@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 OUTCOMES = ("passed", "failed", "cant_tell", "inapplicable", "error")
@@ -92,6 +92,8 @@ class Document:
     started_at: str | None = None
     ended_at: str | None = None
     reused_from: str | None = None          # --incremental: the run whose results were reused
+    final_url: str | None = None            # where the page landed (redirects, scripts), when not url
+    aliases: list[str] = field(default_factory=list)   # other URLs giving the identical response
     results: list[CheckResult] = field(default_factory=list)
 
     @property

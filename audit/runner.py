@@ -19,18 +19,50 @@ from urllib.parse import urlsplit
 from playwright.async_api import async_playwright
 
 from audit import __version__
+from audit.aio import blocking
 from audit.browser import find_chromium, launch
-from audit.config import config_hash, letter_config, parse_viewport, public_config
+from audit.checking import build_document, check_document  # noqa: F401 - check_document: cli's `text`
+from audit.config import config_hash, parse_viewport, public_config
 from audit.errors import TargetError
+from audit.fetch import abort_all as abort_fetches
+from audit.fetch import reset as reset_fetches
 from audit.gather import TabCrashed
+from audit.isolate import kill_all as kill_children
 from audit.gather import gather_page, new_context, page_settings, skip_media, take_screenshots
 from audit.incremental import unchanged
-from audit.model import Document, Run, fingerprint
-from audit.scoring import document_score, is_plain, run_score
+from audit.model import Document, Run
+from audit.netscope import HostScope, origin_entry, parse_entry
+from audit.scoring import is_plain, run_score
 from audit.store import Store
 from audit.targets import PageTarget, TargetResolver, letter_target
-from checks import REGISTRY, evaluate_all
+from checks import REGISTRY
 from checks.axe_checks import axe_data, axe_rule_ids
+
+
+def _store_error(exc: Exception, db: str) -> Exception:
+    """A failed write to the history database as the user should see it: a full disk or a lost
+    database server is no bug of klartjek's (exit 2); anything else is raised as it is."""
+    from sqlalchemy.exc import OperationalError
+
+    from audit.errors import UsageError
+
+    if isinstance(exc, (OperationalError, OSError)):
+        from audit.store import shown_db
+
+        text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        why = text[0] if text else type(exc).__name__
+        return UsageError(f"--db {shown_db(str(db))}: could not store the run ({why}); "
+                          "free some space or check the database; the documents stored so far are kept")
+    return exc
+
+
+def _same_url(a: str, b: str) -> bool:
+    from audit.crawl import normalise
+
+    try:
+        return normalise(a) == normalise(b)
+    except ValueError:
+        return a == b
 
 
 def worker_count(cfg: dict[str, Any]) -> int:
@@ -78,39 +110,6 @@ async def browser_user_agent(browser) -> str:
         await cdp.detach()
 
 
-def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
-                   error: str | None = None) -> Document:
-    """A page or letter Document from gathered artifacts (or the error that stopped gathering).
-    Letters are checked with the letter configuration (audit.config.letter_config)."""
-    doc = Document(kind=target.kind, url=target.document_url, path=target.document_path)
-    if error is not None or artifacts is None:
-        doc.status, doc.error = "error", error
-        return doc
-    if "page" in artifacts:
-        page = artifacts["page"]
-        doc.title, doc.language, doc.content_hash = page["title"], page["lang"], page["content_hash"]
-    letter = artifacts.get("letter")
-    if letter is not None and letter["format"] != "html":
-        doc.title, doc.language, doc.content_hash = letter.get("title"), letter.get("lang"), letter["content_hash"]
-    return check_document(doc, artifacts, letter_config(config) if doc.kind == "letter" else config)
-
-
-def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, Any]) -> Document:
-    """Run the checks for the document's kind on its artifacts; fingerprints, scores, readability."""
-    doc.results = evaluate_all(REGISTRY.select(config, doc.kind), artifacts, config)
-    for res in doc.results:
-        for f in res.findings:
-            f.fingerprint = fingerprint(res.code, doc.location, f.excerpt if f.span else f.target)
-    doc.score = document_score(doc.results, config["weights"])
-    if "text" in artifacts and config["klarsprog"]["enabled"]:
-        from checks.klarsprog.rules import readability_summary
-
-        doc.readability = readability_summary(artifacts, config)
-        if doc.readability["assessed"]:
-            doc.plain_score = document_score(doc.results, config["weights"], is_plain)
-    return doc
-
-
 class _Work:
     """Where workers take the next page from: the targets, then (crawling) the frontier."""
 
@@ -122,6 +121,7 @@ class _Work:
         self.busy = 0
         self.duplicates = 0
         self.audited: set[str] = set()      # normalised URLs audited: requested, final, canonical
+        self.responses: dict[tuple[str, str], int] = {}   # (origin, content hash) → seq of the first page
         self.letters_taken: set[str] = set(done or ())   # crawled letters taken (or finished before a resume)
 
     def take(self):
@@ -213,7 +213,8 @@ class _Tab:
                     await skip_media(self.context, self.page)
             try:
                 return await gather_page(self.page, url, timeout_s=float(cfg["timeout"]),
-                                         settings=self.contexts.options, location=location)
+                                         settings=self.contexts.options, location=location,
+                                         in_scope=self.contexts.auditor.scope.allows)
             except TargetError as exc:
                 # a failed load can leave an error page navigating in the tab, and a crashed tab
                 # is dead: start afresh; a crash is tried once more
@@ -267,7 +268,8 @@ class Auditor:
                          axe_version=axe_data()["axe_version"], config_hash=config_hash(cfg),
                          config=public_config(cfg), targets=list(targets))
         self.current_run = run
-        resolver = TargetResolver()
+        reset_fetches()
+        resolver = TargetResolver(deny=self._private_files(), site_root=cfg.get("site_root") or None)
         outcome = AuditOutcome(run=run)
         self.previous: dict[str, tuple[Document, dict[str, Any]]] = {}
         if cfg["incremental"] and not resume:
@@ -292,7 +294,8 @@ class Auditor:
                     continue                       # finished before the run was interrupted
                 if target.error:
                     self._record(run, seq, build_document(target, None, cfg, target.error), None)
-                    outcome.input_errors.append(target.error)
+                    if not target.skipped:
+                        outcome.input_errors.append(target.error)
                 elif crawling and target.document_url and target.kind == "page":
                     starts.append(target.url)      # crawled from, through the frontier
                 else:
@@ -315,6 +318,8 @@ class Auditor:
         except (KeyboardInterrupt, asyncio.CancelledError):
             outcome.interrupted = True
             run.status = "partial"
+            abort_fetches()           # requests under way end now, children are killed
+            kill_children()
         finally:
             await self._close_browser()
             await self._drain_writes()
@@ -333,17 +338,21 @@ class Auditor:
                         done_artifacts: dict[str, dict[str, Any]] | None = None):
         """The crawl frontier: scope from the start URLs, robots.txt, sitemaps, then the starts.
         Resuming, the finished pages count as seen and their links are followed again."""
-        from audit.crawl import Frontier, Scope, normalise, origin, read_robots, sitemap_urls
+        from audit.crawl import SITEMAP_MAX_FILES, Frontier, Scope, normalise, origin, read_robots, sitemap_urls
 
         c = self.config["crawl"]
         scope = Scope(origins={origin(u) for u in starts}, include=c["include"], exclude=c["exclude"],
                       max_pages=int(c["max_pages"]), max_depth=int(c["max_depth"]),
                       trap_limit=int(c["trap_limit"]), strip_params=tuple(c["strip_params"]))
         frontier = Frontier(scope=scope, respect_robots=not c["ignore_robots"])
+        self.scope.crawl = scope
         sitemaps: list[str] = []
+        guessed: set[str] = set()
         for o in sorted(scope.origins):
-            rp, listed = await asyncio.to_thread(read_robots, o)
+            rp, listed = await blocking(read_robots, o, self.hosts)
             frontier.robots[o] = rp
+            if not listed:
+                guessed.add(o + "/sitemap.xml")
             sitemaps += listed or [o + "/sitemap.xml"]
         for url in done or {}:
             frontier.add(url, 0, None)            # counts it, marks it seen …
@@ -354,7 +363,7 @@ class Auditor:
                 frontier.add(link, 1, url)
         for u in starts:
             frontier.add(u, 0, None)
-        found, errors = await asyncio.to_thread(sitemap_urls, sitemaps)
+        found, errors = await blocking(sitemap_urls, sitemaps, SITEMAP_MAX_FILES, self.hosts, guessed)
         for u in found:
             frontier.add(u, 1, "sitemap")
         frontier.sitemap_errors = errors
@@ -375,19 +384,25 @@ class Auditor:
         self._writes.put_nowait((seq, doc, artifacts))
 
     async def _write_loop(self, run: Run) -> None:
+        """Commit finished documents in order; ("alias", seq, doc): record the aliases of a document
+        written before."""
         while True:
             item = await self._writes.get()
             try:
                 if item is None:
                     return
-                seq, doc, artifacts = item
-                if self._write_error is None:
-                    try:
-                        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
-                    except Exception as exc:   # raised again when the run ends; later writes are skipped
-                        self._write_error = exc
+                if self._write_error is not None:    # raised again when the run ends; later writes skipped
+                    continue
+                try:
+                    if item[0] == "alias":
+                        _, seq, doc = item
+                        await asyncio.to_thread(self.store.set_aliases, run.id, seq, list(doc.aliases))
                     else:
+                        seq, doc, artifacts = item
+                        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
                         self.progress.finished(doc)
+                except Exception as exc:  # noqa: BLE001
+                    self._write_error = _store_error(exc, self.config["db"])
             finally:
                 self._writes.task_done()
 
@@ -404,16 +419,48 @@ class Auditor:
 
     def _browser_setup(self, run: Run, todo: list[tuple[int, PageTarget]], starts: list[str],
                        resolver: TargetResolver) -> None:
-        """What the browser will need: with block_external, the hosts it may reach (the audited
-        hosts, the crawl's origins, allow_hosts and klartjek's own file servers)."""
+        """Where the audit may go. ``self.scope``: where an audited document may be (the targets'
+        origins and klartjek's own file servers; the crawl's scope is added when the frontier is
+        made). ``self.hosts``: with block_external, the hosts the browser and klartjek's own fetches
+        may reach (the audited origins, the crawl's, allow_hosts and the file servers), else open."""
+        from audit.crawl import AuditScope, origin
+
         cfg = self.config
-        allowed = None
+        urls = [u for _, t in todo for u in (t.url, t.document_url) if u] + list(starts)
+        self.scope = AuditScope(origins={origin(u) for u in urls})
+        self.hosts = HostScope(None)
+        self._lazy = {"pw": None, "browser": None, "user_agent": None,
+                      "lock": asyncio.Lock(), "run": run, "prelaunch": None, "parts": None}
+        if starts or any(t.kind == "letter" and not t.in_browser for _, t in todo):
+            # MeMo letters' HTML parts are rendered from here (a crawl may find letters)
+            import tempfile
+            from pathlib import Path
+
+            from audit.targets import StaticServer
+
+            self._lazy["parts"] = StaticServer(Path(tempfile.mkdtemp(prefix="klartjek-parts-")))
+            urls.append(self._lazy["parts"].base_url)
+            self.scope.origins.add(origin(self._lazy["parts"].base_url))
         if cfg["block_external"]:
-            audited = {urlsplit(t.url).hostname for _, t in todo if t.url} | {urlsplit(u).hostname for u in starts}
-            allowed = sorted({h for h in audited if h} | set(cfg["allow_hosts"]) | set(resolver.hosts()))
-        self._lazy = {"pw": None, "allowed": allowed, "browser": None, "user_agent": None,
-                      "lock": asyncio.Lock(), "run": run, "prelaunch": None}
+            entries = {e for e in map(origin_entry, urls) if e is not None}
+            entries |= {parse_entry(h) for h in cfg["allow_hosts"]}
+            self.hosts = HostScope(entries)
         self._host_sems: dict[str, asyncio.Semaphore] = {}
+
+    def _private_files(self) -> list[str]:
+        """Files klartjek's file servers never serve: the history database and the configuration."""
+        from sqlalchemy.engine import make_url
+
+        from audit.store import db_url
+
+        out = [self.config["_source"]] if self.config.get("_source") else []
+        try:
+            url = make_url(db_url(str(self.config["db"])))
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+                out.append(url.database)
+        except Exception:  # noqa: BLE001 - a bad --db has been refused before this
+            pass
+        return out
 
     async def _close_browser(self) -> None:
         if self._playwright is not None:           # started early, never used: stop it
@@ -434,7 +481,12 @@ class Auditor:
         with contextlib.suppress(Exception):
             if lz["pw"] is not None:
                 await lz["pw"].stop()
-        lz["browser"] = lz["pw"] = None
+        if lz.get("parts") is not None:
+            import shutil
+
+            lz["parts"].close()
+            shutil.rmtree(lz["parts"].root, ignore_errors=True)
+        lz["browser"] = lz["pw"] = lz["parts"] = None
 
     async def _audit_pages(self, run: Run, work: _Work, resolver: TargetResolver,
                            outcome: AuditOutcome) -> None:
@@ -460,7 +512,7 @@ class Auditor:
                     lz["pw"] = await (self._playwright or async_playwright().start())
                     self._playwright = None
                 choice = find_chromium(cfg["browser"]["executable"], lz["pw"].chromium.executable_path)
-                browser = await launch(lz["pw"], choice, lz["allowed"], cfg["browser"]["args"])
+                browser = await launch(lz["pw"], choice, self.hosts, cfg["browser"]["args"])
                 lz["run"].browser_version = f"Chromium {browser.version}"
                 self.store.update_run(lz["run"].id, browser_version=lz["run"].browser_version)
                 ua = await browser_user_agent(browser)
@@ -484,8 +536,9 @@ class Auditor:
             try:
                 started = now()
                 prev = self.previous.pop(target.location, None)
-                if prev is not None and await asyncio.to_thread(
-                        unchanged, target.document_url, target.document_path, prev[1]):
+                if prev is not None and await blocking(
+                        unchanged, target.document_url, target.document_path, prev[1], 15.0, self.hosts,
+                        self.scope.allows):
                     doc = prev[0]     # unchanged since the previous run: reused (loaded for this run alone)
                     doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
                     outcome.reused += 1
@@ -516,12 +569,16 @@ class Auditor:
                     artifacts = gathered.artifacts
                     if work.frontier is not None and target.kind == "page" and self._duplicate(work, target, artifacts):
                         continue
+                    if target.kind == "page" and self._alias(work, seq, target, artifacts):
+                        continue
                     if target.kind == "letter":
                         artifacts["letter"] = {"format": "html", "name": target.location, "parts": [],
                                                "title": artifacts["page"]["title"], "lang": artifacts["page"]["lang"],
                                                "content_hash": artifacts["page"]["content_hash"]}
-                    doc = build_document(target, artifacts, cfg)
+                    doc = await blocking(build_document, target, artifacts, cfg)
                     doc.blocked_requests = gathered.blocked_requests
+                    if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
+                        doc.final_url = artifacts["page"]["final_url"]
                     if self._screenshots and tab.page is not None:
                         shots = [(f.fingerprint, f.target) for r in doc.results if r.code.startswith("KA")
                                  for f in r.failures]
@@ -542,8 +599,10 @@ class Auditor:
         await tab.close()
 
     async def _letter(self, target: PageTarget, tab: _Tab) -> tuple[Document, dict[str, Any] | None]:
-        """Read and check a PDF, DOCX or MeMo letter (a local file, or a URL downloaded in scope)."""
-        from audit.letters import LetterError, gather_letter, read_source
+        """Read and check a PDF, DOCX or MeMo letter (a local file, or a URL downloaded in scope), in a
+        child process (audit/isolate.py) that an interrupt or a memory limit stops."""
+        from audit.checking import LetterJob, check_letter, letter_job
+        from audit.isolate import ChildFailed, run_isolated
 
         cfg = self.config
         loc = target.location
@@ -551,54 +610,58 @@ class Auditor:
             return Document(kind="letter", url=target.document_url, path=target.document_path, status="skipped",
                             error="not checked: the old Word format (.doc); save the letter as .docx or PDF"
                             + (f" (linked from {target.via})" if target.via else "")), None
-        limit = int(cfg["letters"]["max_bytes"])
+        job = LetterJob(target, cfg, self.hosts, self.scope)
         try:
             if target.document_url:
                 async with self._host_slot(urlsplit(target.document_url).netloc):
-                    data = await asyncio.to_thread(read_source, loc, True, limit,
-                                                   float(cfg["letters"]["download_timeout"]))
+                    doc, artifacts, parts = await run_isolated(letter_job, job)
             else:
-                data = await asyncio.to_thread(read_source, loc, False, limit)
-            artifacts = await asyncio.to_thread(gather_letter, data, loc, limit)
-            parts = artifacts.pop("_html_parts", None)
+                doc, artifacts, parts = await run_isolated(letter_job, job)
             if parts:
                 await self._render_parts(artifacts, parts, tab, loc)
-        except LetterError as exc:
+                doc = await run_isolated(check_letter, target, artifacts, cfg)
+        except TargetError as exc:
             return build_document(target, None, cfg, str(exc)), None
-        except Exception as exc:   # a reader's own failure: one line, the run goes on
-            return build_document(target, None, cfg, f"{loc}: could not read the letter ({type(exc).__name__}: "
-                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); please report this"), None
-        return build_document(target, artifacts, cfg), artifacts
+        except ChildFailed as exc:   # a reader's own failure, or a letter that needs too much memory
+            return build_document(target, None, cfg, f"{loc}: could not read the letter ({exc.reason}); "
+                                  "check the file, and report it if it opens elsewhere"), None
+        return doc, artifacts
 
     async def _render_parts(self, artifacts: dict[str, Any], parts: list[tuple[str, bytes]], tab: _Tab,
                             location: str) -> None:
         """The HTML files inside a Digital Post letter, checked in the browser like pages: each is
-        written to a temporary folder served on 127.0.0.1; their axe results join the letter's."""
-        import tempfile
+        written to the run's folder for them, served on 127.0.0.1; their axe results join the letter's."""
+        import secrets
+        import shutil
         from pathlib import Path
 
         from audit.letters import merge_axe
-        from audit.targets import StaticServer
 
+        server = self._parts_server()
+        folder = Path(server.root) / secrets.token_hex(8)
+        folder.mkdir()
         results = []
-        with tempfile.TemporaryDirectory(prefix="klartjek-letter-") as tmp:
-            server = StaticServer(Path(tmp))
-            try:
-                for i, (part, data) in enumerate(parts, 1):
-                    file = Path(tmp) / f"part{i}.html"    # not the part's own name: it is untrusted
-                    file.write_bytes(data)
-                    try:
-                        gathered = await tab.render(server.url_for(file), f"{location} >>> {part}")
-                    except TargetError as exc:
-                        for meta in (artifacts.get("memo") or {}).get("files") or []:
-                            if meta.get("part") == part:
-                                meta["error"] = str(exc)
-                        continue
-                    results.append((part, gathered.artifacts["axe"]))
-            finally:
-                server.close()
+        try:
+            for i, (part, data) in enumerate(parts, 1):
+                file = folder / f"part{i}.html"    # not the part's own name: it is untrusted
+                file.write_bytes(data)
+                try:
+                    gathered = await tab.render(server.url_for(file), f"{location} >>> {part}")
+                except TargetError as exc:
+                    for meta in (artifacts.get("memo") or {}).get("files") or []:
+                        if meta.get("part") == part:
+                            meta["error"] = str(exc)
+                    continue
+                results.append((part, gathered.artifacts["axe"]))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         if results:
             artifacts["axe"] = merge_axe(results)
+
+    def _parts_server(self):
+        """The file server for HTML parts of letters, one a run, made before the browser starts so
+        that the browser's allow list has it (see _browser_setup)."""
+        return self._lazy["parts"]
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         """At most crawl.per_host pages of one host load at the same time."""
@@ -606,6 +669,24 @@ class Auditor:
         if sem is None:
             sem = self._host_sems[host] = asyncio.Semaphore(max(1, int(self.config["crawl"]["per_host"])))
         return sem
+
+    def _alias(self, work: _Work, seq: int, target: PageTarget, artifacts: dict[str, Any]) -> bool:
+        """A page whose response is byte for byte one audited already on the same site (``/`` and
+        ``/index.html``): recorded as an alias of that document, not audited twice."""
+        from audit.crawl import origin
+
+        page = artifacts["page"]
+        key = (origin(page["final_url"]) if page["final_url"].startswith("http") else "", page["content_hash"])
+        first = work.responses.setdefault(key, seq)
+        doc = self._slots.get(first)
+        if first == seq or doc is None:      # the first, or the first is still being checked
+            return False
+        doc.aliases.append(target.location)
+        work.duplicates += 1
+        if work.frontier is not None:
+            work.frontier.skipped["duplicate (identical response)"] += 1
+        self._writes.put_nowait(("alias", first, doc))    # after the document's own write
+        return True
 
     def _duplicate(self, work: _Work, target: PageTarget, artifacts: dict[str, Any]) -> bool:
         """A crawled page whose final URL (after redirects) or canonical URL was audited already."""

@@ -39,41 +39,44 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_source(location: str, is_url: bool, max_bytes: int = MAX_BYTES, timeout: float = 60,
-                user_agent: str | None = None) -> bytes:
-    """A letter's bytes from a local file or an http(s) URL, refusing more than ``max_bytes``."""
+                user_agent: str | None = None, scope=None, allowed=None) -> bytes:
+    """A letter's bytes from a local file or an http(s) URL, refusing more than ``max_bytes``. A URL
+    is downloaded within ``timeout`` seconds all told; it and every redirect must be allowed by
+    ``scope`` (audit/netscope.HostScope) and ``allowed`` (the crawl's scope)."""
     too_big = (f"{location}: the letter is over the limit of {max_bytes:,} bytes (letters.max_bytes); "
                "check the file, or raise the limit")
     if not is_url:
-        from pathlib import Path
+        from audit.files import FileReadError, FileTooLarge, read_bounded
 
-        p = Path(location)
         try:
-            if p.stat().st_size > max_bytes:
-                raise LetterError(too_big)
-            return p.read_bytes()
-        except OSError as exc:
-            raise LetterError(f"{location}: cannot read the file ({exc.strerror or exc}); check the path") from None
-    import urllib.error
-    import urllib.request
+            return read_bounded(location, max_bytes)
+        except FileTooLarge:
+            raise LetterError(too_big) from None
+        except FileReadError as exc:
+            raise LetterError(f"{location}: cannot read the file ({exc.reason}); give a letter file") from None
+    from audit.fetch import FetchError, TooLarge, fetch
 
-    from audit.crawl import USER_AGENT
-
-    req = urllib.request.Request(location, headers={"User-Agent": user_agent or USER_AGENT})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only, in scope
-            data = resp.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        raise LetterError(f"{location}: the server answered HTTP {exc.code} {exc.reason}; check the URL") from None
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise LetterError(f"{location}: could not download the letter ({reason}); check the URL") from None
-    if len(data) > max_bytes:
-        raise LetterError(too_big)
-    return data
+        resp = fetch(location, scope=scope, allowed=allowed, limit=max_bytes, deadline_s=timeout,
+                     user_agent=user_agent)
+    except TooLarge:
+        raise LetterError(too_big) from None
+    except FetchError as exc:
+        raise LetterError(f"{location}: could not download the letter ({exc.reason}); check the URL") from None
+    if resp.status >= 400:
+        raise LetterError(f"{location}: the server answered HTTP {resp.status}; check the URL")
+    if resp.status != 200:
+        raise LetterError(f"{location}: the server answered HTTP {resp.status}, not the letter; check the URL")
+    return resp.body
 
 
 def sniff(data: bytes) -> str | None:
-    """The format the bytes are in: pdf, zip (DOCX is a zip), xml, html, or None."""
+    """The format the bytes are in: pdf, zip (DOCX is a zip), xml, html, or None.
+
+    XML and HTML are looked at as text: UTF-8 (with or without a byte order mark), or UTF-16 little or
+    big endian, with a byte order mark or, as XML 1.0 appendix F detects it, without one when the
+    file starts with "<" or white space. (MeMo files are UTF-8 as made; a UTF-16 one is read all the
+    same: the XML parser decodes it from its byte order mark and encoding declaration.)"""
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
@@ -81,6 +84,17 @@ def sniff(data: bytes) -> str | None:
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    utf16 = None
+    if head.startswith(b"\xff\xfe"):
+        utf16, head = "utf-16-le", head[2:]
+    elif head.startswith(b"\xfe\xff"):
+        utf16, head = "utf-16-be", head[2:]
+    elif len(head) >= 2 and head[0] == 0 and head[1] in b"< \t\r\n":
+        utf16 = "utf-16-be"
+    elif len(head) >= 2 and head[1] == 0 and head[0] in b"< \t\r\n":
+        utf16 = "utf-16-le"
+    if utf16:            # a code unit cut at the end of the head is dropped
+        head = head.decode(utf16, "ignore").encode("utf-8")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html")):
         return "html"
@@ -137,7 +151,7 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
         facts, blocks = read_pdf(data, "", name)
         arts["pdf"] = [facts]
         arts["text"] = text_from_blocks(blocks, facts.get("lang"), "pdf")
-        arts["letter"] |= {"title": facts.get("title"), "lang": facts.get("lang")}
+        arts["letter"] |= {"title": facts.get("title_xmp") or facts.get("title_info"), "lang": facts.get("lang")}
     elif fmt == "docx":
         from audit.letters.docx import read_docx
 

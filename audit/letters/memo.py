@@ -21,6 +21,10 @@ its XSD, as published for Digital Post); it was written without the XSD at hand,
         Action = label, actionCode, startDateTime?, endDateTime?, EntryPoint/url?,
         Reservation? (description, reservationUUID?, abstract?, location?, startDateTime, endDateTime, …).
 
+The encoding is the XML parser's (expat's) to find, from the byte order mark and the XML declaration:
+MeMo files are made as UTF-8, and a UTF-16 one (little or big endian, with or without a byte order
+mark) is read the same, with no finding about it.
+
 Parsing is safe: defusedxml refuses any DOCTYPE (so no entities, no external references, no DTD
 fetched). Only element text is read; nothing is ever resolved or fetched. Bad input raises LetterError,
 one line naming the input. The dispatcher (audit/letters/__init__.py) reads the embedded files and adds
@@ -35,6 +39,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from audit.letters import LetterError
+from audit.safe_text import printable
 
 NS = "https://DigitalPost.dk/MeMo-1"
 DOCUMENT_ROLES = ("MainDocument", "AdditionalDocument", "TechnicalDocument")
@@ -185,7 +190,8 @@ def _read(root: Element, version: str, name: str) -> tuple[dict[str, Any], list[
                 mime = _text(f, "encodingFormat") or None
                 where = f"File[{len(files) + 1}]" + (f" ({filename!r}, {locator})" if filename else f" ({locator})")
                 content = _decode(_text(f, "content"), name, where)
-                part = _unique(filename or f"File[{len(files) + 1}]", used)
+                # the part's name shows in targets and messages: one line, no control characters
+                part = _unique(printable(filename, one_line=True) if filename else f"File[{len(files) + 1}]", used)
                 files_meta.append({"part": part, "filename": filename, "mime": mime, "language": lang or None,
                                    "role": role, "locator": locator, "bytes": len(content)})
                 files.append({"part": part, "mime": mime, "language": lang or None, "role": role, "data": content})
