@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -15,13 +16,13 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from audit.errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, KlartjekError
 from audit.model import Run, impact_rank
+from reports.console import safe_console
 
 EXIT_INTERRUPTED = 130
 
@@ -30,12 +31,12 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Audit citizen-facing pages for accessibility (WCAG, axe-core in Chromium) and plain Danish.",
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = safe_console()
+err = safe_console(stderr=True)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
-    err.print(f"[red]klartjek:[/] {escape(message)}")
+    err.print(f"[red]klartjek:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -95,7 +96,8 @@ def audit(
                                      "Without a path: klartjek.html, klartjek.sarif …; PATH '-': standard output."),
     db: Optional[str] = DbOpt,
     lang: Optional[str] = LangOpt,
-    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load [default: 30]."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load, more than 0 "
+                                            "[default: 30]."),
     screenshots: Optional[str] = typer.Option(None, "--screenshots", help="Photograph failing elements for the "
                                               "HTML report: on, off or auto (when this audit writes one) "
                                               "[default: auto]."),
@@ -108,6 +110,9 @@ def audit(
         help="Let the browser reach only the audited hosts and --allow-host hosts."),
     allow_host: List[str] = typer.Option([], "--allow-host", help="A host the browser may reach with "
                                          "--block-external (repeatable)."),
+    site_root: Optional[Path] = typer.Option(None, "--site-root", help="Serve single .html file targets below "
+                                             "this folder from it, so links such as ../css/site.css load "
+                                             "[default: the file's own folder]."),
     crawl: Optional[bool] = typer.Option(None, "--crawl/--no-crawl", help="Follow robots.txt, sitemaps and "
                                          "links from the URL targets, within their origins."),
     include: List[str] = typer.Option([], "--include", help="Crawl only URLs matching this glob (repeatable)."),
@@ -131,12 +136,16 @@ def audit(
                                         ignore_robots=ignore_robots).items() if v is not None}
     cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
                        fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers, viewport=viewport,
-                       screenshots=screenshots,
+                       screenshots=screenshots, site_root=str(site_root) if site_root else None,
                        block_external=block_external, crawl=crawl_opts or None, incremental=incremental)
     targets = list(targets or []) or list(cfg["targets"])
     if not targets and not resume:
         _fail("give at least one target (a URL, an .html file or a folder), set targets in the config, "
               "or --resume RUN_ID")
+    from audit.netscope import parse_entry
+
+    for host in allow_host:
+        parse_entry(host, "--allow-host")
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
     report_specs = _report_specs([*cfg["reports"], *report])
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
@@ -164,7 +173,7 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
         bar.advance(task_id)
         if not show_bar and not quiet:
             state = fmt_score(doc.score) if doc.status == "ok" else "error"
-            err.print(f"[{done}/{bar.tasks[0].total}] {escape(doc.location)} {state}")
+            err.print(f"[{done}/{bar.tasks[0].total}] {escape(doc.location)} {state}", soft_wrap=True)
 
     store = None
     if resume:
@@ -219,7 +228,7 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
     if outcome.interrupted:
         _fail(f"interrupted; the finished documents are kept in run {run.id} (partial)", EXIT_INTERRUPTED)
     if json_path:
-        write_json(run, json_path)
+        _write(json_path, "the JSON report", lambda: write_json(run, json_path))
     if outcome.reused:
         out.print(f"Reused {outcome.reused} unchanged document(s) from run {outcome.reused_from}.")
     gate = count_gate_failures(run, cfg["fail_on"])
@@ -228,7 +237,9 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
     if json_path:
         out.print(f"JSON: {escape(str(json_path))}")
     _write_reports(run, report_specs, cfg["lang"], store)
-    out.print(f"Run {run.id} stored in {escape(str(cfg['db']))}; `klartjek show {run.id}` prints it again.")
+    from audit.store import shown_db
+
+    out.print(f"Run {run.id} stored in {escape(shown_db(str(cfg['db'])))}; `klartjek show {run.id}` prints it again.")
     if outcome.input_errors:
         if quiet:                  # the report above lists them otherwise
             for e in outcome.input_errors:
@@ -282,15 +293,25 @@ def _report_specs(specs: list[str]) -> list[tuple[str, Optional[Path]]]:
     return parsed
 
 
+def _write(path: Path, what: str, write) -> None:
+    """``write()``, which writes ``what`` to ``path``; a failure (a full disk, a folder given for a
+    file, no permission) is one line and exit 2."""
+    try:
+        write()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        hint = ("give a file name, not a folder" if isinstance(exc, IsADirectoryError)
+                else "free some space" if exc.errno == errno.ENOSPC
+                else "check the folder exists and is writable")
+        _fail(f"could not write {what} to {path}: {reason}; {hint}", EXIT_USAGE)
+
+
 def _write_reports(run: Run, specs: list[tuple[str, Optional[Path]]], lang: str, store=None) -> None:
     from reports import write_report
 
     for fmt, path in specs:
-        try:
-            write_report(run, fmt, path, lang, store)
-        except OSError as exc:
-            _fail(f"could not write the {fmt} report to {path}: {exc.strerror or exc}; "
-                  "check the folder exists and is writable", EXIT_USAGE)
+        _write(path or Path("-"), f"the {fmt} report",
+               lambda fmt=fmt, path=path: write_report(run, fmt, path, lang, store))
         if path is not None:
             out.print(f"{fmt.upper() if fmt in ('html', 'csv') else fmt.capitalize()} report: {escape(str(path))}")
 
@@ -313,10 +334,7 @@ def report(
     cfg = _load_config(config, db=db, lang=lang)
     store = _store(cfg)
     run = _stored_run(store, run_id)
-    try:
-        write_report(run, fmt, out_path, cfg["lang"], store)
-    except OSError as exc:
-        _fail(f"could not write {out_path}: {exc.strerror or exc}; check the folder exists and is writable")
+    _write(out_path or Path("-"), f"the {fmt} report", lambda: write_report(run, fmt, out_path, cfg["lang"], store))
     if out_path is not None:
         err.print(f"{fmt} report of run {run.id}: {escape(str(out_path))}")
 
@@ -341,10 +359,13 @@ def baseline_save(
     store = _store(cfg)
     run = _stored_run(store, run_id)
     path = out_path or Path(cfg["gate"]["baseline"])
-    try:
+    n = 0
+
+    def save() -> None:
+        nonlocal n
         n = write_baseline(run, path)
-    except OSError as exc:
-        _fail(f"could not write {path}: {exc.strerror or exc}; check the folder exists and is writable")
+
+    _write(path, "the baseline", save)
     out.print(f"Baseline of run {run.id}: {n} finding(s) in {escape(str(path))}")
 
 
@@ -377,7 +398,7 @@ def gate(
         known = read_baseline(path)
     res = judge(run, cfg, known)
     for w in res.warnings:
-        err.print(f"[yellow]warning:[/] {escape(w)}")
+        err.print(f"[yellow]warning:[/] {escape(w)}", soft_wrap=True)
     out.print(f"Run {run.id}: {len(res.new)} new at or above '{cfg['fail_on']}', {len(res.below)} new below it, "
               f"{res.known} in the baseline{'' if known is not None else ' (none used)'}, "
               f"{res.suppressed} suppressed")
@@ -433,7 +454,10 @@ def diff(
                 "documents": [{**{k: r[k] for k in ("location", "score", "plain_score", "unchanged", "only_in")},
                                "new": [vars(i) for i in r["new"]], "fixed": [vars(i) for i in r["fixed"]]}
                               for r in rows]}
-        json_path.write_text(_json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        from audit.files import write_atomic
+
+        payload = _json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        _write(json_path, "the diff", lambda: write_atomic(json_path, payload))
 
 
 @app.command()
@@ -453,7 +477,7 @@ def show(
     run = _stored_run(store, run_id)
     TerminalReporter(out).render(run, lang=cfg["lang"])
     if json_path:
-        write_json(run, json_path)
+        _write(json_path, "the JSON report", lambda: write_json(run, json_path))
         out.print(f"JSON: {escape(str(json_path))}")
 
 
@@ -543,13 +567,23 @@ def text(
         _fail(f"--profile is {chosen!r}; choose one of {', '.join(ks['profiles'])}")
     ks["profile"] = chosen
     ks["enabled"] = True
+    limit = int(cfg["letters"]["max_bytes"])
     if source == "-":
-        raw, name = sys.stdin.buffer.read(), "-"
+        raw, name = sys.stdin.buffer.read(limit + 1), "-"
+        if len(raw) > limit:
+            _fail(f"-: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the input")
     else:
-        path = Path(source)
-        if not path.is_file():
+        from audit.files import FileReadError, FileTooLarge, read_bounded
+
+        name = source
+        if not Path(source).exists():
             _fail(f"{source}: no such file; give a text, Markdown or HTML file, or - for standard input")
-        raw, name = path.read_bytes(), source
+        try:
+            raw = read_bounded(source, limit)
+        except FileTooLarge:
+            _fail(f"{source}: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the file")
+        except FileReadError as exc:
+            _fail(f"{source}: cannot read it ({exc.reason}); give a text, Markdown or HTML file")
     content = _decode(raw, name)
     artifacts = {"text": text_artifact(name, content, lang)}
     doc = check_document(Document(kind="text", path=name, content_hash=_sha256(raw)), artifacts, cfg)
@@ -573,7 +607,9 @@ def text(
         else:
             render_html(doc, artifacts["text"]["text"], buf, shown_lang)
         if out_path:
-            out_path.write_text(buf.getvalue(), encoding="utf-8")
+            from audit.files import write_atomic
+
+            _write(out_path, f"the {fmt} report", lambda: write_atomic(out_path, buf.getvalue().encode("utf-8")))
         else:
             sys.stdout.write(buf.getvalue())
     gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
@@ -624,16 +660,19 @@ def main() -> None:
     except SystemExit as exc:
         code = exc.code
     except KlartjekError as exc:
-        err.print(f"[red]klartjek:[/] {escape(str(exc))}")
+        err.print(f"[red]klartjek:[/] {escape(str(exc))}", soft_wrap=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         err.print("[red]klartjek:[/] interrupted")
         code = EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("KLARTJEK_DEBUG"):
-            raise
-        err.print(f"[red]klartjek: internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
-                  "(set KLARTJEK_DEBUG=1 to see the traceback, and please report it)")
+            import traceback
+
+            traceback.print_exc()          # the exit code stays that of an internal error
+        first = (str(exc).strip().splitlines() or [""])[0]
+        err.print(f"[red]klartjek: internal error:[/] {escape(type(exc).__name__)}: {escape(first)} "
+                  "(set KLARTJEK_DEBUG=1 to see the traceback, and please report it)", soft_wrap=True)
         code = EXIT_INTERNAL
     _end(code)
 

@@ -22,6 +22,8 @@ CHOICES = {
     "lang": ("da", "en"),
     "screenshots": ("auto", "on", "off"),
 }
+# Seconds that must be more than 0: a time limit of 0 would mean no limit at all.
+POSITIVE_KEYS = ("timeout", "download_timeout")
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
 RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport",
                "block_external", "allow_hosts", "klarsprog", "checks", "letters")
@@ -84,6 +86,10 @@ def _validate(cfg: dict[str, Any], where: str) -> None:
         if bad:
             raise UsageError(f"{where}: 'checks.{key}' names no check, family or tag: {bad[0]!r} "
                              "(`klartjek checks` lists them)")
+    from audit.netscope import parse_entry
+
+    for host in cfg["allow_hosts"]:
+        parse_entry(host, f"{where}: 'allow_hosts'")
     ks = cfg["klarsprog"]
     for key in ("profile", "text_profile", "letter_profile"):
         if ks[key] not in ks["profiles"]:
@@ -131,6 +137,9 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
             raise UsageError(f"{where}: '{name}' must be a number of 0 or more")
         if key in ("max_pages", "per_host", "recycle_after") and value < 1:
             raise UsageError(f"{where}: '{name}' must be at least 1")
+        if key in POSITIVE_KEYS and value <= 0:
+            raise UsageError(f"{where}: '{name}' must be more than 0 seconds (there is no 'no limit': "
+                             "a page or download that never ends would hold the run)")
         return value
     if isinstance(current, list):
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):

@@ -121,19 +121,26 @@ def baseline_from_run(run: Run) -> dict[str, Any]:
 
 
 def write_baseline(run: Run, path: Path) -> int:
+    from audit.files import write_atomic
+
     data = baseline_from_run(run)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return len(data["findings"])
 
 
+BASELINE_MAX_BYTES = 200_000_000
+
+
 def read_baseline(path: Path) -> Counter:
+    from audit.files import FileReadError, read_bounded
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the baseline ({exc.strerror}); "
+        data = json.loads(read_bounded(path, BASELINE_MAX_BYTES).decode("utf-8"))
+    except FileReadError as exc:
+        raise UsageError(f"{path}: cannot read the baseline ({exc.reason}); "
+                         "make one with `klartjek baseline save RUN_ID`") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a klartjek baseline (not UTF-8 text); "
                          "make one with `klartjek baseline save RUN_ID`") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not a klartjek baseline (invalid JSON: {exc.msg}); "

@@ -10,7 +10,12 @@ import sys
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from audit.files import write_atomic
 from audit.model import Run
+from audit.safe_text import json_safe, markup_safe, printable
+
+# how each format is made safe for standard output without changing what it says
+STDOUT_SAFE = {"json": json_safe, "sarif": json_safe, "junit": markup_safe, "html": markup_safe}
 
 # the file a format is written to when `--report FORMAT` gives no path
 DEFAULT_FILES = {"json": "klartjek.json", "sarif": "klartjek.sarif", "junit": "klartjek-junit.xml",
@@ -76,12 +81,9 @@ def write_report(run: Run, fmt: str, path: Path | None, lang: str = "da", store=
     standard output when ``path`` is None. ``store``: the history store the run is in, for what
     a format shows beyond the run itself (the page texts in the HTML report)."""
     reporter = html_reporter_for(run, store) if fmt == "html" else reporters()[fmt]
-    if path is None:
-        reporter.render(run, sys.stdout, lang=lang)
-        return
     buf = io.StringIO()
     reporter.render(run, buf, lang=lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(buf.getvalue(), encoding="utf-8")
-    tmp.replace(path)
+    if path is None:         # to a terminal, perhaps: no control character of a page gets there
+        sys.stdout.write(STDOUT_SAFE.get(fmt, printable)(buf.getvalue()))
+        return
+    write_atomic(path, buf.getvalue().encode("utf-8"))

@@ -42,7 +42,6 @@ def dumps(data: Any) -> str:
 
 
 def write_json(run: Run, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(run_json(run))
-    tmp.replace(path)
+    from audit.files import write_atomic
+
+    write_atomic(path, run_json(run))

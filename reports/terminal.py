@@ -9,6 +9,7 @@ from rich.table import Table
 
 from audit.model import IMPACTS, CheckResult, Document, Run, impact_rank
 from audit.scoring import PLAIN_PREFIXES
+from reports.console import safe_console
 from reports.i18n import t
 
 MAX_FINDINGS_PER_CHECK = 5
@@ -46,7 +47,7 @@ class TerminalReporter:
         self.console = console
 
     def render(self, run: Run, out: TextIO | None = None, *, lang: str = "da") -> None:
-        con = self.console or Console(file=out, highlight=False, soft_wrap=False)
+        con = self.console or safe_console(file=out, soft_wrap=False)
         from checks import REGISTRY
 
         status = t(run.status, lang)
