@@ -20,8 +20,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from audit.errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, KlartjekError
-from audit.model import Run, impact_rank
+from core.errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, KlartjekError
+from core.model import Run, impact_rank
 from reports.console import safe_console
 
 EXIT_INTERRUPTED = 130
@@ -142,7 +142,7 @@ def audit(
     if not targets and not resume:
         _fail("give at least one target (a URL, an .html file or a folder), set targets in the config, "
               "or --resume RUN_ID")
-    from audit.netscope import parse_entry
+    from core.netscope import parse_entry
 
     for host in allow_host:
         parse_entry(host, "--allow-host")
@@ -454,7 +454,7 @@ def diff(
                 "documents": [{**{k: r[k] for k in ("location", "score", "plain_score", "unchanged", "only_in")},
                                "new": [vars(i) for i in r["new"]], "fixed": [vars(i) for i in r["fixed"]]}
                               for r in rows]}
-        from audit.files import write_atomic
+        from core.files import write_atomic
 
         payload = _json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
         _write(json_path, "the diff", lambda: write_atomic(json_path, payload))
@@ -550,7 +550,7 @@ def text(
     config: Optional[Path] = ConfigOpt,
 ) -> None:
     """Check a text in plain Danish (LIX, long sentences, passive, jargon …) before it is published."""
-    from audit.model import Document, Run
+    from core.model import Document, Run
     from audit.runner import check_document, new_run_id, now
     from audit.textextract import text_artifact
     from reports.json_report import JsonReporter
@@ -573,7 +573,7 @@ def text(
         if len(raw) > limit:
             _fail(f"-: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the input")
     else:
-        from audit.files import FileReadError, FileTooLarge, read_bounded
+        from core.files import FileReadError, FileTooLarge, read_bounded
 
         name = source
         if not Path(source).exists():
@@ -607,7 +607,7 @@ def text(
         else:
             render_html(doc, artifacts["text"]["text"], buf, shown_lang)
         if out_path:
-            from audit.files import write_atomic
+            from core.files import write_atomic
 
             _write(out_path, f"the {fmt} report", lambda: write_atomic(out_path, buf.getvalue().encode("utf-8")))
         else:

@@ -6,7 +6,7 @@ browser.executable, Playwright's own Chromium where installed, then a system Chr
 Network policy. Chromium calls home (update, account and component hosts) even when told not to;
 Playwright's request routing never sees those calls. With block_external every request the browser
 makes, its own included, goes to a dead loopback proxy, so it fails at once without leaving the
-machine, except those to the hosts of the allow list (audit/netscope.py), which bypass the proxy.
+machine, except those to the hosts of the allow list (core/netscope.py), which bypass the proxy.
 Without block_external a proxy auto-config (PAC) script sends only the call-home hosts to the dead
 proxy.
 """
@@ -19,8 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit.errors import UsageError
-from audit.netscope import HostScope
+from core.errors import UsageError
+from core.netscope import HostScope
 
 # A loopback port nothing listens on (discard); connections to it are refused at once.
 DEAD_PROXY = "127.0.0.1:9"

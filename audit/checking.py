@@ -9,17 +9,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit.config import letter_config
-from audit.model import Document, fingerprint
-from audit.scoring import document_score, is_plain
+from audit.crawl import url_site_path
+from core.model import Document, fingerprint
+from core.scoring import document_score, is_plain
 from audit.targets import PageTarget
-from checks import REGISTRY, evaluate_all
+from checks import REGISTRY, CheckContext, evaluate_all
 
 
 def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
                    error: str | None = None) -> Document:
     """A page or letter Document from gathered artifacts (or the error that stopped gathering).
     Letters are checked with the letter configuration (audit.config.letter_config)."""
-    doc = Document(kind=target.kind, url=target.document_url, path=target.document_path)
+    doc = Document(kind=target.kind, url=target.document_url, path=target.document_path,
+                   site_path=target.site_path or (url_site_path(target.document_url) if target.document_url else None))
     if error is not None or artifacts is None:
         doc.status, doc.error = ("skipped" if target.skipped else "error"), error
         return doc
@@ -34,15 +36,16 @@ def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config:
 
 def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, Any]) -> Document:
     """Run the checks for the document's kind on its artifacts; fingerprints, scores, readability."""
-    doc.results = evaluate_all(REGISTRY.select(config, doc.kind), artifacts, config)
+    ctx = CheckContext(artifacts, config, doc.kind)
+    doc.results = evaluate_all(REGISTRY.select(config, doc.kind), artifacts, ctx=ctx)
     for res in doc.results:
         for f in res.findings:
-            f.fingerprint = fingerprint(res.code, doc.location, f.excerpt if f.span else f.target)
+            f.fingerprint = fingerprint(res.code, doc.key_location, f.excerpt if f.span else f.target)
     doc.score = document_score(doc.results, config["weights"])
     if "text" in artifacts and config["klarsprog"]["enabled"]:
         from checks.klarsprog.rules import readability_summary
 
-        doc.readability = readability_summary(artifacts, config)
+        doc.readability = readability_summary(artifacts, config, ctx)
         if doc.readability["assessed"]:
             doc.plain_score = document_score(doc.results, config["weights"], is_plain)
     return doc
@@ -53,7 +56,7 @@ class LetterJob:
     """What a child process needs to read and check one PDF, DOCX or MeMo letter."""
     target: PageTarget
     config: dict[str, Any]
-    host_scope: Any = None       # audit.netscope.HostScope: the hosts a download may reach
+    host_scope: Any = None       # core.netscope.HostScope: the hosts a download may reach
     doc_scope: Any = None        # where a download may be redirected (the audit's scope)
 
 

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from audit.errors import UsageError
+from core.errors import UsageError
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 
@@ -84,9 +84,9 @@ def _validate(cfg: dict[str, Any], where: str) -> None:
 
         bad = REGISTRY.unknown_keys(cfg["checks"][key])
         if bad:
-            raise UsageError(f"{where}: 'checks.{key}' names no check, family or tag: {bad[0]!r} "
+            raise UsageError(f"{where}: 'checks.{key}' names no check, family, category or tag: {bad[0]!r} "
                              "(`klartjek checks` lists them)")
-    from audit.netscope import parse_entry
+    from core.netscope import parse_entry
 
     for host in cfg["allow_hosts"]:
         parse_entry(host, f"{where}: 'allow_hosts'")

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from defusedxml import ElementTree as SafeET
 
 from audit.fetch import USER_AGENT, FetchError, Response, fetch
-from audit.netscope import HostScope
+from core.netscope import HostScope
 
 DEFAULT_STRIP = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid",
                  "gclid", "mc_cid", "mc_eid")
@@ -46,6 +46,16 @@ def normalise(url: str, strip_params=DEFAULT_STRIP) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
                        if k.lower() not in strip_params])
     return urlunsplit((scheme, host, p.path or "/", query, ""))
+
+
+def url_site_path(url: str) -> str:
+    """A URL's place in its site, the same on every host that serves it (staging, production, a
+    build on 127.0.0.1): the normalised path and query."""
+    try:
+        p = urlsplit(normalise(url))
+    except ValueError:
+        return url
+    return p.path + (f"?{p.query}" if p.query else "")
 
 
 def origin(url: str) -> str:

@@ -1,7 +1,7 @@
 """klartjek's own HTTP requests: robots.txt, sitemaps, letters a crawl finds, --incremental checks.
 
 Every request and every redirect it is sent on must be allowed by the audit's scope (the same
-allow list the browser has, audit/netscope.py, and for documents of a crawl the crawl's own scope);
+allow list the browser has, core/netscope.py, and for documents of a crawl the crawl's own scope);
 a redirect elsewhere is refused, not followed. A response is read up to a byte limit, and the whole
 request — connecting, the headers, the body — has one deadline: a server that sends a byte a
 second cannot hold a run. ``abort_all`` ends every request under way at once (a run that is being
@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 from audit import __version__
-from audit.netscope import HostScope
+from core.netscope import HostScope
 
 USER_AGENT = f"klartjek/{__version__} (accessibility and plain-language audit)"
 MAX_REDIRECTS = 5

@@ -2,8 +2,10 @@
 
 Pure functions of stored runs and the configuration (docs/gates.md).
 
-A finding's *baseline key* is its check code, its document's normalised URL (or path) and a target
-robust to small DOM changes: positional parts of the selector (``:nth-child(3)``,
+A finding's *baseline key* is its check code, its document's place in the site (``key_location``:
+the path below the audited folder, or the URL's path and query — the same from any working
+directory, after the folder moved, and on any host that serves the site) and a target robust to
+small DOM changes: positional parts of the selector (``:nth-child(3)``,
 ``:nth-of-type(2)``) are dropped, so inserting an item above an element does not make its old
 finding "fixed" and a new one "new"; text findings use their excerpt. Keys are compared as
 multisets per document: a fix and a new regression on the same page never cancel out unless they
@@ -21,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.errors import UsageError
-from audit.model import Finding, Run, impact_rank
+from core.errors import UsageError
+from core.model import Finding, Run, impact_rank
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2       # 2: keys by the document's place in the site; 1: by its path or URL as audited
 _POSITIONAL = re.compile(r":nth-(?:child|of-type|last-child|last-of-type)\([^)]*\)")
 
 
@@ -40,10 +42,22 @@ def normalised_location(location: str) -> str:
     return location
 
 
-def baseline_key(code: str, location: str, f: Finding) -> str:
+def baseline_key(code: str, key_location: str, f: Finding) -> str:
     target = f.excerpt if f.span is not None and f.excerpt is not None else stable_target(f.target)
-    raw = f"{code}\x1f{normalised_location(location)}\x1f{target}"
+    raw = f"{code}\x1f{key_location}\x1f{target}"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+def legacy_key(code: str, location: str, f: Finding) -> str:
+    """The key a version 1 baseline holds: by the path relative to the working directory where the
+    audit ran (or the normalised URL)."""
+    return baseline_key(code, normalised_location(location), f)
+
+
+@dataclass
+class Baseline:
+    version: int
+    keys: Counter
 
 
 @dataclass
@@ -57,6 +71,8 @@ class Item:
     target: str
     excerpt: str | None
     suppressed_by: int | None = None       # index of the [[ignore]] entry that covers it
+    legacy: str = ""                        # the key a version 1 baseline would hold
+    key_location: str = ""
 
     def label(self) -> str:
         where = f"«{self.excerpt}»" if self.excerpt is not None else self.target
@@ -70,8 +86,9 @@ def failed_items(run: Run) -> list[Item]:
             continue
         for res in doc.results:
             for f in res.failures:
-                items.append(Item(baseline_key(res.code, doc.location, f), res.code, res.name, doc.location,
-                                  f.impact or res.impact, f.target, f.excerpt if f.span is not None else None))
+                items.append(Item(baseline_key(res.code, doc.key_location, f), res.code, res.name, doc.location,
+                                  f.impact or res.impact, f.target, f.excerpt if f.span is not None else None,
+                                  legacy=legacy_key(res.code, doc.location, f), key_location=doc.key_location))
     return items
 
 
@@ -114,14 +131,14 @@ def apply_suppressions(items: list[Item], suppressions: list[dict[str, Any]], to
 
 def baseline_from_run(run: Run) -> dict[str, Any]:
     items = failed_items(run)
-    items.sort(key=lambda it: (it.location, it.code, it.target, it.excerpt or ""))
+    items.sort(key=lambda it: (it.key_location, it.code, it.target, it.excerpt or ""))
     return {"klartjek_baseline": BASELINE_VERSION, "run": run.id, "created": run.ended_at or run.started_at,
-            "findings": [{"key": it.key, "code": it.code, "location": it.location, "target": it.target,
+            "findings": [{"key": it.key, "code": it.code, "location": it.key_location, "target": it.target,
                           **({"excerpt": it.excerpt} if it.excerpt is not None else {})} for it in items]}
 
 
 def write_baseline(run: Run, path: Path) -> int:
-    from audit.files import write_atomic
+    from core.files import write_atomic
 
     data = baseline_from_run(run)
     write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
@@ -131,8 +148,8 @@ def write_baseline(run: Run, path: Path) -> int:
 BASELINE_MAX_BYTES = 200_000_000
 
 
-def read_baseline(path: Path) -> Counter:
-    from audit.files import FileReadError, read_bounded
+def read_baseline(path: Path) -> Baseline:
+    from core.files import FileReadError, read_bounded
 
     try:
         data = json.loads(read_bounded(path, BASELINE_MAX_BYTES).decode("utf-8"))
@@ -145,10 +162,11 @@ def read_baseline(path: Path) -> Counter:
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not a klartjek baseline (invalid JSON: {exc.msg}); "
                          "make one with `klartjek baseline save RUN_ID`") from None
-    if not isinstance(data, dict) or data.get("klartjek_baseline") != BASELINE_VERSION:
-        raise UsageError(f"{path}: not a klartjek baseline of version {BASELINE_VERSION}; "
+    version = data.get("klartjek_baseline") if isinstance(data, dict) else None
+    if version not in (1, BASELINE_VERSION):
+        raise UsageError(f"{path}: not a klartjek baseline (version 1 or {BASELINE_VERSION}); "
                          "make one with `klartjek baseline save RUN_ID`")
-    return Counter(f["key"] for f in data.get("findings") or [])
+    return Baseline(version, Counter(f["key"] for f in data.get("findings") or []))
 
 
 # --- the gate ---------------------------------------------------------------------------------
@@ -164,20 +182,24 @@ class GateResult:
     suppressed: int = 0
 
 
-def gate(run: Run, config: dict[str, Any], baseline: Counter | None = None, today: dt.date | None = None
+def gate(run: Run, config: dict[str, Any], baseline: Baseline | None = None, today: dt.date | None = None
          ) -> GateResult:
+    """Judge a run. A version 1 baseline is matched by the keys it was written with (a baseline
+    saved again is version 2)."""
     items = failed_items(run)
+    legacy = baseline is not None and baseline.version == 1
     res = GateResult(passed=True)
     expired, res.warnings = apply_suppressions(items, config.get("ignore") or [], today)
     res.reasons += expired
-    remaining = Counter(baseline or {})
+    remaining = Counter(baseline.keys if baseline else {})
     floor = impact_rank(config["fail_on"]) if config["fail_on"] != "none" else None
     for it in sorted(items, key=lambda x: (x.location, x.code, x.target)):
         if it.suppressed_by is not None:
             res.suppressed += 1
             continue
-        if remaining[it.key] > 0:
-            remaining[it.key] -= 1
+        key = it.legacy if legacy else it.key
+        if remaining[key] > 0:
+            remaining[key] -= 1
             res.known += 1
             continue
         if floor is not None and impact_rank(it.impact) >= floor:
@@ -208,13 +230,13 @@ def gate(run: Run, config: dict[str, Any], baseline: Counter | None = None, toda
 # --- diff -------------------------------------------------------------------------------------
 
 def diff(a: Run, b: Run) -> list[dict[str, Any]]:
-    """Per document (by normalised location): new, fixed and unchanged findings, score change."""
+    """Per document (by its place in the site): new, fixed and unchanged findings, score change."""
     def by_doc(run: Run) -> dict[str, tuple[Any, Counter, dict[str, Item]]]:
         out: dict[str, tuple[Any, Counter, dict[str, Item]]] = {}
         for doc in run.documents:
-            out[normalised_location(doc.location)] = (doc, Counter(), {})
+            out[doc.key_location] = (doc, Counter(), {})
         for it in failed_items(run):
-            doc, keys, examples = out[normalised_location(it.location)]
+            doc, keys, examples = out[it.key_location]
             keys[it.key] += 1
             examples.setdefault(it.key, it)
         return out
@@ -227,7 +249,7 @@ def diff(a: Run, b: Run) -> list[dict[str, Any]]:
         new = keys_b - keys_a
         fixed = keys_a - keys_b
         same = keys_a & keys_b
-        rows.append({"location": loc,
+        rows.append({"location": (doc_b or doc_a).location,
                      "score": (doc_a.score if doc_a else None, doc_b.score if doc_b else None),
                      "plain_score": (doc_a.plain_score if doc_a else None, doc_b.plain_score if doc_b else None),
                      "new": [ex_b[k] for k in sorted(new.elements())],

@@ -21,9 +21,9 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from audit.aio import blocking
 from audit.browser import BLOCKED_FAILURES
-from audit.errors import TargetError
+from core.errors import TargetError
 from audit.textextract import text_from_html
-from checks.axe_checks import danish_locale
+from core.axe import HTML_SNIPPET_MAX, danish_locale
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAIN_HTML_MAX = 5_000_000      # characters of a page's main HTML read for its text (a bound on the work)
@@ -110,8 +110,6 @@ async (arg) => {
 def page_settings(axe_options: dict[str, Any], extract_text: bool = True) -> dict[str, Any]:
     """What CHECK_PAGE_JS needs besides the page: axe options, the Danish locale, whether to take
     the main content."""
-    from checks.axe_checks import HTML_SNIPPET_MAX
-
     return {"options": axe_options, "locale": danish_locale(), "text": extract_text, "htmlMax": HTML_SNIPPET_MAX,
             "mainMax": MAIN_HTML_MAX}
 

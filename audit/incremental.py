@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 
 from audit.fetch import FetchError, fetch
-from audit.files import FileReadError, read_bounded
+from core.files import FileReadError, read_bounded
 
 MAX_BYTES = 50_000_000
 

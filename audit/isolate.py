@@ -72,7 +72,7 @@ def _child(conn, fn: Callable, args: tuple, memory_limit: int | None) -> None:
     except MemoryError:
         answer = ("memory", None)
     except Exception as exc:  # noqa: BLE001 - sent to the parent, which decides
-        from audit.errors import KlartjekError
+        from core.errors import KlartjekError
 
         if isinstance(exc, KlartjekError):
             answer = ("raise", exc)

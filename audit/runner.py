@@ -23,20 +23,20 @@ from audit.aio import blocking
 from audit.browser import find_chromium, launch
 from audit.checking import build_document, check_document  # noqa: F401 - check_document: cli's `text`
 from audit.config import config_hash, parse_viewport, public_config
-from audit.errors import TargetError
+from core.errors import TargetError
 from audit.fetch import abort_all as abort_fetches
 from audit.fetch import reset as reset_fetches
 from audit.gather import TabCrashed
 from audit.isolate import kill_all as kill_children
 from audit.gather import gather_page, new_context, page_settings, skip_media, take_screenshots
 from audit.incremental import unchanged
-from audit.model import Document, Run
-from audit.netscope import HostScope, origin_entry, parse_entry
-from audit.scoring import is_plain, run_score
+from core.model import Document, Run, TargetKind
+from core.netscope import HostScope, origin_entry, parse_entry
+from core.scoring import is_plain, run_score
 from audit.store import Store
 from audit.targets import PageTarget, TargetResolver, letter_target
 from checks import REGISTRY
-from checks.axe_checks import axe_data, axe_rule_ids
+from core.axe import axe_data
 
 
 def _store_error(exc: Exception, db: str) -> Exception:
@@ -44,7 +44,7 @@ def _store_error(exc: Exception, db: str) -> Exception:
     database server is no bug of klartjek's (exit 2); anything else is raised as it is."""
     from sqlalchemy.exc import OperationalError
 
-    from audit.errors import UsageError
+    from core.errors import UsageError
 
     if isinstance(exc, (OperationalError, OSError)):
         from audit.store import shown_db
@@ -97,7 +97,7 @@ class AuditOutcome:
 
 def axe_options(config: dict[str, Any]) -> dict[str, Any]:
     checks = REGISTRY.select(config, "page")
-    return {"runOnly": {"type": "rule", "values": axe_rule_ids(checks)},
+    return {"runOnly": {"type": "rule", "values": [m.engine_rule for m in checks if m.engine_rule]},
             "resultTypes": ["violations", "incomplete"], "iframes": True}
 
 
@@ -580,7 +580,7 @@ class Auditor:
                     if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
                         doc.final_url = artifacts["page"]["final_url"]
                     if self._screenshots and tab.page is not None:
-                        shots = [(f.fingerprint, f.target) for r in doc.results if r.code.startswith("KA")
+                        shots = [(f.fingerprint, f.target) for r in doc.results if r.target_kind == TargetKind.CSS
                                  for f in r.failures]
                         if shots:
                             await take_screenshots(tab.page, shots, self.store.files_dir / run.id,

@@ -29,8 +29,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import (ArgumentError, IntegrityError, NoSuchModuleError, OperationalError,
                             ProgrammingError, SQLAlchemyError)
 
-from audit.errors import UsageError
-from audit.model import CheckResult, Document, Finding, Run
+from core.errors import UsageError
+from core.model import CheckResult, Document, Finding, Run, TargetKind, category_of
 
 STORE_SCHEMA_VERSION = 2   # 2: plain-language score, readability, text spans (later columns are only added)
 BUSY_TIMEOUT = 30.0        # seconds to wait for a database another process holds locked
@@ -47,7 +47,7 @@ runs = Table(
     Column("browser_version", String(64)), Column("config_hash", String(32)),
     Column("config", Text), Column("targets", Text),
     Column("score", Float), Column("blocked_requests", Integer, default=0),
-    Column("plain_score", Float), Column("crawl", Text),
+    Column("plain_score", Float), Column("crawl", Text), Column("workdir", Text),
 )
 documents = Table(
     "documents", metadata,
@@ -60,7 +60,7 @@ documents = Table(
     Column("blocked_requests", Integer, default=0),
     Column("started_at", String(40)), Column("ended_at", String(40)),
     Column("plain_score", Float), Column("readability", Text), Column("reused_from", String(64)),
-    Column("final_url", Text), Column("aliases", Text),
+    Column("final_url", Text), Column("aliases", Text), Column("site_path", Text),
 )
 check_results = Table(
     "check_results", metadata,
@@ -69,6 +69,7 @@ check_results = Table(
     Column("code", String(16), nullable=False), Column("name", String(80), nullable=False),
     Column("outcome", String(16), nullable=False), Column("impact", String(16)),
     Column("wcag", Text), Column("level", String(4)), Column("error", Text),
+    Column("category", String(32)), Column("target_kind", String(16)),
 )
 findings = Table(
     "findings", metadata,
@@ -162,7 +163,7 @@ class Store:
                 error=doc.error, score=doc.score, blocked_requests=doc.blocked_requests,
                 started_at=doc.started_at, ended_at=doc.ended_at, plain_score=doc.plain_score,
                 readability=json.dumps(doc.readability) if doc.readability is not None else None,
-                reused_from=doc.reused_from, final_url=doc.final_url,
+                reused_from=doc.reused_from, final_url=doc.final_url, site_path=doc.site_path,
                 aliases=json.dumps(doc.aliases) if doc.aliases else None,
             )).inserted_primary_key[0]
             if doc.results:
@@ -170,7 +171,8 @@ class Store:
                 res_ids = conn.execute(
                     insert(check_results).returning(check_results.c.id, sort_by_parameter_order=True),
                     [dict(document_id=doc_id, code=res.code, name=res.name, outcome=res.outcome,
-                          impact=res.impact, wcag=json.dumps(res.wcag), level=res.level, error=res.error)
+                          impact=res.impact, wcag=json.dumps(res.wcag), level=res.level, error=res.error,
+                          category=res.category, target_kind=res.target_kind)
                      for res in doc.results]).scalars().all()
                 rows = [dict(
                     check_result_id=res_id, outcome=f.outcome, target=f.target, html=f.html,
@@ -245,7 +247,7 @@ class Store:
                       config_hash=r["config_hash"] or "", config=json.loads(r["config"] or "{}"),
                       targets=json.loads(r["targets"] or "[]"), score=r["score"], plain_score=r["plain_score"],
                       blocked_requests=r["blocked_requests"] or 0,
-                      crawl=json.loads(r["crawl"]) if r["crawl"] else None)
+                      crawl=json.loads(r["crawl"]) if r["crawl"] else None, workdir=r["workdir"])
             doc_rows = conn.execute(select(documents).where(documents.c.run_id == run_id)
                                     .order_by(documents.c.seq, documents.c.id)).all()
             doc_ids = [d.id for d in doc_rows]
@@ -268,6 +270,7 @@ class Store:
             by_doc.setdefault(x.document_id, []).append(CheckResult(
                 code=x.code, name=x.name, outcome=x.outcome, impact=x.impact,
                 wcag=json.loads(x.wcag or "[]"), level=x.level, error=x.error,
+                **_kind_of(x.code, x.category, x.target_kind),
                 findings=by_result.get(x.id, [])))
         for d in doc_rows:
             run.documents.append(Document(
@@ -276,7 +279,7 @@ class Store:
                 blocked_requests=d.blocked_requests or 0, started_at=d.started_at,
                 ended_at=d.ended_at, plain_score=d.plain_score,
                 readability=json.loads(d.readability) if d.readability else None,
-                reused_from=d.reused_from, final_url=d.final_url,
+                reused_from=d.reused_from, final_url=d.final_url, site_path=d.site_path,
                 aliases=json.loads(d.aliases) if d.aliases else [], results=by_doc.get(d.id, [])))
         return run
 
@@ -336,7 +339,19 @@ def _run_row(run: Run) -> dict[str, Any]:
                 browser_version=run.browser_version, config_hash=run.config_hash,
                 config=json.dumps(run.config, sort_keys=True), targets=json.dumps(run.targets),
                 score=run.score, plain_score=run.plain_score, blocked_requests=run.blocked_requests,
-                crawl=json.dumps(run.crawl) if run.crawl is not None else None)
+                crawl=json.dumps(run.crawl) if run.crawl is not None else None, workdir=run.workdir)
+
+
+def _kind_of(code: str, category: str | None, target_kind: str | None) -> dict[str, Any]:
+    """A stored result's category and target kind; a result stored before they were kept takes its
+    check's from the registry (a check no longer registered: none)."""
+    if category is None:
+        from checks import REGISTRY
+
+        meta = REGISTRY.get(code)
+        if meta is not None:
+            return {"category": meta.category, "target_kind": meta.target}
+    return {"category": category_of(category), "target_kind": TargetKind(target_kind) if target_kind else None}
 
 
 def _create_schema(engine: Engine, shown: str, timeout: float) -> None:

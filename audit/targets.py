@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from audit.files import file_kind, is_regular
+from core.files import file_kind, is_regular
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 LETTER_FILE_SUFFIXES = (".pdf", ".docx", ".xml", ".doc")   # letters read without the browser
@@ -32,6 +32,7 @@ class PageTarget:
     kind: str = "page"        # page | letter
     via: str | None = None    # a crawled letter: the page that links it
     skipped: bool = False     # found, not checked (``error`` says why): not an error of the run
+    site_path: str | None = None   # a local file's path below the audited folder (or its served root)
 
     @property
     def in_browser(self) -> bool:
@@ -175,6 +176,15 @@ def display_path(path: Path, cwd: Path | None = None, resolve: bool = True) -> s
         return p.as_posix()
 
 
+def _below(file: Path, root: Path) -> str:
+    """``file``'s path below ``root`` (a served or audited folder), the same wherever the command runs."""
+    file, root = Path(os.path.abspath(file)), Path(os.path.abspath(root))
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.resolve().relative_to(root.resolve()).as_posix()
+
+
 class TargetResolver:
     """Resolves targets to PageTargets, starting one static server per served folder. ``deny``:
     files the servers never serve (the history database, the configuration file)."""
@@ -230,15 +240,17 @@ class TargetResolver:
             if not os.access(path, os.R_OK):
                 return [PageTarget(None, None, shown, f"{shown}: cannot read the file (permission denied)",
                                    kind="letter")]
-            server = self._server(self._file_root(path)) if path.suffix.lower() in HTML_SUFFIXES else None
-            return [self._file(path, server, True)]
+            root = self._file_root(path)
+            server = self._server(root) if path.suffix.lower() in HTML_SUFFIXES else None
+            return [self._file(path, server, True, root)]
         if path.suffix.lower() not in HTML_SUFFIXES:
             return [PageTarget(None, None, shown,
                                f"{shown}: not an HTML file; give a .html file, a folder or a URL")]
         if not os.access(path, os.R_OK):
             return [PageTarget(None, None, shown, f"{shown}: cannot read the file (permission denied)")]
-        server = self._server(self._file_root(path))
-        return [PageTarget(server.url_for(path), None, shown)]
+        root = self._file_root(path)
+        server = self._server(root)
+        return [PageTarget(server.url_for(path), None, shown, site_path=_below(path, root))]
 
     def _file_root(self, path: Path) -> Path:
         """Where a single file is served from: ``site_root`` (--site-root) when the file lies below
@@ -270,13 +282,14 @@ class TargetResolver:
                                       error=f"{display_path(f, resolve=False)}: not checked: a link to a file "
                                       "outside the folder"))
                 continue
-            out.append(self._file(f, server if f.suffix.lower() in HTML_SUFFIXES else None, letters))
+            out.append(self._file(f, server if f.suffix.lower() in HTML_SUFFIXES else None, letters, path))
         return out
 
     @staticmethod
-    def _file(f: Path, server: StaticServer | None, letters: bool) -> PageTarget:
+    def _file(f: Path, server: StaticServer | None, letters: bool, root: Path) -> PageTarget:
         kind = "letter" if letters or f.suffix.lower() in LETTER_FILE_SUFFIXES else "page"
-        return PageTarget(server.url_for(f) if server else None, None, display_path(f, resolve=False), kind=kind)
+        return PageTarget(server.url_for(f) if server else None, None, display_path(f, resolve=False), kind=kind,
+                          site_path=_below(f, root))
 
     def origins(self) -> list[str]:
         """The base URLs of klartjek's own file servers."""

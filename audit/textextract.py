@@ -11,7 +11,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from checks.klarsprog.text import blocks_from_lines
+from core.klarsprog.text import blocks_from_lines
 
 SKIP = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
         "canvas", "video", "audio", "select", "textarea", "input", "button", "head", "title", "meta",

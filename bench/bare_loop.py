@@ -16,7 +16,7 @@ from axe_playwright_python.base import AXE_SCRIPT  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from audit.browser import find_chromium, launch  # noqa: E402
-from audit.netscope import HostScope, origin_entry  # noqa: E402
+from core.netscope import HostScope, origin_entry  # noqa: E402
 
 
 async def main(base: str, n: int, in_flight: int) -> None:

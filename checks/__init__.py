@@ -1,17 +1,22 @@
-"""Every check klartjek runs, registered in REGISTRY (see checks/registry.py)."""
-from checks.axe_checks import register_axe_rules
-from checks.docx_checks import register_docx_checks
-from checks.klarsprog.rules import register_klarsprog_checks
-from checks.letter_checks import register_letter_checks
-from checks.memo_checks import register_memo_checks
-from checks.pdf_checks import register_pdf_checks
-from checks.registry import REGISTRY, CheckMeta, evaluate_all
+"""Every check klartjek runs, in one registry (checks/registry.py).
 
-register_axe_rules()
-register_klarsprog_checks()
-register_pdf_checks()
-register_docx_checks()
-register_memo_checks()
-register_letter_checks()
+FAMILIES lists the modules that declare checks; importing one registers its checks (``@check``, or
+axe-core's rules from their data). A new check is a function with ``@check`` in one of them (or in a
+new module listed here) and its cases in checks/cases/CODE.yml (docs/adding-a-check.md).
+"""
+import importlib
 
-__all__ = ["REGISTRY", "CheckMeta", "evaluate_all"]
+from checks.registry import REGISTRY, CheckContext, CheckMeta, evaluate_all
+
+FAMILIES = (
+    "checks.axe_checks",        # KA: axe-core's rules, from its data
+    "checks.klarsprog.rules",   # KL: plain Danish
+    "checks.pdf_checks",        # KP: PDF letters (PDF/UA)
+    "checks.docx_checks",       # KD: Word letters
+    "checks.memo_checks",       # KM: Digital Post (MeMo) messages
+    "checks.letter_checks",     # KB: the key facts of an appointment letter
+)
+for _module in FAMILIES:
+    importlib.import_module(_module)
+
+__all__ = ["REGISTRY", "CheckContext", "CheckMeta", "evaluate_all", "FAMILIES"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from audit.model import CheckResult, Finding
+from core.model import Category, TargetKind, CheckResult, Finding
 from checks.common import failure, part_target, result
 from checks.registry import REGISTRY, Artifacts, CheckMeta
 
@@ -337,4 +337,8 @@ CHECKS: list[dict[str, Any]] = [
 def register_docx_checks() -> None:
     from checks.common import register_all
 
-    register_all(REGISTRY, "docx", CHECKS, requires=("docx",))
+    register_all(REGISTRY, "docx", CHECKS, requires=("docx",), category=Category.LETTER_STRUCTURE,
+                 target=TargetKind.DOCX)
+
+
+register_docx_checks()

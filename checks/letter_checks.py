@@ -19,10 +19,16 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from audit.model import CheckResult, Finding
-from checks.common import failure, result
+from checks.common import finding
 from checks.klarsprog.rules import MONTH_NUMBER, MONTHS_DA, MONTHS_EN, NUM_DATE_RE, text_language
-from checks.registry import REGISTRY, Artifacts, CheckMeta
+from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
+from core.model import Category, Finding, Impact, Outcome, TargetKind
+
+# W3C's guidance on clear content for people with cognitive and learning disabilities
+COGA = "https://www.w3.org/TR/coga-usable/"
+letter_check = family("letter", category=Category.LETTER_CONTENT, applies_to=("letter",),
+                      requires=("letter", "text"), target=TargetKind.TEXT, tags=("klarsprog-letter",),
+                      help_url=COGA)
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 TEXT_TARGET = "text"           # a fact missing from the whole text has no span: this is its target
@@ -184,69 +190,89 @@ def has_street(low: str) -> bool:
     return False
 
 
-def check_when(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
-    low = _applicable(artifacts, config)
+@letter_check(code="KB001", name="letter-when", impact=Impact.SERIOUS,
+              title=_texts("Indkaldelsen siger ikke hvornår", "Appointment letter does not say when"),
+              description=_texts("Et brev om en aftale skal sige dato og klokkeslæt, så borgeren kommer til "
+                                 "tiden.", "An appointment letter must state the date and time so the citizen "
+                                 "comes on time."))
+def check_when(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    low = _applicable(artifacts, ctx.config)
     if low is None:
-        return result(meta, None)
+        return INAPPLICABLE
     dates = _dates(low)
     found = []
     if not dates:
-        found.append(failure(meta, TEXT_TARGET, "", _texts(
+        found.append(finding(TEXT_TARGET, "", _texts(
             "Brevet siger ikke, hvilken dag borgeren skal komme.",
             "The letter does not say which day the citizen should come."), _texts(
             "Skriv datoen med ugedag og månedsnavn, fx »tirsdag den 8. december 2026«.",
             "State the date with weekday and month name, e.g. \u201ctirsdag den 8. december 2026\u201d.")))
     if not _times(low, dates):
-        found.append(failure(meta, TEXT_TARGET, "", _texts(
+        found.append(finding(TEXT_TARGET, "", _texts(
             "Brevet siger ikke, hvad klokken borgeren skal komme.",
             "The letter does not say at what time the citizen should come."), _texts(
             "Skriv klokkeslættet, fx »kl. 10.30«.", "State the time, e.g. \u201ckl. 10.30\u201d.")))
-    return result(meta, found)
+    return found
 
 
-def check_where(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
-    low = _applicable(artifacts, config)
+@letter_check(code="KB002", name="letter-where", impact=Impact.SERIOUS,
+              title=_texts("Indkaldelsen siger ikke hvor", "Appointment letter does not say where"),
+              description=_texts("Borgeren skal kunne finde vej: adresse og afdeling, gerne indgang og etage.",
+                                 "The citizen must find the way: address and department, ideally entrance "
+                                 "and floor."))
+def check_where(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    low = _applicable(artifacts, ctx.config)
     if low is None:
-        return result(meta, None)
+        return INAPPLICABLE
     found = []
     if not (has_street(low) or POSTCODE_RE.search(artifacts["text"]["text"])):
-        found.append(failure(meta, TEXT_TARGET, "", _texts(
+        found.append(finding(TEXT_TARGET, "", _texts(
             "Brevet giver ingen adresse (gade og nummer eller postnummer og by).",
             "The letter gives no address (street and number, or postcode and town)."), _texts(
             "Skriv den fulde adresse, fx »Nørrebrogade 44, 8000 Aarhus C«.",
             "State the full address, e.g. \u201cNørrebrogade 44, 8000 Aarhus C\u201d.")))
     if not PLACE_RE.search(low):
-        found.append(failure(meta, TEXT_TARGET, "", _texts(
+        found.append(finding(TEXT_TARGET, "", _texts(
             "Brevet siger ikke, hvilken afdeling, klinik eller indgang borgeren skal finde.",
             "The letter does not say which department, clinic or entrance to find."), _texts(
             "Skriv afdelingens navn og gerne indgang og etage, fx »Hjerteafdelingen, indgang C, 2. sal«.",
             "Name the department, and the entrance and floor, e.g. \u201cHjerteafdelingen, indgang C, 2. sal\u201d.")))
-    return result(meta, found)
+    return found
 
 
-def check_prepare(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
-    low = _applicable(artifacts, config)
+@letter_check(code="KB003", name="letter-prepare", impact=Impact.MODERATE,
+              title=_texts("Indkaldelsen siger ikke, hvad man skal have med",
+                           "Appointment letter says nothing on what to bring"),
+              description=_texts("Borgeren skal vide, hvad der skal med, og hvordan man forbereder sig.",
+                                 "The citizen must know what to bring and how to prepare."))
+def check_prepare(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    low = _applicable(artifacts, ctx.config)
     if low is None:
-        return result(meta, None)
+        return INAPPLICABLE
     if PREPARE_RE.search(low):
-        return result(meta, [])
-    return result(meta, [failure(meta, TEXT_TARGET, "", _texts(
+        return []
+    return [finding(TEXT_TARGET, "", _texts(
         "Brevet siger ikke, hvad borgeren skal have med, eller hvordan borgeren forbereder sig.",
         "The letter does not say what to bring or how to prepare."), _texts(
         "Skriv fx »Tag dit sundhedskort og en liste over din medicin med«, eller hvad borgeren skal "
         "gøre før (faste, medicin). Skriv det, hvis der intet er at forberede.",
         "Write e.g. \u201cBring your health card and a list of your medicines\u201d, or what to do "
-        "beforehand (fasting, medicines). Say so if there is nothing to prepare."))])
+        "beforehand (fasting, medicines). Say so if there is nothing to prepare."))]
 
 
-def check_change(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
-    low = _applicable(artifacts, config)
+@letter_check(code="KB004", name="letter-change-cancel", impact=Impact.SERIOUS,
+              title=_texts("Indkaldelsen siger ikke, hvordan man flytter eller aflyser",
+                           "Appointment letter does not say how to change or cancel"),
+              description=_texts("Borgere, der ikke kan komme, skal let kunne flytte eller aflyse tiden.",
+                                 "Citizens who cannot come must easily be able to change or cancel."))
+def check_change(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    low = _applicable(artifacts, ctx.config)
     if low is None:
-        return result(meta, None)
+        return INAPPLICABLE
     found = []
     change = [m for m in CHANGE_RE.finditer(low)]
     if not change:
-        found.append(failure(meta, TEXT_TARGET, "", _texts(
+        found.append(finding(TEXT_TARGET, "", _texts(
             "Brevet siger ikke, hvordan borgeren flytter eller aflyser tiden.",
             "The letter does not say how to change or cancel the appointment."), _texts(
             "Skriv fx »Hvis du vil flytte eller aflyse tiden, så ring til os på 78 45 00 00 "
@@ -255,14 +281,14 @@ def check_change(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) 
             "MineAftaler.\u201d")))
     elif not any(CONTACT_RE.search(low, max(0, m.start() - 200), m.end() + 300) for m in change):
         m = change[0]
-        f = failure(meta, TEXT_TARGET, "", _texts(
+        f = finding(TEXT_TARGET, "", _texts(
             "Brevet nævner at flytte eller aflyse, men ikke hvordan (telefon, link eller MineAftaler).",
             "The letter mentions changing or cancelling, but not how (phone, link or MineAftaler)."), _texts(
             "Skriv telefonnummer og telefontid, eller et link, lige ved teksten om at flytte eller aflyse.",
             "Give a phone number and hours, or a link, right by the text about changing or cancelling."))
         f.span, f.excerpt = [m.start(), m.end()], artifacts["text"]["text"][m.start():m.end()]
         found.append(f)
-    return result(meta, found)
+    return found
 
 
 def _parse_instant(s: str | None) -> dt.datetime | None:
@@ -284,13 +310,21 @@ def _fmt_en(d: dt.datetime) -> str:
     return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year} at {d.hour}:{d.minute:02d}"
 
 
-def check_action_matches(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
+@letter_check(code="KB005", name="letter-appointment-mismatch", impact=Impact.CRITICAL,
+              target=TargetKind.MEMO,
+              title=_texts("Aftalen i Digital Post passer ikke med brevet",
+                           "Digital Post appointment differs from the letter"),
+              description=_texts("Kalenderknappen i Digital Post og brevets tekst skal sige samme tid, ellers "
+                                 "møder borgeren op på det forkerte tidspunkt.",
+                                 "The Digital Post calendar button and the letter's text must give the same "
+                                 "time, or the citizen comes at the wrong time."))
+def check_action_matches(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     memo = artifacts.get("memo") or {}
     actions = [a for a in memo.get("actions") or [] if (a.get("action_code") or "").upper() == "AFTALE"]
-    low = _applicable(artifacts, config)
+    low = _applicable(artifacts, ctx.config)
     stated = appointments(low) if low is not None else []
     if not actions or not stated:
-        return result(meta, None)
+        return INAPPLICABLE
     text = artifacts["text"]["text"]
     found: list[Finding] = []
     for a in actions:
@@ -303,7 +337,7 @@ def check_action_matches(meta: CheckMeta, artifacts: Artifacts, config: dict[str
             continue
         s, e = stated[0][:2]
         said = " ".join(text[s:e].split())
-        f = failure(meta, a.get("locator") or "", f"{a.get('label') or ''} {a.get('start')}".strip(), _texts(
+        f = finding(a.get("locator") or "", f"{a.get('label') or ''} {a.get('start')}".strip(), _texts(
             f"Brevet siger »{said}«, men aftalen i Digital Post (kalenderknappen) er {_fmt_da(local)} "
             f"dansk tid ({a.get('start')}).",
             f"The letter says \u201c{said}\u201d, but the Digital Post appointment (the calendar button) is "
@@ -314,43 +348,4 @@ def check_action_matches(meta: CheckMeta, artifacts: Artifacts, config: dict[str
             "Danish time is UTC + 1 hour in winter and + 2 hours in summer."))
         f.span, f.excerpt = [s, e], said
         found.append(f)
-    return result(meta, found)
-
-
-CHECKS = [
-    {"code": "KB001", "name": "letter-when", "impact": "serious", "evaluate": check_when,
-     "title": _texts("Indkaldelsen siger ikke hvornår", "Appointment letter does not say when"),
-     "description": _texts("Et brev om en aftale skal sige dato og klokkeslæt, så borgeren kommer til tiden.",
-                           "An appointment letter must state the date and time so the citizen comes on time.")},
-    {"code": "KB002", "name": "letter-where", "impact": "serious", "evaluate": check_where,
-     "title": _texts("Indkaldelsen siger ikke hvor", "Appointment letter does not say where"),
-     "description": _texts("Borgeren skal kunne finde vej: adresse og afdeling, gerne indgang og etage.",
-                           "The citizen must find the way: address and department, ideally entrance and floor.")},
-    {"code": "KB003", "name": "letter-prepare", "impact": "moderate", "evaluate": check_prepare,
-     "title": _texts("Indkaldelsen siger ikke, hvad man skal have med", "Appointment letter says nothing on "
-                     "what to bring"),
-     "description": _texts("Borgeren skal vide, hvad der skal med, og hvordan man forbereder sig.",
-                           "The citizen must know what to bring and how to prepare.")},
-    {"code": "KB004", "name": "letter-change-cancel", "impact": "serious", "evaluate": check_change,
-     "title": _texts("Indkaldelsen siger ikke, hvordan man flytter eller aflyser",
-                     "Appointment letter does not say how to change or cancel"),
-     "description": _texts("Borgere, der ikke kan komme, skal let kunne flytte eller aflyse tiden.",
-                           "Citizens who cannot come must easily be able to change or cancel.")},
-    {"code": "KB005", "name": "letter-appointment-mismatch", "impact": "critical", "evaluate": check_action_matches,
-     "title": _texts("Aftalen i Digital Post passer ikke med brevet",
-                     "Digital Post appointment differs from the letter"),
-     "description": _texts("Kalenderknappen i Digital Post og brevets tekst skal sige samme tid, ellers møder "
-                           "borgeren op på det forkerte tidspunkt.",
-                           "The Digital Post calendar button and the letter's text must give the same time, or "
-                           "the citizen comes at the wrong time.")},
-]
-
-
-def register_letter_checks() -> None:
-    from checks.common import register_all
-
-    for c in CHECKS:
-        c.setdefault("tags", ("klarsprog-letter",))
-        # W3C's guidance on clear content for people with cognitive and learning disabilities
-        c.setdefault("help_url", "https://www.w3.org/TR/coga-usable/")
-    register_all(REGISTRY, "letter", CHECKS, requires=("letter", "text"))
+    return found

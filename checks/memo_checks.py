@@ -8,7 +8,6 @@ A CPR number is never shown in full in any finding: every text shown goes throug
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from audit.model import CheckResult, Finding
+from core.cpr import cpr_matches, mask_cpr
+from core.model import Category, TargetKind, CheckResult, Finding
 from checks.common import failure, part_target, result
 from checks.registry import REGISTRY, CheckMeta
 
@@ -28,13 +28,11 @@ ACTION_CODES = ("AFTALE", "BETALING", "SELVBETJENING", "INFORMATION", "UNDERSKRI
 NOTIFICATION_MAX = 150
 LABEL_MIN_WORDS = 2
 ACTION_MIN_WORDS = 2
-# Action labels that say nothing, besides the generic link texts of checks/klarsprog/data/generic-link-texts.txt
+# Action labels that say nothing, besides the generic link texts of core/klarsprog/data/generic-link-texts.txt
 GENERIC_ACTION_LABELS = frozenset({"gå til", "åbn", "tryk", "se", "start", "videre", "gå videre", "næste", "ok",
                                    "svar", "klik", "klik for at åbne", "go to", "open", "click", "continue", "next"})
 TRAILING = ".:!»›>→…  "
 WORD = re.compile(r"[^\W_]+")
-# DDMMYY-NNNN, DDMMYYNNNN (or DDMMYY NNNN); not part of a longer run of digits.
-CPR = re.compile(r"(?<!\d)(?<!\d[-/.])(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?!\d)(?![-/.,]\d)")
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
@@ -48,24 +46,6 @@ Texts = dict[str, str]
 
 
 # -- helpers --------------------------------------------------------------------------------------
-
-def _cpr_matches(text: str) -> list[re.Match]:
-    out = []
-    for m in CPR.finditer(text or ""):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        # 2000+YY is a leap year exactly when 1900+YY is (but 1900): 290200 passes, harmlessly
-        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000 + year, month)[1]:
-            out.append(m)
-    return out
-
-
-def mask_cpr(text: str | None) -> str:
-    """The text with every CPR number masked: 010203-1234 → 010203-****."""
-    text = text or ""
-    for m in reversed(_cpr_matches(text)):
-        text = text[:m.start()] + f"{m.group(1)}{m.group(2)}{m.group(3)}-****" + text[m.end():]
-    return text
-
 
 def _q(text: str | None, lang: str) -> str:
     t = mask_cpr(" ".join((text or "").split()))
@@ -96,14 +76,14 @@ def _norm(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def generic_label_patterns() -> tuple[re.Pattern, ...]:
-    from checks.klarsprog.text import read_list
+    from core.klarsprog.text import read_list
 
     return tuple(re.compile(re.escape(" ".join(x.lower().split())).replace("…", ".+"))
                  for x in read_list(DATA / "memo-generic-labels.txt"))
 
 
 def _primary(lang: str | None) -> str | None:
-    from checks.klarsprog.language import primary
+    from core.klarsprog.language import primary
 
     return primary(lang)
 
@@ -205,7 +185,7 @@ def check_cpr(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> 
     out = []
     for key in ("label", "notification", "additional_notification"):
         text = memo.get(key)
-        found = _cpr_matches(text or "")
+        found = cpr_matches(text or "")
         if not found:
             continue
         n = len(found)
@@ -342,7 +322,7 @@ def check_action_code(meta: CheckMeta, arts: dict[str, Any], config: dict[str, A
 
 
 def _generic_action_labels(config: dict[str, Any]) -> frozenset[str]:
-    from checks.klarsprog.lexicon import words_for
+    from core.klarsprog.lexicon import words_for
 
     return words_for(config.get("klarsprog") or {}).generic_links | GENERIC_ACTION_LABELS
 
@@ -548,4 +528,8 @@ CHECKS: list[dict[str, Any]] = [
 def register_memo_checks() -> None:
     from checks.common import register_all
 
-    register_all(REGISTRY, "memo", CHECKS, requires=("memo",))
+    register_all(REGISTRY, "memo", CHECKS, requires=("memo",), category=Category.DIGITAL_POST,
+                 target=TargetKind.MEMO)
+
+
+register_memo_checks()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from audit.model import CheckResult, Finding
+from core.model import Category, TargetKind, CheckResult, Finding
 from checks.common import failure, part_target, register_all, result
 from checks.registry import REGISTRY, CheckMeta
 
@@ -631,4 +631,8 @@ CHECKS: list[dict[str, Any]] = [
 
 
 def register_pdf_checks() -> None:
-    register_all(REGISTRY, "pdf", CHECKS, requires=("pdf",))
+    register_all(REGISTRY, "pdf", CHECKS, requires=("pdf",), category=Category.LETTER_STRUCTURE,
+                 target=TargetKind.PDF)
+
+
+register_pdf_checks()

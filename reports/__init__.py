@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from audit.files import write_atomic
-from audit.model import Run
-from audit.safe_text import json_safe, markup_safe, printable
+from core.files import write_atomic
+from core.model import Run
+from core.safe_text import json_safe, markup_safe, printable
 
 # how each format is made safe for standard output without changing what it says
 STDOUT_SAFE = {"json": json_safe, "sarif": json_safe, "junit": markup_safe, "html": markup_safe}

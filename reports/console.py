@@ -1,4 +1,4 @@
-"""Rich consoles whose every output is safe for a terminal (audit/safe_text.py): a render hook
+"""Rich consoles whose every output is safe for a terminal (core/safe_text.py): a render hook
 passes whatever is printed — strings, tables, reports — through ``printable``, segment by segment,
 so no control character of a page or document reaches the terminal, wherever it was printed from."""
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console, RenderHook
 from rich.segment import Segment
 
-from audit.safe_text import printable
+from core.safe_text import printable
 
 
 class _Printable:

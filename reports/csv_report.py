@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from audit.model import Run
+from core.model import Run
 
 COLUMNS = ("run", "document", "kind", "status", "code", "name", "outcome", "impact", "wcag", "level",
            "target", "excerpt", "span_start", "span_end", "message", "suggestion", "fingerprint")

@@ -17,9 +17,9 @@ from typing import Any, Callable, TextIO
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from audit.model import Document, Run, impact_rank
-from audit.scoring import BAND_LABELS, PLAIN_PREFIXES, score_band
-from reports import wcag
+from core.model import Document, Run, TargetKind, impact_rank
+from core.scoring import BAND_LABELS, is_plain, score_band
+from core import wcag
 from reports.i18n import t
 from reports.text_report import _is_whole, readability_line, text_findings, text_paragraphs
 
@@ -69,13 +69,13 @@ class HtmlReporter:
 
         pages = []
         for i, doc in enumerate(run.documents):
-            wcag_results = [r for r in doc.results if not r.code.startswith(PLAIN_PREFIXES)]
+            wcag_results = [r for r in doc.results if not is_plain(r)]
             pages.append({
                 "i": i, "anchor": f"side-{i + 1}", "doc": doc, "location": doc.location,
                 "score": _score(doc.score, lang), "plain": _score(doc.plain_score, lang),
                 "failures": sum(len(r.failures) for r in wcag_results),
                 "review": sum(len(r.needs_review) for r in wcag_results),
-                "plain_findings": sum(len(r.failures) for r in doc.results if r.code.startswith(PLAIN_PREFIXES)),
+                "plain_findings": sum(len(r.failures) for r in doc.results if is_plain(r)),
                 "readability": readability_line(doc, lang) if doc.readability else "",
             })
 
@@ -85,13 +85,13 @@ class HtmlReporter:
         for page in pages:
             doc: Document = page["doc"]
             for res in doc.results:
-                if res.code.startswith(PLAIN_PREFIXES):
+                if is_plain(res):
                     continue
                 for f in res.findings:
                     item = {"page": page, "res": res, "f": f, "message": msg(f.message),
                             "suggestion": msg(f.suggestion) if f.suggestion else None,
                             # a letter's finding points into a PDF, DOCX or MeMo structure, not at a CSS selector
-                            "where": t("selector" if res.code.startswith("KA") else "location", lang),
+                            "where": t("selector" if res.target_kind in (TargetKind.CSS, None) else "location", lang),
                             "image": self._image(f.fingerprint, doc.reused_from or run.id)
                             if f.outcome == "failed" else None}
                     if f.outcome == "cant_tell":
@@ -128,7 +128,7 @@ class HtmlReporter:
         for page in pages:
             doc = page["doc"]
             rows = [(r, len(r.failures)) for r in doc.results
-                    if not r.code.startswith(PLAIN_PREFIXES) and r.failures]
+                    if not is_plain(r) and r.failures]
             rows.sort(key=lambda x: (-impact_rank(x[0].impact), x[0].code))
             if rows:
                 by_page.append({"page": page, "rows": [{"code": r.code, "title": title_of(r.code),

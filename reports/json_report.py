@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from audit.model import SCHEMA_VERSION, Run
+from core.model import SCHEMA_VERSION, Run
 
 SCHEMA_FILE = Path(__file__).parent / "schema" / "run.schema.json"
 
@@ -42,6 +42,6 @@ def dumps(data: Any) -> str:
 
 
 def write_json(run: Run, path: Path) -> None:
-    from audit.files import write_atomic
+    from core.files import write_atomic
 
     write_atomic(path, run_json(run))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from audit.model import Document, Run, impact_rank, max_impact
+from core.model import Document, Run, impact_rank, max_impact
 
 FAMILIES = (("KA", "WCAG"), ("KL", "klarsprog"))
 

@@ -9,11 +9,11 @@ import re
 from collections import Counter
 from typing import TextIO
 
-from audit.model import IMPACTS, Run
-from audit.scoring import PLAIN_PREFIXES
+from core.model import IMPACTS, Run
+from core.scoring import is_plain
 from reports.i18n import t
 from reports.terminal import failure_counts, fmt_score
-from reports.wcag import help_url
+from core.wcag import help_url
 
 MAX_ROWS = 50
 _MD = re.compile(r"([\\`*_\[\]|~])")
@@ -47,7 +47,7 @@ class MarkdownReporter:
                 w(f"| {md(doc.location)} | {label}: {md(doc.error)} |" + " |" * (len(IMPACTS) + 2) + "\n")
                 continue
             counts = failure_counts(doc)
-            review = sum(len(r.needs_review) for r in doc.results if not r.code.startswith(PLAIN_PREFIXES))
+            review = sum(len(r.needs_review) for r in doc.results if not is_plain(r))
             name = md(doc.location) + (f" · {md(doc.title)}" if doc.title else "")
             w(f"| {name} | {fmt_score(doc.score)} | "
               + " | ".join(str(counts[i]) for i in IMPACTS)
@@ -56,15 +56,18 @@ class MarkdownReporter:
             w(f"\n… {len(docs) - MAX_ROWS} {t('more', lang)} {t('documents', lang)}\n")
         failing: Counter = Counter()
         pages: dict[str, set[str]] = {}
+        plain: set[str] = set()
         for doc in run.documents:
             for res in doc.results:
                 if res.failures:
                     failing[res.code] += len(res.failures)
                     pages.setdefault(res.code, set()).add(doc.location)
+                    if is_plain(res):
+                        plain.add(res.code)
         if failing:
             w(f"\n### {t('failures', lang)}\n\n| {t('check', lang)} | {t('elements', lang)} | "
               f"{t('documents', lang)} |\n|---|---:|---:|\n")
-            ranked = sorted(failing.items(), key=lambda kv: (kv[0].startswith(PLAIN_PREFIXES), -kv[1], kv[0]))
+            ranked = sorted(failing.items(), key=lambda kv: (kv[0] in plain, -kv[1], kv[0]))
             for code, n in ranked[:MAX_ROWS]:     # WCAG checks first, then plain language
                 meta = REGISTRY.get(code)
                 title = meta.text("title", lang) if meta else code

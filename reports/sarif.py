@@ -3,16 +3,16 @@
 Every registered check is a rule (id = check code, name = readable name, helpUri, WCAG tags);
 every failed or needs-review finding is a result located at its document (URL or file), with the
 element's selector as a logical location, the HTML snippet or the text excerpt in its properties,
-and partialFingerprints that stay stable between runs (audit.model.fingerprint).
+and partialFingerprints that stay stable between runs (core.model.fingerprint).
 Validated against the SARIF 2.1.0 JSON schema in the tests.
 """
 from __future__ import annotations
 
 from typing import Any, TextIO
 
-from audit.model import Run
+from core.model import Run
 from reports.json_report import dumps
-from reports.wcag import KLARSPROG_RELATED, help_url
+from core.wcag import KLARSPROG_RELATED, help_url
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "serious": "error", "moderate": "warning", "minor": "note", None: "warning"}

@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from audit.model import IMPACTS, CheckResult, Document, Run, impact_rank
-from audit.scoring import PLAIN_PREFIXES
+from core.model import CATEGORIES, IMPACTS, CheckResult, Document, Run, category_of, impact_rank
+from core.scoring import is_plain
 from reports.console import safe_console
 from reports.i18n import t
 
@@ -24,7 +24,7 @@ def failure_counts(doc: Document) -> dict[str, int]:
     """Failing elements by impact, WCAG checks only (plain-language findings are counted apart)."""
     counts = {imp: 0 for imp in IMPACTS}
     for res in doc.results:
-        if res.code.startswith(PLAIN_PREFIXES):
+        if is_plain(res):
             continue
         for f in res.failures:
             if f.impact in counts:
@@ -33,11 +33,13 @@ def failure_counts(doc: Document) -> dict[str, int]:
 
 
 def _wcag(res: CheckResult, lang: str) -> str:
-    if res.code.startswith(PLAIN_PREFIXES):
-        return t("plain_language", lang)
-    if not res.wcag:
+    """What a result is measured against: WCAG criteria, else its category."""
+    cat = category_of(res.category)
+    if res.wcag:
+        return "WCAG " + ", ".join(res.wcag) + (f" ({res.level})" if res.level else "")
+    if cat is None:
         return t("best_practice", lang)
-    return "WCAG " + ", ".join(res.wcag) + (f" ({res.level})" if res.level else "")
+    return CATEGORIES[cat].title[lang]
 
 
 class TerminalReporter:

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from audit.model import Document, impact_rank
-from checks.klarsprog.text import BAND_NAMES
+from core.model import Document, impact_rank
+from core.klarsprog.text import BAND_NAMES
 from reports.i18n import t
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate checks/data/axe_rules.json and the vendored locale from an axe-core npm package.
+"""Regenerate core/data/axe_rules.json and the vendored locale from an axe-core npm package.
 
 Maintainer tool, not run by CI. Usage:
 

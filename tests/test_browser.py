@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from audit.browser import NO_BROWSER_HELP, find_chromium, launch_args, pac_script
-from audit.netscope import HostScope, parse_entry
-from audit.errors import UsageError
+from core.netscope import HostScope, parse_entry
+from core.errors import UsageError
 from conftest import run_cli
 
 SYSTEM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from audit.config import config_hash, load_config
-from audit.errors import UsageError
+from core.errors import UsageError
 from conftest import run_cli
 
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from audit.config import load_config
 from audit.letters import LetterError, gather_letter
-from audit.model import Document
+from core.model import Document
 from audit.runner import check_document
 from audit.textextract import text_artifact
 

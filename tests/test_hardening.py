@@ -56,7 +56,7 @@ def test_text_and_audit_refuse_special_files(tmp_path):
 
 
 def test_read_bounded_stops_at_the_limit(tmp_path):
-    from audit.files import FileReadError, FileTooLarge, read_bounded
+    from core.files import FileReadError, FileTooLarge, read_bounded
 
     (tmp_path / "a").write_bytes(b"x" * 101)
     assert read_bounded(tmp_path / "a", 101) == b"x" * 101

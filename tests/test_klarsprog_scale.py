@@ -1,4 +1,4 @@
-"""The Danish text engine (checks/klarsprog/text.py) at scale: the sentence ends (END_RE), the lines
+"""The Danish text engine (core/klarsprog/text.py) at scale: the sentence ends (END_RE), the lines
 of a plain text (LINE_RE), the tokeniser (TOKEN_RE) and the URL look-up (Analysis.in_special) take
 linear time on hostile text, with exactly the results of the former code, which is kept below as
 the reference.
@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from audit.textextract import text_from_html, text_from_markdown, text_from_plain
 from checks.klarsprog import text as kt
-from checks.klarsprog.text import (BACK_CHARS, COMPOUND_MIN, COUNT_RE, Analysis, Block, Lexicon,
+from core.klarsprog.text import (BACK_CHARS, COMPOUND_MIN, COUNT_RE, Analysis, Block, Lexicon,
                                    Sentence, _count_span, _ends_after, _letters_long, analyse,
                                    blocks_from_lines, is_long, special_spans)
 

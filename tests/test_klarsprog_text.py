@@ -8,7 +8,7 @@ never ending one; hyphens deleted so CT-scanning and 10.30 change) are regressio
 import pytest
 
 from audit.textextract import text_from_markdown, text_from_plain
-from checks.klarsprog.text import Block, analyse, lix_band, lix_of
+from core.klarsprog.text import Block, analyse, lix_band, lix_of
 
 
 def sentences(a):

@@ -14,7 +14,8 @@ from audit.config import defaults
 from audit.letters import LetterError, gather_letter
 from audit.letters.memo import read_memo
 from checks import REGISTRY, evaluate_all
-from checks.memo_checks import ACTION_CODES, ALLOWED_MAIN_TYPES, mask_cpr
+from checks.memo_checks import ACTION_CODES, ALLOWED_MAIN_TYPES
+from core.cpr import mask_cpr
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "fixtures" / "letters" / "memo"

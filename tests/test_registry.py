@@ -5,8 +5,10 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
 from checks import REGISTRY
-from checks.axe_checks import axe_data, danish_locale, format_target, wcag_from_tags
+from checks.axe_checks import format_target
 from checks.registry import CheckMeta, Registry
+from core.axe import axe_data, danish_locale, wcag_from_tags
+from core.model import Category
 
 
 def test_every_axe_rule_has_a_unique_stable_code():
@@ -59,11 +61,11 @@ def test_selection_by_level_version_and_best_practice():
 
 def test_registry_refuses_duplicate_keys():
     reg = Registry()
-    meta = CheckMeta(code="KX001", name="x", family="test", title={"en": "X"}, description={"en": ""},
-                     impact="minor")
+    meta = CheckMeta(code="KX001", name="x", family="test", category=Category.WCAG, title={"en": "X"},
+                     description={"en": ""}, impact="minor")
     reg.register(meta)
     with pytest.raises(ValueError):
-        reg.register(CheckMeta(code="KX002", name="x", family="test", title={"en": "Y"},
+        reg.register(CheckMeta(code="KX002", name="x", family="test", category=Category.WCAG, title={"en": "Y"},
                                description={"en": ""}, impact="minor"))
 
 
@@ -83,7 +85,7 @@ def test_target_formatting_for_frames_and_shadow_dom():
 
 def test_checks_select_and_ignore_by_code_name_family_and_tag():
     from audit.config import load_config
-    from audit.errors import UsageError
+    from core.errors import UsageError
     from checks import REGISTRY
 
     cfg = load_config(overrides={"checks": {"select": ["wcag111", "klarsprog"], "ignore": ["KL001", "area-alt"]}})
@@ -91,5 +93,5 @@ def test_checks_select_and_ignore_by_code_name_family_and_tag():
     assert "KA057" in codes and "KL002" in codes                  # image-alt (wcag111), a plain-language check
     assert "KL001" not in codes and REGISTRY.get("area-alt").code not in codes
     assert all(m.family == "klarsprog" or "wcag111" in m.tags for m in REGISTRY.select(cfg))
-    with pytest.raises(UsageError, match="'checks.select' names no check, family or tag: 'nope'"):
+    with pytest.raises(UsageError, match="'checks.select' names no check, family, category or tag: 'nope'"):
         load_config(overrides={"checks": {"select": ["nope"]}})

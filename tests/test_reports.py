@@ -64,7 +64,7 @@ def test_golden_files(reports, fmt, name):
 
 
 def test_json_writer_writes_what_the_standard_library_writes(demo_runs):
-    from audit.model import Run
+    from core.model import Run
     from reports.json_report import dumps, run_json
 
     run = Run.from_dict(demo_runs["site"][1])    # the report straight from the dataclasses, and from to_dict

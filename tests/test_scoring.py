@@ -1,8 +1,8 @@
 import pytest
 
 from audit.config import defaults
-from audit.model import CheckResult, Document
-from audit.scoring import document_score, run_score
+from core.model import CheckResult, Document
+from core.scoring import document_score, run_score
 
 W = defaults()["weights"]
 
@@ -49,3 +49,18 @@ def test_run_score_pools_the_check_results_of_ok_documents():
     broken = Document(status="error", results=[r("failed", "critical")])
     assert run_score([a, b, broken], W) == round(100 * 11 / 18, 1) == 61.1
     assert run_score([broken], W) is None
+
+
+def test_each_category_counts_towards_its_own_score_and_nothing_reads_the_code():
+    from core.model import CATEGORIES, Category, Score
+    from core.scoring import is_plain, is_wcag
+
+    plain = {c for c, info in CATEGORIES.items() if info.score == Score.PLAIN}
+    assert plain == {Category.PLAIN_LANGUAGE, Category.LETTER_CONTENT}
+    for cat in Category:
+        # a code that looks like the other score's changes nothing: the category decides
+        res = CheckResult(code="KL001" if cat not in plain else "KA001", name="x", outcome="failed",
+                          impact="serious", category=cat)
+        assert (is_plain(res), is_wcag(res)) == ((cat in plain), (cat not in plain))
+    legacy = CheckResult(code="KL001", name="x", outcome="failed", impact="serious")   # stored before 1.3
+    assert is_wcag(legacy) and not is_plain(legacy)

@@ -2,8 +2,8 @@ import sqlite3
 
 import pytest
 
-from audit.errors import UsageError
-from audit.model import CheckResult, Document, Finding, Run
+from core.errors import UsageError
+from core.model import CheckResult, Document, Finding, Run
 from audit.store import Store
 
 

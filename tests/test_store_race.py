@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.errors import UsageError
+from core.errors import UsageError
 from audit.store import STORE_SCHEMA_VERSION, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ ROUNDS = 10
 def _collide(worker: int, paths: list[str], barrier, results) -> None:
     """One process: for each fresh file, wait until every process is ready, then all at once
     open the store (creating the database) and write a whole run."""
-    from audit.model import CheckResult, Document, Finding, Run
+    from core.model import CheckResult, Document, Finding, Run
 
     for rnd, path in enumerate(paths):
         try:

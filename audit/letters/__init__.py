@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.errors import TargetError
+from core.errors import TargetError
 
 # (kind, level, text): a heading (level 1-6), paragraph, list_item, table_cell, caption or line
 Block = tuple[str, int, str]
@@ -30,7 +30,7 @@ class LetterError(TargetError):
 
 def guess_language(text: str) -> str | None:
     """'da', 'en' or None (too little text, or neither): counts common function words."""
-    from checks.klarsprog.language import guess_language as guess
+    from core.klarsprog.language import guess_language as guess
 
     return guess(text)
 
@@ -42,11 +42,11 @@ def read_source(location: str, is_url: bool, max_bytes: int = MAX_BYTES, timeout
                 user_agent: str | None = None, scope=None, allowed=None) -> bytes:
     """A letter's bytes from a local file or an http(s) URL, refusing more than ``max_bytes``. A URL
     is downloaded within ``timeout`` seconds all told; it and every redirect must be allowed by
-    ``scope`` (audit/netscope.HostScope) and ``allowed`` (the crawl's scope)."""
+    ``scope`` (core/netscope.HostScope) and ``allowed`` (the crawl's scope)."""
     too_big = (f"{location}: the letter is over the limit of {max_bytes:,} bytes (letters.max_bytes); "
                "check the file, or raise the limit")
     if not is_url:
-        from audit.files import FileReadError, FileTooLarge, read_bounded
+        from core.files import FileReadError, FileTooLarge, read_bounded
 
         try:
             return read_bounded(location, max_bytes)
@@ -197,7 +197,7 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
             if t and meta.get("role") == "MainDocument":
                 texts.append(t)
         arts["text"] = _join_texts(texts, memo.get("language"))
-        from checks.memo_checks import mask_cpr   # the label is the title in reports: no CPR number there
+        from core.cpr import mask_cpr   # the label is the title in reports: no CPR number there
 
         arts["letter"] |= {"title": mask_cpr(memo["label"]) if memo.get("label") else None,
                            "lang": memo.get("language")}

@@ -39,7 +39,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from audit.letters import LetterError
-from audit.safe_text import printable
+from core.safe_text import printable
 
 NS = "https://DigitalPost.dk/MeMo-1"
 DOCUMENT_ROLES = ("MainDocument", "AdditionalDocument", "TechnicalDocument")

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from audit.model import CheckResult, Finding
-from checks.klarsprog.lexicon import Words, find_all, words_for
-from checks.klarsprog.text import (BAND_NAMES, Analysis, Block, analyse,
+from checks.registry import INAPPLICABLE, CheckContext
+from core.model import Category, Finding, Impact, TargetKind
+from core.wcag import KLARSPROG_RELATED, understanding_url
+from core.klarsprog.lexicon import Words, find_all, words_for
+from core.klarsprog.text import (BAND_NAMES, Analysis, Block, analyse,
                                    lix_band)
 from checks.registry import REGISTRY, Artifacts, CheckMeta
 
@@ -718,54 +720,54 @@ def text_language(artifacts: Artifacts, config: dict[str, Any]) -> str:
     return lang.split("-")[0].split("_")[0]
 
 
+def analysis(artifacts: Artifacts, check_ctx: CheckContext) -> Ctx:
+    """The analysis of a document's text: computed once per document (CheckContext.computed)."""
+    config = check_ctx.config
+    settings = config.get("klarsprog", {})
+    profile = settings.get("profiles", {}).get(settings.get("profile", "web"), {})
+    words = words_for(settings)
+    t = artifacts["text"]
+    blocks = [Block(*b[:4]) for b in t["blocks"]]
+    a = analyse(t["text"], blocks, words.lexicon)
+    low = t["text"].lower()
+    if len(low) != len(t["text"]):      # a character whose lower case is longer: keep offsets
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in t["text"])
+    return Ctx(a=a, words=words, profile=profile, links=t.get("links") or [],
+               lang=text_language(artifacts, config), sentence_starts=None, low=low)
+
+
 def context(artifacts: Artifacts, config: dict[str, Any]) -> Ctx:
-    """The analysis of a document's text, built once and kept under "_klarsprog"."""
-    ctx = artifacts.get("_klarsprog")
-    if ctx is None:
-        settings = config.get("klarsprog", {})
-        profile = settings.get("profiles", {}).get(settings.get("profile", "web"), {})
-        words = words_for(settings)
-        t = artifacts["text"]
-        blocks = [Block(*b[:4]) for b in t["blocks"]]
-        a = analyse(t["text"], blocks, words.lexicon)
-        starts = None
-        low = t["text"].lower()
-        if len(low) != len(t["text"]):      # a character whose lower case is longer: keep offsets
-            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in t["text"])
-        ctx = Ctx(a=a, words=words, profile=profile, links=t.get("links") or [],
-                  lang=text_language(artifacts, config), sentence_starts=starts, low=low)
-        artifacts["_klarsprog"] = ctx
-    return ctx
+    """The analysis outside a check run (tests, readability figures)."""
+    return analysis(artifacts, CheckContext(artifacts, config))
 
 
 def _make_evaluate(fn: Callable, langs: tuple[str, ...]):
-    def evaluate(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult | None:
-        ctx = context(artifacts, config)
+    def evaluate(artifacts: Artifacts, check_ctx: CheckContext):
+        ctx = check_ctx.computed(analysis)
         if ctx.lang not in ("da", "en"):
             return None                      # not assessed: see readability_summary
         if ctx.lang not in langs or not ctx.a.words:
-            return CheckResult(code=meta.code, name=meta.name, outcome="inapplicable", impact=meta.impact)
+            return INAPPLICABLE
         found = fn(ctx)
-        if found is None:
-            return CheckResult(code=meta.code, name=meta.name, outcome="inapplicable", impact=meta.impact)
-        impacts = [f.impact for f in found]
-        from audit.model import max_impact
-        return CheckResult(code=meta.code, name=meta.name, outcome="failed" if found else "passed",
-                           impact=max_impact(impacts) or meta.impact, findings=found)
+        return INAPPLICABLE if found is None else found
     return evaluate
 
 
 def register_klarsprog_checks() -> None:
     for code, name, impact, fn, langs, title, desc in CHECKS:
         REGISTRY.register(CheckMeta(
-            code=code, name=name, family="klarsprog", title=title, description=desc, impact=impact,
-            tags=("klarsprog", *(f"lang-{lang}" for lang in langs)), applies_to=("page", "letter", "text"),
-            requires=("text",), evaluate=_make_evaluate(fn, langs)))
+            code=code, name=name, family="klarsprog", category=Category.PLAIN_LANGUAGE, title=title,
+            description=desc, impact=Impact(impact), tags=("klarsprog", *(f"lang-{lang}" for lang in langs)),
+            applies_to=("page", "letter", "text"), requires=("text",), target=TargetKind.TEXT,
+            related_wcag=(KLARSPROG_RELATED[code],), help_url=understanding_url(KLARSPROG_RELATED[code]),
+            evaluate=_make_evaluate(fn, langs)))
 
 
-def readability_summary(artifacts: Artifacts, config: dict[str, Any]) -> dict[str, Any]:
-    """Figures shown beside the plain-language score: LIX and its band, counts, or why not assessed."""
-    ctx = context(artifacts, config)
+def readability_summary(artifacts: Artifacts, config: dict[str, Any],
+                        check_ctx: CheckContext | None = None) -> dict[str, Any]:
+    """Figures shown beside the plain-language score: LIX and its band, counts, or why not assessed
+    (from the analysis the checks made, given their context)."""
+    ctx = (check_ctx or CheckContext(artifacts, config)).computed(analysis)
     a = ctx.a
     out: dict[str, Any] = {"language": ctx.lang, "assessed": ctx.lang in ("da", "en"),
                            "profile": config.get("klarsprog", {}).get("profile"),
@@ -781,3 +783,6 @@ def readability_summary(artifacts: Artifacts, config: dict[str, Any]) -> dict[st
     else:
         out["reason"] = f"not assessed: klartjek checks plain language in Danish and English, not '{ctx.lang}'"
     return out
+
+
+register_klarsprog_checks()

@@ -8,17 +8,101 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = "1.3"
 
-IMPACTS = ("critical", "serious", "moderate", "minor")
-OUTCOMES = ("passed", "failed", "cant_tell", "inapplicable", "error")
-# Which outcome describes a check when its parts differ: the first one present wins.
-OUTCOME_PRECEDENCE = ("error", "failed", "cant_tell", "passed", "inapplicable")
-DOCUMENT_KINDS = ("page", "letter", "text")
-DOCUMENT_STATUSES = ("ok", "error", "skipped")   # skipped: found, not checked (e.g. an old .doc letter)
-RUN_STATUSES = ("complete", "partial")
+
+class Impact(StrEnum):
+    """How much a failure hurts a user (axe-core's scale)."""
+    CRITICAL = "critical"
+    SERIOUS = "serious"
+    MODERATE = "moderate"
+    MINOR = "minor"
+
+
+class Outcome(StrEnum):
+    """A check's verdict on a document (W3C's ACT outcomes, with "cant_tell" for needs review)."""
+    PASSED = "passed"
+    FAILED = "failed"
+    CANT_TELL = "cant_tell"
+    INAPPLICABLE = "inapplicable"
+    ERROR = "error"
+
+
+class DocumentKind(StrEnum):
+    PAGE = "page"
+    LETTER = "letter"
+    TEXT = "text"
+
+
+class DocumentStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"      # found, not checked (an old .doc letter, a link out of an audited folder)
+
+
+class RunStatus(StrEnum):
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+
+
+class Category(StrEnum):
+    """What a check judges. Scores, JUnit test cases, SARIF tags, the HTML report's sections,
+    screenshots and ``checks.select`` read it; nothing reads a check's code for it."""
+    WCAG = "wcag"                          # web content against a WCAG success criterion
+    BEST_PRACTICE = "best-practice"        # accessibility beyond WCAG's criteria (axe-core's best practices)
+    LETTER_STRUCTURE = "letter-structure"  # PDF/UA and Word structure of a letter
+    DIGITAL_POST = "digital-post"          # a Digital Post (MeMo) message's fields and actions
+    PLAIN_LANGUAGE = "plain-language"      # plain Danish (klarsprog)
+    LETTER_CONTENT = "letter-content"      # the key facts of an appointment letter
+
+
+class Score(StrEnum):
+    """The two scores; never mixed (docs/scoring.md)."""
+    WCAG = "wcag"
+    PLAIN = "plain"
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    score: Score
+    title: dict[str, str]          # {"da": …, "en": …}
+    accessibility: bool            # SARIF's "accessibility" tag, WCAG conformance
+
+
+CATEGORIES: dict[Category, CategoryInfo] = {
+    Category.WCAG: CategoryInfo(Score.WCAG, {"da": "WCAG", "en": "WCAG"}, True),
+    Category.BEST_PRACTICE: CategoryInfo(Score.WCAG, {"da": "God praksis for tilgængelighed",
+                                                      "en": "Accessibility best practice"}, True),
+    Category.LETTER_STRUCTURE: CategoryInfo(Score.WCAG, {"da": "Brevets opbygning (PDF og Word)",
+                                                         "en": "Letter structure (PDF and Word)"}, True),
+    Category.DIGITAL_POST: CategoryInfo(Score.WCAG, {"da": "Digital Post", "en": "Digital Post"}, False),
+    Category.PLAIN_LANGUAGE: CategoryInfo(Score.PLAIN, {"da": "Klarsprog", "en": "Plain language"}, False),
+    Category.LETTER_CONTENT: CategoryInfo(Score.PLAIN, {"da": "Indkaldelsens indhold",
+                                                        "en": "Appointment letter content"}, False),
+}
+
+
+def category_of(value: str | None) -> Category | None:
+    """A stored category name as the enum; None for a run stored before categories (or an unknown one)."""
+    try:
+        return Category(value) if value else None
+    except ValueError:
+        return None
+
+
+class TargetKind(StrEnum):
+    """What a finding's target points into."""
+    CSS = "css"            # a CSS selector in a page (" >>> " between frames, " >> " into shadow DOM)
+    PDF = "pdf"            # a path in a PDF's object or tag tree, e.g. /Document/Sect[1]/Figure[2]
+    DOCX = "docx"          # a place in a Word document, e.g. word/document.xml /w:body/w:p[3]
+    MEMO = "memo"          # a place in a MeMo message, e.g. /Message/MessageHeader/label
+    TEXT = "text"          # a span of the document's text ("text:START-END"), or the text as a whole
+
+
+IMPACTS = tuple(i.value for i in Impact)
 
 
 def impact_rank(impact: str | None) -> int:
@@ -43,11 +127,11 @@ def fingerprint(code: str, location: str, target: str) -> str:
 
 @dataclass
 class Finding:
-    outcome: str                      # failed | cant_tell
-    target: str                       # CSS selector (iframes and shadow roots joined by " >>> ")
-    html: str                         # the element's outer HTML, shortened
+    outcome: Outcome                  # failed | cant_tell
+    target: str                       # where: its CheckResult's target_kind says what it points into
+    html: str                         # the element's outer HTML (or the document's own words), shortened
     message: dict[str, str]           # {"da": …, "en": …}
-    impact: str | None = None
+    impact: Impact | None = None
     help_url: str | None = None
     fingerprint: str = ""
     span: list[int] | None = None                  # [start, end) in the document's text (text checks)
@@ -59,12 +143,14 @@ class Finding:
 class CheckResult:
     code: str
     name: str
-    outcome: str
-    impact: str | None = None
+    outcome: Outcome
+    impact: Impact | None = None
     wcag: list[str] = field(default_factory=list)   # success criteria, e.g. ["1.1.1"]
     level: str | None = None                          # A | AA | AAA | None (best practice)
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    category: Category | None = None                  # (1.3) what the check judges; None: stored before 1.3
+    target_kind: TargetKind | None = None             # (1.3) what its findings' targets point into
 
     @property
     def failures(self) -> list[Finding]:
@@ -77,13 +163,13 @@ class CheckResult:
 
 @dataclass
 class Document:
-    kind: str = "page"
+    kind: DocumentKind = DocumentKind.PAGE
     url: str | None = None            # http(s) targets
     path: str | None = None           # local files, relative to the working directory where possible
     title: str | None = None
     language: str | None = None
     content_hash: str | None = None
-    status: str = "ok"
+    status: DocumentStatus = DocumentStatus.OK
     error: str | None = None
     score: float | None = None                     # WCAG score (docs/scoring.md)
     plain_score: float | None = None               # plain-language score, never mixed into score
@@ -94,11 +180,19 @@ class Document:
     reused_from: str | None = None          # --incremental: the run whose results were reused
     final_url: str | None = None            # where the page landed (redirects, scripts), when not url
     aliases: list[str] = field(default_factory=list)   # other URLs giving the identical response
+    site_path: str | None = None            # (1.3) where it is in the site, wherever the audit ran: see key_location
     results: list[CheckResult] = field(default_factory=list)
 
     @property
     def location(self) -> str:
         return self.url or self.path or ""
+
+    @property
+    def key_location(self) -> str:
+        """The document's place for fingerprints and baselines: the same on every machine, from
+        every working directory and for every host of the site (site_path: the path below the
+        audited folder, or the URL's path and query); a run stored before 1.3 has only location."""
+        return self.site_path or self.location
 
 
 @dataclass
@@ -106,7 +200,7 @@ class Run:
     id: str
     started_at: str
     ended_at: str | None = None
-    status: str = "partial"           # partial until every target has been audited
+    status: RunStatus = RunStatus.PARTIAL   # partial until every target has been audited
     klartjek_version: str = ""
     axe_version: str | None = None
     browser_version: str | None = None
@@ -117,6 +211,7 @@ class Run:
     plain_score: float | None = None
     blocked_requests: int = 0
     crawl: dict[str, Any] | None = None     # what a crawl found and skipped (docs/crawling.md)
+    workdir: str | None = None              # (1.3) the working directory below the repository root ("" at it)
     documents: list[Document] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""WCAG 2.2 success criteria (checks/data/wcag.json): titles, principles, Understanding links, and
+"""WCAG 2.2 success criteria (core/data/wcag.json): titles, principles, Understanding links, and
 the criteria the plain-language checks relate to (guidance only: they never count towards WCAG
 conformance or the WCAG score)."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parent.parent / "checks" / "data" / "wcag.json"
+DATA = Path(__file__).resolve().parent / "data" / "wcag.json"
 
 # The plain-language checks and the WCAG criterion each one serves (AAA criteria about language).
 KLARSPROG_RELATED = {

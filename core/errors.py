@@ -1,5 +1,5 @@
 """Errors that reach the user as one line, and the exit codes they map to (docs/exit-codes.md)."""
-from audit.safe_text import printable
+from core.safe_text import printable
 
 EXIT_OK = 0
 EXIT_FAILURES = 1

@@ -8,25 +8,29 @@ own impact. Checks that are inapplicable, need review (cant_tell) or errored wei
 score uses its own check results; the run score pools the check results of every audited document.
 With nothing applicable the score is None (shown as "–").
 
-The WCAG score counts every check but the plain-language ones (codes KL…, and KB… for letters);
-the plain-language score is the same formula over the plain-language checks alone. The two are never mixed.
+Which score a check counts towards is its category's (core.model.CATEGORIES): the plain-language
+score counts the categories plain-language and letter-content, the WCAG score every other. The two are
+never mixed.
 """
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from audit.model import CheckResult, Document
+from core.model import CATEGORIES, CheckResult, Document, Score, category_of
 
-# plain-language checks (KL…) and letter content checks (KB…): their own score, never part of the WCAG score
-PLAIN_PREFIXES = ("KL", "KB")
+
+def score_of(r: CheckResult) -> Score:
+    """The score a result counts towards: its category's (a result without one: the WCAG score)."""
+    cat = category_of(r.category)
+    return CATEGORIES[cat].score if cat is not None else Score.WCAG
 
 
 def is_wcag(r: CheckResult) -> bool:
-    return not r.code.startswith(PLAIN_PREFIXES)
+    return score_of(r) == Score.WCAG
 
 
 def is_plain(r: CheckResult) -> bool:
-    return r.code.startswith(PLAIN_PREFIXES)
+    return score_of(r) == Score.PLAIN
 
 
 def _sums(results: Iterable[CheckResult], weights: dict[str, float],

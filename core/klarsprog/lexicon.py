@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from checks.klarsprog.text import DATA, Lexicon, read_list
+from core.klarsprog.text import DATA, Lexicon, read_list
 
 INFLECTIONS = ("erne", "ene", "ens", "ers", "en", "er", "et", "es", "e", "n", "r", "s", "t")
 

@@ -1,0 +1,9 @@
+"""The ground floor of klartjek: what gathering, checks and reports all stand on, importing nothing
+of klartjek above it (tests/test_layers.py keeps it so).
+
+The run model and its enums (model), errors and exit codes (errors), scores (scoring), WCAG
+criterion data and help URLs (wcag), axe-core's rule data and Danish locale (axe), the Danish text
+engine — tokeniser, sentences, LIX, word lists, language guess — (klarsprog), CPR masking (cpr),
+safe terminal text (safe_text), bounded file reading and atomic writing (files), and the network
+allow list (netscope). docs/architecture.md draws the floors.
+"""

@@ -1,0 +1,173 @@
+"""Every check's cases, as data beside the checks: checks/cases/CODE.yml (docs/adding-a-check.md).
+
+One parametrised test runs them all: it builds the case's artifacts as gathering would (a text, a
+letter's text, a fixture file read by the letter readers, a page rendered in Chromium, or artifacts
+written out), runs the one check through the registry with the default configuration (and the
+case's overrides), and compares the outcome and the findings exactly: every finding, in order, on
+the keys the case gives (target, span, excerpt, impact, outcome, message, suggestion).
+A second test holds every registered check to having a case file with a failing and a passing case.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from audit.config import defaults, letter_config
+from audit.textextract import text_artifact, text_from_plain
+from checks import REGISTRY, CheckContext, evaluate_all
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "checks" / "cases"
+INPUTS = ("text", "html", "markdown", "letter", "file", "artifacts", "page")
+
+
+def load_cases() -> list[tuple[str, dict]]:
+    out = []
+    for path in sorted(CASES.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["check"] == path.stem, f"{path.name} holds the cases of {data['check']}"
+        for case in data["cases"]:
+            out.append((data["check"], {**copy.deepcopy(data.get("defaults") or {}), **case}))
+    return out
+
+
+ALL = load_cases()
+
+
+def _merge(base: dict, new: dict) -> None:
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _merge(base[k], v)
+        else:
+            base[k] = v
+
+
+def config_for(case: dict, kind: str) -> dict:
+    cfg = defaults()
+    cfg["best_practices"] = cfg["experimental"] = True
+    _merge(cfg, case.get("config") or {})
+    return letter_config(cfg) if kind == "letter" else cfg
+
+
+def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
+    """The case's artifacts and the document kind, made as gathering makes them."""
+    given = [k for k in INPUTS if k in case]
+    assert len(given) == 1, f"a case has exactly one of {INPUTS}, not {given}"
+    kind = given[0]
+    lang = case.get("lang")
+    if kind in ("text", "html", "markdown"):
+        name = {"text": "case.txt", "html": "case.html", "markdown": "case.md"}[kind]
+        return {"text": text_artifact(name, case[kind], lang)}, "text"
+    if kind == "letter":
+        arts = {"letter": {"format": "pdf", "name": "brev.pdf", "parts": []},
+                "text": text_from_plain(case["letter"], lang)}
+        if "memo_actions" in case:
+            arts["memo"] = {"actions": case["memo_actions"]}
+        return arts, "letter"
+    if kind == "file":
+        from audit.letters import gather_letter
+
+        path = ROOT / case["file"]
+        arts = gather_letter(path.read_bytes(), case["file"])
+        arts.pop("_html_parts", None)
+        return arts, "letter"
+    if kind == "artifacts":
+        return copy.deepcopy(case["artifacts"]), case.get("kind", "letter")
+    return page_gatherer(case["page"]), "page"
+
+
+@pytest.fixture(scope="session")
+def page_gatherer(tmp_path_factory):
+    """Render case pages in one real Chromium, from files served on 127.0.0.1, as an audit does."""
+    from audit.browser import find_chromium, launch, start_playwright
+    from audit.gather import gather_page, new_context, page_settings
+    from audit.runner import axe_options
+    from audit.targets import StaticServer
+
+    folder = tmp_path_factory.mktemp("case-pages")
+    server = StaticServer(folder)
+    loop = asyncio.new_event_loop()
+    state: dict = {}
+
+    async def start():
+        state["pw"] = await start_playwright()
+        state["browser"] = await launch(state["pw"], find_chromium("", state["pw"].chromium.executable_path), None)
+        cfg = config_for({}, "page")
+        state["settings"] = page_settings(axe_options(cfg), True)
+        state["context"] = await new_context(state["browser"], None, state["settings"])
+        state["page"] = await state["context"].new_page()
+
+    def gather(html: str) -> dict:
+        if "page" not in state:           # the browser starts with the first page case
+            loop.run_until_complete(start())
+        n = len(list(folder.iterdir()))
+        file = folder / f"case{n}.html"
+        file.write_text(html, encoding="utf-8")
+        got = loop.run_until_complete(gather_page(state["page"], server.url_for(file), timeout_s=30,
+                                                  settings=state["settings"], location=file.name))
+        return got.artifacts
+
+    try:
+        yield gather
+    finally:
+        if state.get("browser"):
+            loop.run_until_complete(state["browser"].close())
+            loop.run_until_complete(state["pw"].stop())
+        loop.close()
+        server.close()
+
+
+def run_case(code: str, case: dict, page_gatherer):
+    meta = REGISTRY.get(code)
+    assert meta is not None, f"no check {code}"
+    arts, kind = artifacts_for(case, page_gatherer)
+    cfg = config_for(case, kind)
+    results = evaluate_all([meta], arts, cfg, kind, ctx=CheckContext(arts, cfg, kind))
+    return results[0] if results else None
+
+
+def assert_expected(res, expect: dict) -> None:
+    outcome = res.outcome if res is not None else "none"
+    assert outcome == expect["outcome"], (outcome, [(f.target, f.message.get("en")) for f in
+                                                     (res.findings if res else [])])
+    if "findings" not in expect:
+        return
+    got = res.findings if res is not None else []
+    want = expect["findings"]
+    assert len(got) == len(want), [(f.target, f.span, f.excerpt) for f in got]
+    for f, w in zip(got, want, strict=True):
+        seen = {"target": f.target, "span": f.span, "excerpt": f.excerpt, "impact": f.impact,
+                "outcome": f.outcome, "message": f.message, "suggestion": f.suggestion, "html": f.html}
+        for key, value in w.items():
+            if key in ("message", "suggestion"):
+                for lang, text in value.items():
+                    assert (seen[key] or {}).get(lang) == text, (key, lang, seen[key])
+            else:
+                assert seen[key] == value, (key, seen[key], value)
+
+
+def _param(code: str, case: dict):
+    """A case the check is known to get wrong carries ``known_issue: why`` (a strict xfail: it must
+    fail, so a fix is noticed)."""
+    marks = [pytest.mark.xfail(reason=case["known_issue"], strict=True)] if case.get("known_issue") else []
+    return pytest.param(code, case, marks=marks, id=f"{code}:{case['name']}")
+
+
+@pytest.mark.parametrize("code, case", [_param(c, case) for c, case in ALL])
+def test_check_case(code, case, page_gatherer):
+    assert_expected(run_case(code, case, page_gatherer), case["expect"])
+
+
+def test_every_check_has_failing_and_passing_cases():
+    by_code: dict[str, set[str]] = {}
+    for code, case in ALL:
+        if not case.get("known_issue"):
+            by_code.setdefault(code, set()).add(case["expect"]["outcome"])
+    missing = [m.code for m in REGISTRY if m.code not in by_code]
+    lacking = [code for code, outs in by_code.items() if not ({"failed", "cant_tell"} & outs and "passed" in outs)]
+    unknown = [code for code in by_code if REGISTRY.get(code) is None]
+    assert (missing, lacking, unknown) == ([], [], [])
