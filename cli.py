@@ -20,11 +20,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from core.errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, KlartjekError
+from core.errors import EXIT_FAILURES, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, KlartjekError
 from core.model import Run, impact_rank
 from reports.console import safe_console
-
-EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="klartjek", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,

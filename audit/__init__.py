@@ -1,7 +1,3 @@
-"""Gathering side of klartjek: targets, browser, running, scoring and the history store."""
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("klartjek")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+"""The orchestration floor of klartjek: targets, browser, gathering, crawling, running, the history
+store and gates (docs/architecture.md)."""
+from core import __version__  # noqa: F401 - the version, as the audit records it

@@ -13,7 +13,7 @@ from audit.crawl import url_site_path
 from core.model import Document, fingerprint
 from core.scoring import document_score, is_plain
 from audit.targets import PageTarget
-from checks import REGISTRY, CheckContext, evaluate_all
+from checks import REGISTRY, CheckContext, evaluate_all, readability_summary
 
 
 def build_document(target: PageTarget, artifacts: dict[str, Any] | None, config: dict[str, Any],
@@ -43,8 +43,6 @@ def check_document(doc: Document, artifacts: dict[str, Any], config: dict[str, A
             f.fingerprint = fingerprint(res.code, doc.key_location, f.excerpt if f.span else f.target)
     doc.score = document_score(doc.results, config["weights"])
     if "text" in artifacts and config["klarsprog"]["enabled"]:
-        from checks.klarsprog.rules import readability_summary
-
         doc.readability = readability_summary(artifacts, config, ctx)
         if doc.readability["assessed"]:
             doc.plain_score = document_score(doc.results, config["weights"], is_plain)
@@ -64,7 +62,7 @@ def letter_job(job: LetterJob) -> tuple[Document | None, dict[str, Any], list[tu
     """Read (download) and check a letter: (the checked document, its artifacts, its HTML parts).
     A MeMo letter with HTML parts comes back unchecked (document None): the parts are rendered in
     the browser first, then ``check_letter`` checks it. LetterError for a letter that cannot be read."""
-    from audit.letters import gather_letter, read_source
+    from audit.letters import read_letter, read_source
 
     cfg = job.config
     loc = job.target.location
@@ -74,8 +72,7 @@ def letter_job(job: LetterJob) -> tuple[Document | None, dict[str, Any], list[tu
                            scope=job.host_scope, allowed=job.doc_scope.allows if job.doc_scope else None)
     else:
         data = read_source(loc, False, limit)
-    artifacts = gather_letter(data, loc, limit)
-    parts = artifacts.pop("_html_parts", None) or []
+    artifacts, parts = read_letter(data, loc, limit)
     if parts:
         return None, artifacts, parts
     return build_document(job.target, artifacts, cfg), artifacts, []

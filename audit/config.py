@@ -1,12 +1,17 @@
-"""Configuration: built-in defaults ← [tool.klartjek] in pyproject.toml or klartjek.toml ← options.
+"""Configuration: built-in defaults ← [tool.klartjek] in pyproject.toml or klartjek.toml ←
+KLARTJEK_* environment variables ← command-line options.
 
 Every key is validated; an unknown key or a wrong value is a UsageError naming the file and key.
+An environment variable sets a key by its name in capitals, a table's key after two underscores:
+KLARTJEK_FAIL_ON=critical, KLARTJEK_CRAWL__MAX_PAGES=50, KLARTJEK_ALLOW_HOSTS=a.dk,b.dk (docs/configuration.md).
 """
 from __future__ import annotations
 
 import copy
+import fnmatch
 import hashlib
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,7 +61,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None,
-                cwd: Path | None = None) -> dict[str, Any]:
+                cwd: Path | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """The effective configuration. ``overrides`` are command-line values (None means unset)."""
     cfg = defaults()
     source = path or find_config_file((cwd or Path.cwd()).resolve())
@@ -69,11 +74,65 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         where = "[tool.klartjek]" if source.name == "pyproject.toml" else "klartjek.toml"
         _merge(cfg, section, f"{source} {where}")
     cfg["_source"] = str(source) if source else None
+    env = environment_overrides(os.environ if environ is None else environ, cfg)
+    if env:
+        _merge(cfg, env, "environment (KLARTJEK_*)")
     for key, value in (overrides or {}).items():
         if value is not None:
             _merge(cfg, {key: value}, "command line")
     _validate(cfg, str(source) if source else "command line")
     return cfg
+
+
+# KLARTJEK_* variables that are no configuration key (docs/configuration.md)
+NOT_CONFIG = {"KLARTJEK_CHROMIUM", "KLARTJEK_DEBUG"}
+
+
+def environment_overrides(environ, cfg: dict[str, Any]) -> dict[str, Any]:
+    """The configuration keys KLARTJEK_* variables set, as a nested dict of typed values. A variable
+    that names no key is ignored (other tools' and the test suite's variables share the prefix)."""
+    out: dict[str, Any] = {}
+    for var, raw in environ.items():
+        if not var.startswith("KLARTJEK_") or var in NOT_CONFIG:
+            continue
+        path = var[len("KLARTJEK_"):].lower().split("__")
+        node = cfg
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or path[-1] not in node or isinstance(node[path[-1]], dict):
+            continue
+        if path == ["ignore"] or path == ["assertions"]:
+            continue                      # tables: only in a config file
+        value = _env_value(var, raw, node[path[-1]])
+        target = out
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+    return out
+
+
+def _env_value(var: str, raw: str, current: Any) -> Any:
+    text = raw.strip()
+    if isinstance(current, bool):
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise UsageError(f"environment: {var} is {raw!r}; give true or false")
+    if isinstance(current, (int, float)):
+        try:
+            return int(text) if isinstance(current, int) and text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            raise UsageError(f"environment: {var} is {raw!r}; give a number") from None
+    if isinstance(current, list):
+        if text.startswith("["):
+            try:
+                return tomllib.loads(f"v = {text}")["v"]
+            except tomllib.TOMLDecodeError:
+                raise UsageError(f"environment: {var} is {raw!r}; give a TOML list such as [\"a\", \"b\"] "
+                                 "or a comma-separated list") from None
+        return [v.strip() for v in text.split(",") if v.strip()]
+    return raw
 
 
 def _validate(cfg: dict[str, Any], where: str) -> None:
@@ -121,6 +180,8 @@ def _merge(cfg: dict[str, Any], new: dict[str, Any], where: str, prefix: str = "
 def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> Any:
     if name == "ignore":
         return _suppressions(value, where)
+    if name == "assertions":
+        return _assertions(value, where)
     if key in CHOICES:
         value = str(value)
         if key == "level":
@@ -189,6 +250,55 @@ def _suppressions(value: Any, where: str) -> list[dict[str, Any]]:
                     "selector": entry.get("selector"), "reason": entry["reason"].strip(),
                     "expires": expires.isoformat()})
     return out
+
+
+ASSERTION_KEYS = ("url", "level", "min_score", "min_plain_score", "max_lix", "checks_pass")
+ASSERTION_LEVELS = ("error", "warn", "off")
+
+
+def _assertions(value: Any, where: str) -> list[dict[str, Any]]:
+    """[[assertions]] tables (Lighthouse CI's assertions, per URL glob): url, level (error, warn,
+    off), min_score, min_plain_score, max_lix, checks_pass (codes or names that must not fail)."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise UsageError(f"{where}: 'assertions' must be a list of tables ([[tool.klartjek.assertions]])")
+    out = []
+    for i, entry in enumerate(value, 1):
+        here = f"{where}: assertions #{i}"
+        unknown = [k for k in entry if k not in ASSERTION_KEYS]
+        if unknown:
+            raise UsageError(f"{here}: unknown key '{unknown[0]}'; known keys: {', '.join(ASSERTION_KEYS)}")
+        level = entry.get("level", "error")
+        if level not in ASSERTION_LEVELS:
+            raise UsageError(f"{here}: 'level' is {level!r}; choose one of {', '.join(ASSERTION_LEVELS)}")
+        url = entry.get("url", "*")
+        if not isinstance(url, str) or not url:
+            raise UsageError(f"{here}: 'url' must be a glob such as \"*/patientinformation/*\"")
+        item: dict[str, Any] = {"url": url, "level": level}
+        for k in ("min_score", "min_plain_score", "max_lix"):
+            if k in entry:
+                v = entry[k]
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                    raise UsageError(f"{here}: '{k}' must be a number of 0 or more")
+                item[k] = v
+        checks = entry.get("checks_pass", [])
+        if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
+            raise UsageError(f"{here}: 'checks_pass' must be a list of check codes or names")
+        if checks:
+            from checks import REGISTRY
+
+            bad = [c for c in checks if REGISTRY.get(c) is None]
+            if bad:
+                raise UsageError(f"{here}: 'checks_pass' names no check: {bad[0]!r} (`klartjek checks` lists them)")
+            item["checks_pass"] = [REGISTRY.get(c).code for c in checks]
+        if len(item) == 2:
+            raise UsageError(f"{here}: says nothing to assert; give min_score, min_plain_score, max_lix or "
+                             "checks_pass")
+        out.append(item)
+    return out
+
+
+def assertion_matches(assertion: dict[str, Any], location: str, site_path: str | None = None) -> bool:
+    return any(fnmatch.fnmatch(loc, assertion["url"]) for loc in (location, site_path) if loc)
 
 
 def parse_viewport(value: str, where: str = "viewport") -> tuple[int, int]:

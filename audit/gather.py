@@ -21,7 +21,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from audit.aio import blocking
 from audit.browser import BLOCKED_FAILURES
-from core.errors import TargetError
+from core.errors import NotFound, TargetError
 from audit.textextract import text_from_html
 from core.axe import HTML_SNIPPET_MAX, danish_locale
 
@@ -195,8 +195,9 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
             raise TargetError(f"{location}: redirected to {response.url}, outside the audit's scope; "
                               "not audited (audit that URL itself if it is meant)")
         if response.status >= 400:
-            raise TargetError(f"{location}: the server answered {response.status} "
-                              f"{response.status_text or ''}".rstrip() + "; check the URL")
+            kind = partial(NotFound, status=response.status) if response.status in (404, 410) else TargetError
+            raise kind(f"{location}: the server answered {response.status} "
+                       f"{response.status_text or ''}".rstrip() + "; check the URL")
         ctype = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
         if ctype and ctype not in HTML_TYPES:
             raise TargetError(f"{location}: not an HTML page (content type {ctype}); "

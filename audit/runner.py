@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from collections import deque
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -23,16 +24,16 @@ from audit.aio import blocking
 from audit.browser import find_chromium, launch
 from audit.checking import build_document, check_document  # noqa: F401 - check_document: cli's `text`
 from audit.config import config_hash, parse_viewport, public_config
-from core.errors import TargetError
+from core.errors import NotFound, TargetError
 from audit.fetch import abort_all as abort_fetches
 from audit.fetch import reset as reset_fetches
 from audit.gather import TabCrashed
 from audit.isolate import kill_all as kill_children
 from audit.gather import gather_page, new_context, page_settings, skip_media, take_screenshots
 from audit.incremental import unchanged
-from core.model import Document, Run, TargetKind
+from core.model import Document, Run, TargetKind, fingerprint
 from core.netscope import HostScope, origin_entry, parse_entry
-from core.scoring import is_plain, run_score
+from core.scoring import document_score, is_plain, run_score
 from audit.store import Store
 from audit.targets import PageTarget, TargetResolver, letter_target
 from checks import REGISTRY
@@ -69,6 +70,17 @@ def worker_count(cfg: dict[str, Any]) -> int:
     """--workers, or 0 for one per CPU core (at least 2)."""
     n = int(cfg["workers"])
     return n if n > 0 else max(2, os.cpu_count() or 2)
+
+
+def repository_workdir(cwd: Path | None = None) -> str:
+    """The working directory relative to the root of the git repository it lies in ("" at the root,
+    or when it lies in none): local files' SARIF locations are relative to that root."""
+    cwd = (cwd or Path.cwd()).resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            rel = cwd.relative_to(folder).as_posix()
+            return "" if rel == "." else rel
+    return ""
 
 
 def now() -> str:
@@ -123,13 +135,15 @@ class _Work:
         self.audited: set[str] = set()      # normalised URLs audited: requested, final, canonical
         self.responses: dict[tuple[str, str], int] = {}   # (origin, content hash) → seq of the first page
         self.letters_taken: set[str] = set(done or ())   # crawled letters taken (or finished before a resume)
+        self.site_pages: list[dict[str, Any]] = []       # each crawled page's location and links (site checks)
+        self.broken: dict[str, dict[str, Any]] = {}      # URLs a crawl found that answered 404 or 410
 
     def take(self):
         if self.items:
             return self.items.popleft()
         if self.frontier is not None and self.frontier.queue:
-            url, depth, _via = self.frontier.queue.popleft()
-            return self._seq(), PageTarget(url, url, None), depth
+            url, depth, via = self.frontier.queue.popleft()
+            return self._seq(), PageTarget(url, url, None, via=via), depth
         if self.frontier is not None:          # the pages are done or under way: the letters they link
             for url, via in self.frontier.letters.items():
                 if url not in self.letters_taken:
@@ -266,7 +280,7 @@ class Auditor:
             targets = run.targets
         run = run or Run(id=new_run_id(), started_at=now(), klartjek_version=__version__,
                          axe_version=axe_data()["axe_version"], config_hash=config_hash(cfg),
-                         config=public_config(cfg), targets=list(targets))
+                         config=public_config(cfg), targets=list(targets), workdir=repository_workdir())
         self.current_run = run
         reset_fetches()
         resolver = TargetResolver(deny=self._private_files(), site_root=cfg.get("site_root") or None)
@@ -311,8 +325,12 @@ class Auditor:
             if todo or (frontier and frontier.queue):
                 await self._audit_pages(run, work, resolver, outcome)
             if frontier is not None:
+                await self._drain_writes()
+                await self._site_checks(run, work)
                 run.crawl = frontier.summary() | {"duplicates": work.duplicates,
-                                                  "sitemap_errors": frontier.sitemap_errors}
+                                                  "sitemap_errors": frontier.sitemap_errors,
+                                                  "broken_links": sorted(work.broken.values(),
+                                                                         key=lambda b: b["url"])[:200]}
                 self.store.update_run(run.id, crawl=json.dumps(run.crawl))
             run.status = "complete" if all(d.status != "error" for d in self._slots.values()) else "partial"
         except (KeyboardInterrupt, asyncio.CancelledError):
@@ -521,9 +539,8 @@ class Auditor:
         return lz["browser"], lz["user_agent"]
 
     async def _worker(self, run: Run, work: _Work, contexts: _Contexts, outcome: AuditOutcome) -> None:
-        cfg = self.config
+        """Take the next target until there is none: reuse it unchanged, read a letter, or render a page."""
         tab = _Tab(contexts)
-        delay = float(cfg["crawl"]["delay"])
         while True:
             item = work.take()
             if item is None:
@@ -535,70 +552,104 @@ class Auditor:
             work.busy += 1
             try:
                 started = now()
-                prev = self.previous.pop(target.location, None)
-                if prev is not None and await blocking(
-                        unchanged, target.document_url, target.document_path, prev[1], 15.0, self.hosts,
-                        self.scope.allows):
-                    doc = prev[0]     # unchanged since the previous run: reused (loaded for this run alone)
-                    doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
-                    outcome.reused += 1
-                    if work.frontier is not None:
-                        for link in (prev[1].get("page") or {}).get("links") or []:
-                            work.frontier.add(link, depth + 1, target.url)
-                    await self._record_async(run, seq, doc, prev[1])
+                if await self._reuse(run, work, seq, target, depth, outcome, started):
                     continue
-                if not target.in_browser:            # a PDF, DOCX or MeMo letter: read, not rendered
-                    doc, artifacts = await self._letter(target, tab)
-                    if doc.status == "error":
+                if target.in_browser:
+                    doc, artifacts = await self._page(run, work, seq, target, depth, tab, outcome)
+                else:                                # a PDF, DOCX or MeMo letter: read, not rendered
+                    doc, artifacts = await self._letter(target, tab, work)
+                    if doc is not None and doc.status == "error":
                         outcome.input_errors.append(doc.error)
-                    doc.started_at, doc.ended_at = started, now()
-                    await self._record_async(run, seq, doc, artifacts)
+                if doc is None:                      # a duplicate, an alias or a broken link: no document
                     continue
-                async with self._host_slot(urlsplit(target.url).netloc):
-                    try:
-                        gathered, error = await tab.render(target.url, target.location), None
-                    except TargetError as exc:
-                        error = exc
-                    if delay:
-                        await asyncio.sleep(delay)   # politeness: a pause before this worker's next page
-                if error is not None:
-                    doc = build_document(target, None, cfg, str(error))
-                    outcome.input_errors.append(str(error))
-                    artifacts = None
-                else:
-                    artifacts = gathered.artifacts
-                    if work.frontier is not None and target.kind == "page" and self._duplicate(work, target, artifacts):
-                        continue
-                    if target.kind == "page" and self._alias(work, seq, target, artifacts):
-                        continue
-                    if target.kind == "letter":
-                        artifacts["letter"] = {"format": "html", "name": target.location, "parts": [],
-                                               "title": artifacts["page"]["title"], "lang": artifacts["page"]["lang"],
-                                               "content_hash": artifacts["page"]["content_hash"]}
-                    doc = await blocking(build_document, target, artifacts, cfg)
-                    doc.blocked_requests = gathered.blocked_requests
-                    if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
-                        doc.final_url = artifacts["page"]["final_url"]
-                    if self._screenshots and tab.page is not None:
-                        shots = [(f.fingerprint, f.target) for r in doc.results if r.target_kind == TargetKind.CSS
-                                 for f in r.failures]
-                        if shots:
-                            await take_screenshots(tab.page, shots, self.store.files_dir / run.id,
-                                                   int(cfg["screenshots_per_page"]))
-                    if work.frontier is not None and target.kind == "page":
-                        before = len(work.frontier.queue)
-                        for link in artifacts["page"].get("links") or []:
-                            work.frontier.add(link, depth + 1, target.url)
-                        if len(work.frontier.queue) > before:
-                            self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy
-                                                  + len(work.frontier.letters.keys() - work.letters_taken))
                 doc.started_at, doc.ended_at = started, now()
                 await self._record_async(run, seq, doc, artifacts)
             finally:
                 work.busy -= 1
         await tab.close()
 
-    async def _letter(self, target: PageTarget, tab: _Tab) -> tuple[Document, dict[str, Any] | None]:
+    async def _reuse(self, run: Run, work: _Work, seq: int, target: PageTarget, depth: int,
+                     outcome: AuditOutcome, started: str) -> bool:
+        """--incremental: a document unchanged since the previous run is reused as it was."""
+        prev = self.previous.pop(target.location, None)
+        if prev is None or not await blocking(unchanged, target.document_url, target.document_path, prev[1], 15.0,
+                                              self.hosts, self.scope.allows):
+            return False
+        doc = prev[0]     # loaded for this run alone
+        doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
+        outcome.reused += 1
+        links = (prev[1].get("page") or {}).get("links") or []
+        if work.frontier is not None:
+            self._follow(work, doc, target, links, depth)
+        await self._record_async(run, seq, doc, prev[1])
+        return True
+
+    async def _page(self, run: Run, work: _Work, seq: int, target: PageTarget, depth: int, tab: _Tab,
+                    outcome: AuditOutcome) -> tuple[Document | None, dict[str, Any] | None]:
+        """Render and check a page (or an HTML letter); None for a page that is no document of its
+        own (a duplicate, an alias, a broken link a crawl found)."""
+        cfg = self.config
+        async with self._host_slot(urlsplit(target.url).netloc):
+            try:
+                gathered, error = await tab.render(target.url, target.location), None
+            except TargetError as exc:
+                error = exc
+            if cfg["crawl"]["delay"]:
+                await asyncio.sleep(float(cfg["crawl"]["delay"]))   # politeness before this worker's next page
+        if error is not None:
+            if isinstance(error, NotFound) and work.frontier is not None and target.via:
+                self._broken(work, target, error.status)
+                return None, None
+            outcome.input_errors.append(str(error))
+            return build_document(target, None, cfg, str(error)), None
+        artifacts = gathered.artifacts
+        if work.frontier is not None and target.kind == "page" and self._duplicate(work, target, artifacts):
+            return None, None
+        if target.kind == "page" and self._alias(work, seq, target, artifacts):
+            return None, None
+        if target.kind == "letter":
+            page = artifacts["page"]
+            artifacts["letter"] = {"format": "html", "name": target.location, "parts": [], "title": page["title"],
+                                   "lang": page["lang"], "content_hash": page["content_hash"]}
+        doc = await blocking(build_document, target, artifacts, cfg)
+        doc.blocked_requests = gathered.blocked_requests
+        if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
+            doc.final_url = artifacts["page"]["final_url"]
+        if self._screenshots and tab.page is not None:
+            shots = [(f.fingerprint, f.target) for r in doc.results if r.target_kind == TargetKind.CSS
+                     for f in r.failures]
+            if shots:
+                await take_screenshots(tab.page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
+        if work.frontier is not None and target.kind == "page":
+            self._follow(work, doc, target, artifacts["page"].get("links") or [], depth)
+        return doc, artifacts
+
+    def _follow(self, work: _Work, doc: Document, target: PageTarget, links: list[str], depth: int) -> None:
+        """A crawled page's links: queued when in scope, and kept for the checks of the whole site."""
+        from audit.crawl import normalise
+
+        before = len(work.frontier.queue)
+        for link in links:
+            work.frontier.add(link, depth + 1, target.url)
+        if len(work.frontier.queue) > before:
+            self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy
+                                  + len(work.frontier.letters.keys() - work.letters_taken))
+        keep = []
+        for link in links:
+            with contextlib.suppress(ValueError):
+                keep.append(normalise(link, work.frontier.scope.strip_params))
+        work.site_pages.append({"location": doc.location, "links": keep})
+
+    def _broken(self, work: _Work, target: PageTarget, status: int) -> None:
+        """A URL a crawl found that answered 404 or 410: no document, but a finding on each page that
+        links it (KS001, after the crawl); the run stays complete."""
+        from audit.crawl import normalise
+
+        work.broken[normalise(target.document_url, work.frontier.scope.strip_params)] = {
+            "url": target.document_url, "status": status, "found_on": target.via}
+
+    async def _letter(self, target: PageTarget, tab: _Tab, work: _Work | None = None
+                      ) -> tuple[Document | None, dict[str, Any] | None]:
         """Read and check a PDF, DOCX or MeMo letter (a local file, or a URL downloaded in scope), in a
         child process (audit/isolate.py) that an interrupt or a memory limit stops."""
         from audit.checking import LetterJob, check_letter, letter_job
@@ -621,6 +672,9 @@ class Auditor:
                 await self._render_parts(artifacts, parts, tab, loc)
                 doc = await run_isolated(check_letter, target, artifacts, cfg)
         except TargetError as exc:
+            if isinstance(exc, NotFound) and work is not None and work.frontier is not None and target.via:
+                self._broken(work, target, exc.status)      # a broken link, found by the crawl
+                return None, None
             return build_document(target, None, cfg, str(exc)), None
         except ChildFailed as exc:   # a reader's own failure, or a letter that needs too much memory
             return build_document(target, None, cfg, f"{loc}: could not read the letter ({exc.reason}); "
@@ -669,6 +723,31 @@ class Auditor:
         if sem is None:
             sem = self._host_sems[host] = asyncio.Semaphore(max(1, int(self.config["crawl"]["per_host"])))
         return sem
+
+    async def _site_checks(self, run: Run, work: _Work) -> None:
+        """The checks of the whole crawl (checks whose applies_to is "site"), on what the crawl saw:
+        their results join the pages they concern, which are stored again with their new scores."""
+        from checks import evaluate_site
+
+        checks = REGISTRY.select(self.config, "site")
+        if not checks:
+            return
+        site = {"site": {"pages": work.site_pages, "broken": work.broken}}
+        by_location = evaluate_site(checks, site, self.config)
+        seqs = {doc.location: seq for seq, doc in self._slots.items()}
+        for location, results in by_location.items():
+            seq = seqs.get(location)
+            if seq is None:
+                continue
+            doc = self._slots[seq]
+            for res in results:
+                for f in res.findings:
+                    f.fingerprint = fingerprint(res.code, doc.key_location, f.target)
+            doc.results += results
+            doc.score = document_score(doc.results, self.config["weights"])
+            doc.plain_score = document_score(doc.results, self.config["weights"], is_plain) \
+                if doc.plain_score is not None else None
+            await asyncio.to_thread(self.store.add_results, run.id, seq, doc, results)
 
     def _alias(self, work: _Work, seq: int, target: PageTarget, artifacts: dict[str, Any]) -> bool:
         """A page whose response is byte for byte one audited already on the same site (``/`` and

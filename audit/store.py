@@ -166,28 +166,20 @@ class Store:
                 reused_from=doc.reused_from, final_url=doc.final_url, site_path=doc.site_path,
                 aliases=json.dumps(doc.aliases) if doc.aliases else None,
             )).inserted_primary_key[0]
-            if doc.results:
-                # one statement for all results (ids back in order), one for all findings
-                res_ids = conn.execute(
-                    insert(check_results).returning(check_results.c.id, sort_by_parameter_order=True),
-                    [dict(document_id=doc_id, code=res.code, name=res.name, outcome=res.outcome,
-                          impact=res.impact, wcag=json.dumps(res.wcag), level=res.level, error=res.error,
-                          category=res.category, target_kind=res.target_kind)
-                     for res in doc.results]).scalars().all()
-                rows = [dict(
-                    check_result_id=res_id, outcome=f.outcome, target=f.target, html=f.html,
-                    message_da=f.message.get("da"), message_en=f.message.get("en"),
-                    impact=f.impact, help_url=f.help_url, fingerprint=f.fingerprint,
-                    span_start=f.span[0] if f.span else None, span_end=f.span[1] if f.span else None,
-                    excerpt=f.excerpt, suggestion_da=(f.suggestion or {}).get("da"),
-                    suggestion_en=(f.suggestion or {}).get("en"))
-                    for res, res_id in zip(doc.results, res_ids, strict=True) for f in res.findings]
-                if rows:
-                    conn.execute(insert(findings), rows)
+            _insert_results(conn, doc_id, doc.results)
             if artifacts is not None:
-                kept = {k: v for k, v in artifacts.items() if not k.startswith("_")}
                 conn.execute(insert(artifacts_table).values(
-                    document_id=doc_id, data=gzip.compress(json.dumps(kept).encode(), 1)))
+                    document_id=doc_id, data=gzip.compress(json.dumps(artifacts).encode(), 1)))
+
+    def add_results(self, run_id: str, seq: int, doc: Document, results: list[CheckResult]) -> None:
+        """Results a stored document gets after it was stored (the checks of a whole crawl), and
+        its scores again."""
+        with self._writing() as conn:
+            doc_id = conn.execute(select(documents.c.id).where(
+                (documents.c.run_id == run_id) & (documents.c.seq == seq))).scalar_one()
+            _insert_results(conn, doc_id, results)
+            conn.execute(update(documents).where(documents.c.id == doc_id).values(
+                score=doc.score, plain_score=doc.plain_score))
 
     def finish_run(self, run: Run) -> None:
         with self._writing() as conn:
@@ -340,6 +332,28 @@ def _run_row(run: Run) -> dict[str, Any]:
                 config=json.dumps(run.config, sort_keys=True), targets=json.dumps(run.targets),
                 score=run.score, plain_score=run.plain_score, blocked_requests=run.blocked_requests,
                 crawl=json.dumps(run.crawl) if run.crawl is not None else None, workdir=run.workdir)
+
+
+def _insert_results(conn: Connection, doc_id: int, results: list[CheckResult]) -> None:
+    """One statement for all results (ids back in order), one for all their findings."""
+    if not results:
+        return
+    res_ids = conn.execute(
+        insert(check_results).returning(check_results.c.id, sort_by_parameter_order=True),
+        [dict(document_id=doc_id, code=res.code, name=res.name, outcome=res.outcome,
+              impact=res.impact, wcag=json.dumps(res.wcag), level=res.level, error=res.error,
+              category=res.category, target_kind=res.target_kind)
+         for res in results]).scalars().all()
+    rows = [dict(
+        check_result_id=res_id, outcome=f.outcome, target=f.target, html=f.html,
+        message_da=f.message.get("da"), message_en=f.message.get("en"),
+        impact=f.impact, help_url=f.help_url, fingerprint=f.fingerprint,
+        span_start=f.span[0] if f.span else None, span_end=f.span[1] if f.span else None,
+        excerpt=f.excerpt, suggestion_da=(f.suggestion or {}).get("da"),
+        suggestion_en=(f.suggestion or {}).get("en"))
+        for res, res_id in zip(results, res_ids, strict=True) for f in res.findings]
+    if rows:
+        conn.execute(insert(findings), rows)
 
 
 def _kind_of(code: str, category: str | None, target_kind: str | None) -> dict[str, Any]:

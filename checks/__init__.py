@@ -6,7 +6,7 @@ new module listed here) and its cases in checks/cases/CODE.yml (docs/adding-a-ch
 """
 import importlib
 
-from checks.registry import REGISTRY, CheckContext, CheckMeta, evaluate_all
+from checks.registry import REGISTRY, CheckContext, CheckMeta, evaluate_all, evaluate_site
 
 FAMILIES = (
     "checks.axe_checks",        # KA: axe-core's rules, from its data
@@ -15,8 +15,19 @@ FAMILIES = (
     "checks.docx_checks",       # KD: Word letters
     "checks.memo_checks",       # KM: Digital Post (MeMo) messages
     "checks.letter_checks",     # KB: the key facts of an appointment letter
+    "checks.site_checks",       # KS: a whole crawl (links that lead nowhere)
 )
 for _module in FAMILIES:
     importlib.import_module(_module)
 
-__all__ = ["REGISTRY", "CheckContext", "CheckMeta", "evaluate_all", "FAMILIES"]
+
+
+def readability_summary(artifacts, config, ctx=None):
+    """LIX, counts and why a text is not assessed, beside the plain-language score (from the
+    analysis the plain-language checks made, given their context)."""
+    from checks.klarsprog.rules import readability_summary as summary
+
+    return summary(artifacts, config, ctx)
+
+
+__all__ = ["REGISTRY", "CheckContext", "CheckMeta", "evaluate_all", "evaluate_site", "FAMILIES", "readability_summary"]

@@ -8,7 +8,9 @@ the category *wcag*, one without in *best-practice*.
 """
 from __future__ import annotations
 
+import json
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from checks.registry import REGISTRY, Artifacts, CheckContext, CheckMeta, Verdict
@@ -73,16 +75,25 @@ def evaluate_axe_rule(rule_id: str, title_en: str, artifacts: Artifacts, ctx: Ch
     return Verdict(outcome, tuple(findings), error)
 
 
+DANISH = Path(__file__).parent / "data" / "axe-da.json"
+
+
 def register_axe_rules() -> None:
-    """Every rule of the vendored axe-core (core/data/axe_rules.json) as a check: data, not code."""
+    """Every rule of the vendored axe-core (core/data/axe_rules.json) as a check: data, not code.
+    Danish texts: axe-core's own Danish locale, and klartjek's (checks/data/axe-da.json) where the
+    locale has none, so that every rule reads in one language."""
+    danish = json.loads(DANISH.read_text(encoding="utf-8"))["rules"]
     for r in axe_data()["rules"]:
         if r.get("removed"):
             continue
         scs, level, version = wcag_from_tags(r["tags"])
+        ours = danish.get(r["id"], {})
+        title = {"en": r["title"]["en"], "da": r["title"].get("da") or ours.get("title")}
+        description = {"en": r["description"]["en"], "da": r["description"].get("da") or ours.get("description")}
         REGISTRY.register(CheckMeta(
             code=r["code"], name=r["id"], family="axe",
             category=Category.WCAG if scs or level else Category.BEST_PRACTICE,
-            title=r["title"], description=r["description"], impact=Impact(r["impact"]) if r["impact"] else None,
+            title=title, description=description, impact=Impact(r["impact"]) if r["impact"] else None,
             wcag=scs, level=level, wcag_version=version, tags=tuple(r["tags"]),
             help_url=r["help_url"], aliases=(r["id"],), applies_to=("page", "letter"),
             requires=("axe",), target=TargetKind.CSS, engine_rule=r["id"],

@@ -221,11 +221,16 @@ def family(name: str, **defaults: Any) -> Callable[..., Callable[[Evaluate], Eva
 # -- evaluating ---------------------------------------------------------------------------------
 
 def evaluate(meta: CheckMeta, ctx: CheckContext) -> CheckResult | None:
-    """The one place a check's answer becomes a CheckResult (see the module's docstring)."""
+    """Run one check on one document."""
     try:
         answer = meta.evaluate(ctx.artifacts, ctx)
     except Exception as exc:  # a faulty check must not sink the document
         return _result(meta, Outcome.ERROR, [], f"{type(exc).__name__}: {exc}")
+    return result_of(meta, answer)
+
+
+def result_of(meta: CheckMeta, answer: Any) -> CheckResult | None:
+    """The one place a check's answer becomes a CheckResult (see the module's docstring)."""
     if answer is None:
         return None
     if isinstance(answer, Outcome):
@@ -270,3 +275,29 @@ def evaluate_all(checks: Iterable[CheckMeta], artifacts: Artifacts, config: dict
         if res is not None:
             results.append(res)
     return results
+
+
+# -- site checks ----------------------------------------------------------------------------------
+
+SiteVerdict = dict[str, list[Finding]]      # document location → its findings ([]: passed)
+
+
+def evaluate_site(checks: Iterable[CheckMeta], site: Artifacts, config: dict[str, Any] | None = None
+                  ) -> dict[str, list[CheckResult]]:
+    """Checks of a whole crawl (``applies_to`` "site"): each looks at ``site`` (its documents and
+    what the crawl found) and answers per document; the answers become results on those documents,
+    made by ``evaluate`` as for a document's own checks. Returns location → results."""
+    ctx = CheckContext(site, config, "site")
+    out: dict[str, list[CheckResult]] = {}
+    for meta in checks:
+        if meta.evaluate is None or "site" not in meta.applies_to:
+            continue
+        try:
+            answers = meta.evaluate(site, ctx)
+        except Exception as exc:  # a faulty check must not sink the run
+            answers = {"": Verdict(Outcome.ERROR, (), f"{type(exc).__name__}: {exc}")}
+        for location, answer in (answers or {}).items():
+            res = result_of(meta, answer)
+            if res is not None and location:
+                out.setdefault(location, []).append(res)
+    return out

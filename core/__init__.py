@@ -7,3 +7,9 @@ engine — tokeniser, sentences, LIX, word lists, language guess — (klarsprog)
 safe terminal text (safe_text), bounded file reading and atomic writing (files), and the network
 allow list (netscope). docs/architecture.md draws the floors.
 """
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("klartjek")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+source"

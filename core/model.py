@@ -57,6 +57,7 @@ class Category(StrEnum):
     DIGITAL_POST = "digital-post"          # a Digital Post (MeMo) message's fields and actions
     PLAIN_LANGUAGE = "plain-language"      # plain Danish (klarsprog)
     LETTER_CONTENT = "letter-content"      # the key facts of an appointment letter
+    QUALITY = "quality"                    # what works for nobody, beyond WCAG: links that lead nowhere
 
 
 class Score(StrEnum):
@@ -82,6 +83,7 @@ CATEGORIES: dict[Category, CategoryInfo] = {
     Category.PLAIN_LANGUAGE: CategoryInfo(Score.PLAIN, {"da": "Klarsprog", "en": "Plain language"}, False),
     Category.LETTER_CONTENT: CategoryInfo(Score.PLAIN, {"da": "Indkaldelsens indhold",
                                                         "en": "Appointment letter content"}, False),
+    Category.QUALITY: CategoryInfo(Score.WCAG, {"da": "Indholdets kvalitet", "en": "Content quality"}, False),
 }
 
 
@@ -100,6 +102,7 @@ class TargetKind(StrEnum):
     DOCX = "docx"          # a place in a Word document, e.g. word/document.xml /w:body/w:p[3]
     MEMO = "memo"          # a place in a MeMo message, e.g. /Message/MessageHeader/label
     TEXT = "text"          # a span of the document's text ("text:START-END"), or the text as a whole
+    URL = "url"            # a URL the document links to
 
 
 IMPACTS = tuple(i.value for i in Impact)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 LABELS: dict[str, dict[str, str]] = {
     "run": {"da": "Kørsel", "en": "Run"},
+    "paths_below": {"da": "Dokumenterne ligger under", "en": "The documents are below"},
     "complete": {"da": "fuldført", "en": "complete"},
     "partial": {"da": "delvis", "en": "partial"},
     "documents": {"da": "dokumenter", "en": "documents"},

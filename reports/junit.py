@@ -1,11 +1,12 @@
 """JUnit XML, for CI systems that show test results (GitLab, Azure Pipelines, Jenkins).
 
-One <testsuite> per document; in it one <testcase> per check family ("WCAG" for axe-core's checks,
-"klarsprog" for the plain-language checks). A testcase fails when the family has failed findings
-on the document; the failure's text lists every one (check, impact, selector or excerpt, message).
-A document that could not be audited is a testcase with <error>; one found but not audited (no
-checks for its type yet) is <skipped>. Findings that need review go to <system-out>. Valid
-against the Ant JUnit schema (tests/test_reports.py).
+One <testsuite> per document; in it one <testcase> per category of the checks that ran on it (wcag,
+best-practice, letter-structure, digital-post, plain-language, letter-content: core.model.Category).
+A testcase fails when the category has failed findings on the document; the failure's text lists
+every one (check, impact, selector, place or excerpt, message). A document that could not be
+audited is one testcase "audit" with <error>; one found but not checked (an old .doc letter) is
+<skipped>. Findings that need review go to <system-out>. Valid against the Ant JUnit schema
+(tests/test_reports.py).
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from datetime import datetime
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from core.model import Document, Run, impact_rank, max_impact
+from core.model import Category, Document, Run, category_of, impact_rank, max_impact
 
-FAMILIES = (("KA", "WCAG"), ("KL", "klarsprog"))
+UNCATEGORISED = "other"      # a result stored before categories, of a check no longer known
 
 
 def _seconds(doc: Document) -> str:
@@ -62,21 +63,25 @@ class JunitReporter:
                     ET.SubElement(props, "property", {"name": name, "value": str(value)})
             tests = failures = errors = skipped = 0
             review: list[str] = []
-            for prefix, family in FAMILIES:
-                results = [r for r in doc.results if r.code.startswith(prefix)]
-                if doc.status == "ok" and not results:
-                    continue
+            if doc.status != "ok":
                 tests += 1
-                case = ET.SubElement(suite, "testcase", {"name": family, "classname": loc, "time": "0"})
+                case = ET.SubElement(suite, "testcase", {"name": "audit", "classname": loc, "time": "0"})
                 if doc.status == "error":
                     errors += 1
                     ET.SubElement(case, "error", {"type": "not audited", "message": doc.error or "error"}).text = \
                         doc.error or ""
-                    continue
-                if doc.status == "skipped":
+                else:
                     skipped += 1
                     ET.SubElement(case, "skipped", {"message": doc.error or "not audited"})
-                    continue
+            by_category: dict[str, list] = {}
+            for r in doc.results if doc.status == "ok" else []:
+                cat = category_of(r.category)
+                by_category.setdefault(cat.value if cat else UNCATEGORISED, []).append(r)
+            order = [c.value for c in Category] + [UNCATEGORISED]
+            for name in sorted(by_category, key=order.index):
+                results = by_category[name]
+                tests += 1
+                case = ET.SubElement(suite, "testcase", {"name": name, "classname": loc, "time": "0"})
                 failed = [(r, f) for r in results for f in r.failures]
                 review += [_line(r, f, lang) for r in results for f in r.needs_review]
                 if failed:

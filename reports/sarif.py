@@ -8,23 +8,28 @@ Validated against the SARIF 2.1.0 JSON schema in the tests.
 """
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any, TextIO
+from urllib.parse import quote
 
-from core.model import Run
+from core.model import CATEGORIES, Run
 from reports.json_report import dumps
 from core.wcag import KLARSPROG_RELATED, help_url
 
+SRCROOT = "%SRCROOT%"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "serious": "error", "moderate": "warning", "minor": "note", None: "warning"}
 
 
 def _rule(meta, lang: str) -> dict[str, Any]:
-    tags = ["accessibility" if meta.family == "axe" else "plain-language", *meta.tags]
+    info = CATEGORIES[meta.category]
+    tags = [meta.category.value, *(["accessibility"] if info.accessibility else []), *meta.tags]
     tags += [f"WCAG {sc}" for sc in meta.wcag]
     if meta.level:
         tags.append(f"WCAG level {meta.level}")
     related = KLARSPROG_RELATED.get(meta.code)
-    props: dict[str, Any] = {"tags": list(dict.fromkeys(tags)), "family": meta.family}
+    props: dict[str, Any] = {"tags": list(dict.fromkeys(tags)), "family": meta.family,
+                             "category": meta.category.value}
     if related:
         props["relatedWcag"] = related
     uri = help_url(meta.code, meta.wcag, meta.help_url)
@@ -40,6 +45,18 @@ def _rule(meta, lang: str) -> dict[str, Any]:
     if uri:
         rule["helpUri"] = uri
     return rule
+
+
+def artifact_location(doc, workdir: str | None) -> dict[str, Any]:
+    """Where a document is: a page's URL as it is; a local file below the working directory relative
+    to the repository root (%SRCROOT%), as code-scanning services attach alerts to repository files;
+    a file elsewhere as a file: URI."""
+    if doc.url:
+        return {"uri": doc.url}
+    path = PurePosixPath(doc.path or "")
+    if not path.is_absolute() and workdir is not None and ".." not in path.parts:
+        return {"uri": quote(str(PurePosixPath(workdir) / path)), "uriBaseId": SRCROOT}
+    return {"uri": path.as_uri() if path.is_absolute() else quote(str(path))}
 
 
 class SarifReporter:
@@ -58,6 +75,7 @@ def build(run: Run, lang: str = "da") -> dict[str, Any]:
     results, notes = [], []
     for doc in run.documents:
         loc = doc.location
+        where = artifact_location(doc, run.workdir)
         if doc.status != "ok":
             notes.append({"level": "error" if doc.status == "error" else "note",
                           "message": {"text": f"{loc}: {doc.error or doc.status}"}})
@@ -68,7 +86,7 @@ def build(run: Run, lang: str = "da") -> dict[str, Any]:
                 msg = (f.message.get(lang) or f.message.get("en") or res.name).strip()
                 # no region: a selector or a span of the extracted text is no line or offset of
                 # the file the URI names; the snippet goes into the properties instead
-                location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": loc}}}
+                location: dict[str, Any] = {"physicalLocation": {"artifactLocation": where}}
                 if f.target:
                     location["logicalLocations"] = [{"fullyQualifiedName": f.target, "kind": "element"}]
                 r: dict[str, Any] = {
@@ -89,7 +107,7 @@ def build(run: Run, lang: str = "da") -> dict[str, Any]:
                 if f.suggestion:
                     r["properties"]["suggestion"] = f.suggestion.get(lang) or f.suggestion.get("en")
                 results.append(r)
-    from audit import __version__
+    from core import __version__
 
     return {
         "$schema": SARIF_SCHEMA, "version": "2.1.0",
@@ -98,6 +116,7 @@ def build(run: Run, lang: str = "da") -> dict[str, Any]:
                                 "rules": [_rule(m, lang) for m in metas],
                                 "properties": {"axeVersion": run.axe_version}}},
             "automationDetails": {"id": f"klartjek/{run.id}"},
+            "originalUriBaseIds": {SRCROOT: {"description": {"text": "the root of the repository klartjek ran in"}}},
             "invocations": [{"executionSuccessful": run.status == "complete",
                              "startTimeUtc": run.started_at, **({"endTimeUtc": run.ended_at} if run.ended_at else {}),
                              "toolExecutionNotifications": notes}],

@@ -1,6 +1,7 @@
 """The terminal report (rich): a table of documents, then findings grouped by document and check."""
 from __future__ import annotations
 
+import os
 from typing import TextIO
 
 from rich.console import Console
@@ -14,6 +15,19 @@ from reports.i18n import t
 
 MAX_FINDINGS_PER_CHECK = 5
 IMPACT_STYLE = {"critical": "bold red", "serious": "red", "moderate": "yellow", "minor": "cyan"}
+
+
+NARROW = 100        # at this width or less, the document column drops the documents' common prefix
+
+
+def common_prefix(locations: list[str]) -> str:
+    """The folder (or site) all the locations lie below, ending in "/"; "" when there is none worth
+    dropping (a single document, or nothing in common)."""
+    if len(locations) < 2:
+        return ""
+    prefix = os.path.commonprefix(locations)
+    prefix = prefix[: prefix.rfind("/") + 1]
+    return prefix if len(prefix) > 8 else ""
 
 
 def fmt_score(score: float | None) -> str:
@@ -56,6 +70,13 @@ class TerminalReporter:
         con.print(f"[bold]{t('run', lang)} {escape(run.id)}[/] · {status} · "
                   f"{len(run.documents)} {t('documents', lang)} · axe-core {run.axe_version or '?'}"
                   + (f" · {escape(run.browser_version)}" if run.browser_version else ""))
+        prefix = common_prefix([d.location for d in run.documents]) if con.width <= NARROW else ""
+        if prefix:
+            con.print(f"{t('paths_below', lang)} {escape(prefix)}", soft_wrap=True)
+
+        def where(loc: str) -> str:
+            return escape(loc[len(prefix):] if prefix and loc.startswith(prefix) else loc)
+
         table = Table(show_edge=False, pad_edge=False)
         table.add_column(t("document", lang), overflow="fold")
         table.add_column(t("score", lang), justify="right")
@@ -67,13 +88,13 @@ class TerminalReporter:
         for doc in run.documents:
             if doc.status != "ok":
                 label = f"[red]{t('error', lang)}[/]" if doc.status == "error" else t("not_audited", lang)
-                table.add_row(escape(doc.location), label, "", "", "", "", "", "", "")
+                table.add_row(where(doc.location), label, "", "", "", "", "", "", "")
                 continue
             counts = failure_counts(doc)
             review = sum(len(r.needs_review) for r in doc.results)
             rd = doc.readability or {}
             lix = rd.get("lix")
-            table.add_row(escape(doc.location), fmt_score(doc.score),
+            table.add_row(where(doc.location), fmt_score(doc.score),
                           *[str(counts[i]) if counts[i] else "·" for i in IMPACTS],
                           str(review) if review else "·", fmt_score(doc.plain_score),
                           "–" if lix is None else f"{lix:g}")

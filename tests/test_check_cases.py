@@ -18,7 +18,7 @@ import yaml
 
 from audit.config import defaults, letter_config
 from audit.textextract import text_artifact, text_from_plain
-from checks import REGISTRY, CheckContext, evaluate_all
+from checks import REGISTRY, CheckContext, evaluate_all, evaluate_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "checks" / "cases"
@@ -72,9 +72,7 @@ def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
         from audit.letters import gather_letter
 
         path = ROOT / case["file"]
-        arts = gather_letter(path.read_bytes(), case["file"])
-        arts.pop("_html_parts", None)
-        return arts, "letter"
+        return gather_letter(path.read_bytes(), case["file"]), "letter"
     if kind == "artifacts":
         return copy.deepcopy(case["artifacts"]), case.get("kind", "letter")
     return page_gatherer(case["page"]), "page"
@@ -125,6 +123,8 @@ def run_case(code: str, case: dict, page_gatherer):
     meta = REGISTRY.get(code)
     assert meta is not None, f"no check {code}"
     arts, kind = artifacts_for(case, page_gatherer)
+    if "site" in meta.applies_to:          # a check of a whole crawl: its results per document
+        return {loc: results[0] for loc, results in evaluate_site([meta], arts, config_for(case, "page")).items()}
     cfg = config_for(case, kind)
     results = evaluate_all([meta], arts, cfg, kind, ctx=CheckContext(arts, cfg, kind))
     return results[0] if results else None
@@ -159,14 +159,22 @@ def _param(code: str, case: dict):
 
 @pytest.mark.parametrize("code, case", [_param(c, case) for c, case in ALL])
 def test_check_case(code, case, page_gatherer):
-    assert_expected(run_case(code, case, page_gatherer), case["expect"])
+    got = run_case(code, case, page_gatherer)
+    if isinstance(got, dict):              # a site check: expect.documents gives each page's result
+        want = case["expect"]["documents"]
+        assert sorted(got) == sorted(want)
+        for location, expect in want.items():
+            assert_expected(got[location], expect)
+        return
+    assert_expected(got, case["expect"])
 
 
 def test_every_check_has_failing_and_passing_cases():
     by_code: dict[str, set[str]] = {}
     for code, case in ALL:
         if not case.get("known_issue"):
-            by_code.setdefault(code, set()).add(case["expect"]["outcome"])
+            expects = case["expect"]["documents"].values() if "documents" in case["expect"] else [case["expect"]]
+            by_code.setdefault(code, set()).update(e["outcome"] for e in expects)
     missing = [m.code for m in REGISTRY if m.code not in by_code]
     lacking = [code for code, outs in by_code.items() if not ({"failed", "cant_tell"} & outs and "passed" in outs)]
     unknown = [code for code in by_code if REGISTRY.get(code) is None]

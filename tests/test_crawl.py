@@ -152,3 +152,36 @@ def test_browser_contexts_are_replaced_after_recycle_after_documents(local_serve
                                     if f["outcome"] == "failed") for d in run["documents"]]
     assert findings[3] == findings[200]
     assert all(("image-alt", "img") in doc for doc in findings[3])       # image-alt on every page
+
+
+def test_a_broken_link_is_a_finding_on_the_page_that_links_it_and_the_run_stays_complete(local_server, tmp_path):
+    html = "text/html; charset=utf-8"
+    srv = local_server({
+        "/": (200, html, page('<a href="/om.html">Om os</a> <a href="/findes-ikke.html">Væk</a> '
+                              '<a href="/slettet.pdf">Gammelt brev</a>', "Forside"), 0),
+        "/om.html": (200, html, page('<a href="/">Forside</a> <a href="/fjernet.html">Fjernet</a>', "Om os"), 0),
+        "/fjernet.html": (410, html, page("<p>Væk.</p>", "Væk"), 0),
+    })
+    res = run_cli("audit", srv.url("/"), "--crawl", "--workers", "1", "--json", str(tmp_path / "r.json"),
+                  "--db", str(tmp_path / "h.sqlite"))
+    assert res.returncode in (0, 1), res.stderr            # not 2: the site itself was audited
+    run = load_json(tmp_path / "r.json")
+    assert run["status"] == "complete"
+    assert [d["url"] for d in run["documents"]] == [srv.url("/"), srv.url("/om.html")]
+    found = {d["url"]: [(r["outcome"], [(f["target"], f["message"]["en"]) for f in r["findings"]])
+                        for r in d["results"] if r["code"] == "KS001"] for d in run["documents"]}
+    assert found == {
+        srv.url("/"): [("failed", [
+            (srv.url("/findes-ikke.html"), f"The link leads to a page that does not exist (HTTP 404): "
+                                           f"\u201c{srv.url('/findes-ikke.html')}\u201d."),
+            (srv.url("/slettet.pdf"), f"The link leads to a page that does not exist (HTTP 404): "
+                                      f"\u201c{srv.url('/slettet.pdf')}\u201d.")])],
+        srv.url("/om.html"): [("failed", [
+            (srv.url("/fjernet.html"), f"The link leads to a page that does not exist (HTTP 410): "
+                                       f"\u201c{srv.url('/fjernet.html')}\u201d.")])],
+    }
+    assert [(b["url"], b["status"], b["found_on"]) for b in run["crawl"]["broken_links"]] == [
+        (srv.url("/findes-ikke.html"), 404, srv.url("/")), (srv.url("/fjernet.html"), 410, srv.url("/om.html")),
+        (srv.url("/slettet.pdf"), 404, srv.url("/"))]
+    gate = run_cli("gate", run["id"], "--no-baseline", "--fail-on", "critical", "--db", str(tmp_path / "h.sqlite"))
+    assert "partial" not in gate.stdout

@@ -12,9 +12,10 @@ of these. Bad input raises LetterError: one line naming the file and what to do.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from core.errors import TargetError
+from core.errors import NotFound, TargetError
 
 # (kind, level, text): a heading (level 1-6), paragraph, list_item, table_cell, caption or line
 Block = tuple[str, int, str]
@@ -26,6 +27,10 @@ MAX_PAGES = 500                   # PDF pages read at most
 
 class LetterError(TargetError):
     """A letter that cannot be read: one line naming the file and what to do."""
+
+
+class LetterNotFound(NotFound, LetterError):
+    """A letter URL that answered 404 or 410."""
 
 
 def guess_language(text: str) -> str | None:
@@ -63,6 +68,8 @@ def read_source(location: str, is_url: bool, max_bytes: int = MAX_BYTES, timeout
         raise LetterError(too_big) from None
     except FetchError as exc:
         raise LetterError(f"{location}: could not download the letter ({exc.reason}); check the URL") from None
+    if resp.status in (404, 410):
+        raise LetterNotFound(f"{location}: the server answered HTTP {resp.status}; check the URL", resp.status)
     if resp.status >= 400:
         raise LetterError(f"{location}: the server answered HTTP {resp.status}; check the URL")
     if resp.status != 200:
@@ -134,10 +141,63 @@ def check_format(data: bytes, name: str) -> str:
     return want
 
 
+@dataclass
+class Read:
+    """What one reader made of a file: its facts (under ``artifact``), its text, its declared language."""
+    artifact: str | None          # "pdf", "docx", or None (no facts of its own)
+    facts: dict[str, Any] | None
+    text: dict[str, Any] | None
+    html: bytes | None = None     # an HTML part, to be rendered in the browser
+
+
+def _read_pdf(data: bytes, part: str, label: str, lang: str | None) -> Read:
+    from audit.letters.pdf import read_pdf
+    from audit.textextract import text_from_blocks
+
+    facts, blocks = read_pdf(data, part, label)
+    return Read("pdf", facts, text_from_blocks(blocks, lang if part else facts.get("lang"), "pdf"))
+
+
+def _read_docx(data: bytes, part: str, label: str, lang: str | None) -> Read:
+    from audit.letters.docx import read_docx
+    from audit.textextract import text_from_blocks
+
+    facts, blocks = read_docx(data, part, label)
+    return Read("docx", facts, text_from_blocks(blocks, lang if part else facts.get("lang"), "docx"))
+
+
+def _read_html(data: bytes, part: str, label: str, lang: str | None) -> Read:
+    from audit.textextract import text_from_html
+
+    return Read(None, None, text_from_html(data.decode("utf-8", "replace"), lang=lang), html=data)
+
+
+def _read_plain(data: bytes, part: str, label: str, lang: str | None) -> Read:
+    from audit.textextract import text_from_plain
+
+    return Read(None, None, text_from_plain(data.decode("utf-8", "replace"), lang=lang))
+
+
+# The readers of the files a letter is (by its format) or holds (a MeMo message's files, by MIME type).
+READERS = {"pdf": _read_pdf, "docx": _read_docx}
+PART_READERS = {"application/pdf": _read_pdf, "text/html": _read_html, "application/xhtml+xml": _read_html,
+                "text/plain": _read_plain}
+
+
+def _part_reader(mime: str | None):
+    kind = (mime or "").split(";")[0].strip().lower()
+    return _read_docx if kind.endswith("wordprocessingml.document") else PART_READERS.get(kind)
+
+
 def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     """The artifacts of one PDF, DOCX or MeMo letter (HTML letters are gathered in the browser)."""
-    from audit.textextract import text_from_blocks, text_from_html, text_from_plain
+    return read_letter(data, name, max_bytes)[0]
 
+
+def read_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES
+                ) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+    """The artifacts of one PDF, DOCX or MeMo letter, and the HTML parts of a MeMo message (name,
+    bytes), which are checked in the browser."""
     if len(data) > max_bytes:
         raise LetterError(f"{name}: {len(data):,} bytes is over the limit of {max_bytes:,} (letters.max_bytes); "
                           "check the file, or raise the limit")
@@ -145,68 +205,58 @@ def gather_letter(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> dict[st
     if fmt == "html":
         raise LetterError(f"{name}: HTML letters are audited in the browser")
     arts: dict[str, Any] = {"letter": {"format": fmt, "name": name, "bytes": len(data), "parts": []}}
-    if fmt == "pdf":
-        from audit.letters.pdf import read_pdf
-
-        facts, blocks = read_pdf(data, "", name)
-        arts["pdf"] = [facts]
-        arts["text"] = text_from_blocks(blocks, facts.get("lang"), "pdf")
-        arts["letter"] |= {"title": facts.get("title_xmp") or facts.get("title_info"), "lang": facts.get("lang")}
-    elif fmt == "docx":
-        from audit.letters.docx import read_docx
-
-        facts, blocks = read_docx(data, "", name)
-        arts["docx"] = [facts]
-        arts["text"] = text_from_blocks(blocks, facts.get("lang"), "docx")
-        arts["letter"] |= {"title": facts.get("title"), "lang": facts.get("lang")}
+    html_parts: list[tuple[str, bytes]] = []
+    if fmt in READERS:
+        got = READERS[fmt](data, "", name, None)
+        arts[got.artifact] = [got.facts]
+        arts["text"] = got.text
+        arts["letter"] |= {"title": _title(got.facts), "lang": got.facts.get("lang")}
     else:
-        from audit.letters.memo import read_memo
-
-        memo, files = read_memo(data, name)
-        arts["memo"] = memo
-        texts: list[dict[str, Any]] = []
-        for meta, f in zip(memo["files"], files, strict=True):
-            part = f["part"]
-            arts["letter"]["parts"].append(part)
-            kind = (f.get("mime") or "").split(";")[0].strip().lower()
-            label = f"{name} >>> {part}"
-            try:
-                if kind == "application/pdf":
-                    from audit.letters.pdf import read_pdf
-
-                    facts, blocks = read_pdf(f["data"], part, label)
-                    arts.setdefault("pdf", []).append(facts)
-                    t = text_from_blocks(blocks, f.get("language"), "pdf")
-                elif kind in ("text/html", "application/xhtml+xml"):
-                    t = text_from_html(f["data"].decode("utf-8", "replace"), lang=f.get("language"))
-                    arts.setdefault("_html_parts", []).append((part, f["data"]))   # for the browser
-                elif kind == "text/plain":
-                    t = text_from_plain(f["data"].decode("utf-8", "replace"), lang=f.get("language"))
-                elif kind.endswith("wordprocessingml.document"):
-                    from audit.letters.docx import read_docx
-
-                    facts, blocks = read_docx(f["data"], part, label)
-                    arts.setdefault("docx", []).append(facts)
-                    t = text_from_blocks(blocks, f.get("language"), "docx")
-                else:
-                    t = None
-            except LetterError as exc:
-                meta["error"] = str(exc)
-                t = None
-            meta["text_language"] = guess_language(t["text"]) if t else None
-            if t and meta.get("role") == "MainDocument":
-                texts.append(t)
-        arts["text"] = _join_texts(texts, memo.get("language"))
-        from core.cpr import mask_cpr   # the label is the title in reports: no CPR number there
-
-        arts["letter"] |= {"title": mask_cpr(memo["label"]) if memo.get("label") else None,
-                           "lang": memo.get("language")}
+        arts |= _read_memo(data, name, html_parts)
     # the plain-language checks read the language the text is in, whatever the file declares
     # (a wrong declaration is a finding of its own: KP004, KD002, KM006)
     arts["text"]["lang"] = guess_language(arts["text"]["text"]) or arts["text"]["lang"]
     import hashlib
 
     arts["letter"]["content_hash"] = hashlib.sha256(data).hexdigest()
+    return arts, html_parts
+
+
+def _title(facts: dict[str, Any]) -> str | None:
+    return facts.get("title_xmp") or facts.get("title_info") or facts.get("title")
+
+
+def _read_memo(data: bytes, name: str, html_parts: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """A MeMo message's artifacts: the message, the facts of the files it holds, the text of its main
+    document. A file that cannot be read is an error of that file (in the message's facts)."""
+    from audit.letters.memo import read_memo
+    from core.cpr import mask_cpr   # the label is the title in reports: no CPR number there
+
+    memo, files = read_memo(data, name)
+    arts: dict[str, Any] = {"memo": memo, "letter": {"format": "memo", "name": name, "bytes": len(data),
+                                                     "parts": []}}
+    texts: list[dict[str, Any]] = []
+    for meta, f in zip(memo["files"], files, strict=True):
+        part = f["part"]
+        arts["letter"]["parts"].append(part)
+        reader = _part_reader(f.get("mime"))
+        got = None
+        if reader is not None:
+            try:
+                got = reader(f["data"], part, f"{name} >>> {part}", f.get("language"))
+            except LetterError as exc:
+                meta["error"] = str(exc)
+        if got is not None and got.artifact:
+            arts.setdefault(got.artifact, []).append(got.facts)
+        if got is not None and got.html is not None:
+            html_parts.append((part, got.html))
+        t = got.text if got is not None else None
+        meta["text_language"] = guess_language(t["text"]) if t else None
+        if t and meta.get("role") == "MainDocument":
+            texts.append(t)
+    arts["text"] = _join_texts(texts, memo.get("language"))
+    arts["letter"] |= {"title": mask_cpr(memo["label"]) if memo.get("label") else None,
+                       "lang": memo.get("language")}
     return arts
 
 
