@@ -1,8 +1,11 @@
 """The `klartjek` command.
 
-Exit codes (docs/exit-codes.md): 0 no failure at or above --fail-on; 1 failures at or above it;
-2 usage or input error (bad option, config or --db, no browser, a target that could not be
-audited); 3 internal error; 130 interrupted (the run is kept, marked partial).
+Exit codes (core/errors.py ExitCode, docs/exit-codes.md): 0 no failure at or above --fail-on; 1
+failures at or above it; 2 usage, input or environment error (bad option, config or --db, no browser,
+a target that could not be audited); 3 internal error; 130 interrupted (the run is kept, partial).
+
+One convention for what commands write: ``--report FORMAT[:PATH]`` (repeatable; PATH ``-`` is
+standard output), with ``--json PATH`` as the short form of ``--report json:PATH``.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 import typer
 from rich.markup import escape
@@ -26,11 +29,42 @@ from reports.console import safe_console
 
 app = typer.Typer(
     name="klartjek", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    help="Audit citizen-facing pages for accessibility (WCAG, axe-core in Chromium) and plain Danish.",
+    rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+    help="Audit citizen-facing pages and letters for accessibility (WCAG, axe-core in Chromium) and plain Danish.",
 )
-out = safe_console()
-err = safe_console(stderr=True)
+
+
+def _width(stream) -> int | None:
+    """The terminal's width; without a terminal COLUMNS, else a wide default: a CI log is not 80 columns,
+    and a wrapped run id or path cannot be copied."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return None if stream.isatty() else 200
+
+
+out = safe_console(width=_width(sys.stdout))
+err = safe_console(stderr=True, width=_width(sys.stderr))
+
+Level = Literal["A", "AA", "AAA"]
+WcagVersion = Literal["2.0", "2.1", "2.2"]
+Impact = Literal["critical", "serious", "moderate", "minor", "none"]
+Lang = Literal["da", "en"]
+Shots = Literal["auto", "on", "off"]
+Profile = Literal["patient-info", "letter", "web"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from core import __version__
+
+        out.print(f"klartjek {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print klartjek's version and exit.")) -> None:
+    """Audit citizen-facing pages and letters for accessibility (WCAG) and plain Danish."""
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -69,91 +103,167 @@ def count_gate_failures(run: Run, fail_on: str) -> int:
                if impact_rank(f.impact) >= floor)
 
 
-LevelOpt = typer.Option(None, "--level", help="Highest WCAG level checked: A, AA or AAA [default: AA].")
+# -- options shared by several commands ------------------------------------------------------------
+
 ConfigOpt = typer.Option(None, "--config", help="Config file (default: klartjek.toml or "
                          "[tool.klartjek] in pyproject.toml, in this folder or above).")
 DbOpt = typer.Option(None, "--db", help="History database: a path or a SQLAlchemy URL "
                      "[default: .klartjek/history.sqlite].")
-LangOpt = typer.Option(None, "--lang", help="Language of finding texts: da or en [default: da].")
+LangOpt = typer.Option(None, "--lang", help="Language of finding texts [default: da].")
+RunIdArg = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'.")
+ReportOpt = typer.Option([], "--report", metavar="FORMAT[:PATH]", help="Write a report, FORMAT or FORMAT:PATH (repeatable); formats: html, "
+                         "json, sarif, junit, codequality, csv, markdown, terminal. Without a path: klartjek.html, "
+                         "klartjek.sarif …; PATH '-': standard output.")
+JsonOpt = typer.Option(None, "--json", help="Write the run as JSON to this file (short for --report json:PATH).")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Print one summary line (errors still go to standard error).")
 
+
+# -- audit and letter ----------------------------------------------------------------------------
 
 @app.command()
 def audit(
-    targets: Optional[List[str]] = typer.Argument(None, help="http(s) URLs, .html files or folders of a "
+    targets: Optional[List[str]] = typer.Argument(None, metavar="TARGET", help="http(s) URLs, .html files or folders of a "
                                                   "static site [default: targets in the config]."),
-    level: Optional[str] = LevelOpt,
-    wcag_version: Optional[str] = typer.Option(None, "--wcag-version",
-                                               help="WCAG version: 2.0, 2.1 or 2.2 [default: 2.2]."),
+    level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
+    wcag_version: Optional[WcagVersion] = typer.Option(None, "--wcag-version", help="WCAG version [default: 2.2]."),
     best_practices: Optional[bool] = typer.Option(None, "--best-practices/--no-best-practices",
                                                   help="Also run axe-core's best-practice rules."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit "
-                                          "code 1: critical, serious, moderate, minor or none [default: serious]."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON to this file."),
-    report: List[str] = typer.Option([], "--report", help="Also write a report, FORMAT or FORMAT:PATH "
-                                     "(repeatable); formats: html, json, sarif, junit, csv, markdown, terminal. "
-                                     "Without a path: klartjek.html, klartjek.sarif …; PATH '-': standard output."),
+    fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
+                                             "[default: serious]."),
+    json_path: Optional[Path] = JsonOpt,
+    report: List[str] = ReportOpt,
     db: Optional[str] = DbOpt,
-    lang: Optional[str] = LangOpt,
+    lang: Optional[Lang] = LangOpt,
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a page may take to load, more than 0 "
                                             "[default: 30]."),
-    screenshots: Optional[str] = typer.Option(None, "--screenshots", help="Photograph failing elements for the "
-                                              "HTML report: on, off or auto (when this audit writes one) "
-                                              "[default: auto]."),
+    screenshots: Optional[Shots] = typer.Option(None, "--screenshots", help="Photograph failing elements for the "
+                                                "HTML report; auto: when this audit writes one [default: auto]."),
     viewport: Optional[str] = typer.Option(None, "--viewport", help="Browser window WIDTHxHEIGHT in CSS pixels, "
                                            "e.g. 320x640 [default: 1280x900]."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Pages audited at the same time "
+    workers: Optional[int] = typer.Option(None, "--workers", help="Documents audited at the same time "
                                           "[default: one per CPU core, at least 2]."),
     block_external: Optional[bool] = typer.Option(
         None, "--block-external/--no-block-external",
-        help="Let the browser reach only the audited hosts and --allow-host hosts."),
-    allow_host: List[str] = typer.Option([], "--allow-host", help="A host the browser may reach with "
+        help="Let the browser and klartjek reach only the audited hosts and --allow-host hosts."),
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]", help="A host (or host:port) reachable with "
                                          "--block-external (repeatable)."),
     site_root: Optional[Path] = typer.Option(None, "--site-root", help="Serve single .html file targets below "
                                              "this folder from it, so links such as ../css/site.css load "
                                              "[default: the file's own folder]."),
     crawl: Optional[bool] = typer.Option(None, "--crawl/--no-crawl", help="Follow robots.txt, sitemaps and "
                                          "links from the URL targets, within their origins."),
-    include: List[str] = typer.Option([], "--include", help="Crawl only URLs matching this glob (repeatable)."),
-    exclude: List[str] = typer.Option([], "--exclude", help="Never audit URLs matching this glob (repeatable)."),
+    include: List[str] = typer.Option([], "--include", metavar="GLOB", help="Crawl only URLs matching this glob (repeatable)."),
+    exclude: List[str] = typer.Option([], "--exclude", metavar="GLOB", help="Never audit URLs matching this glob (repeatable)."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Pages a crawl audits at most [default: 500]."),
     max_depth: Optional[int] = typer.Option(None, "--max-depth", help="Links a crawl follows from a start URL "
                                             "[default: 10]."),
     ignore_robots: Optional[bool] = typer.Option(None, "--ignore-robots", help="Audit what robots.txt "
                                                  "disallows (for one's own site)."),
     incremental: Optional[bool] = typer.Option(None, "--incremental/--no-incremental", help="Reuse the "
-                                               "results of pages unchanged since the last run of the same "
+                                               "results of documents unchanged since the last run of the same "
                                                "targets and settings."),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue an interrupted run (its id): "
-                                         "finished pages are not audited again; targets and settings are "
+                                         "finished documents are not audited again; targets and settings are "
                                          "the run's own."),
+    serve_command: Optional[str] = typer.Option(None, "--serve-command", help="A shell command that serves "
+                                                "the site under audit (a pull request's build); it runs for the "
+                                                "audit and is stopped after."),
+    serve_ready: Optional[str] = typer.Option(None, "--serve-ready", help="When --serve-command is ready: a "
+                                              "URL that answers, or a pattern its output prints "
+                                              "[default: the first URL target]."),
+    serve_timeout: float = typer.Option(60.0, "--serve-timeout", help="Seconds --serve-command may take to be "
+                                        "ready."),
     config: Optional[Path] = ConfigOpt,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    quiet: bool = QuietOpt,
 ) -> None:
-    """Audit pages in Chromium with axe-core; store, score and report the run."""
+    """Audit pages (and the letters a crawl finds) in Chromium; store, score and report the run."""
     crawl_opts = {k: v for k, v in dict(enabled=crawl, max_pages=max_pages, max_depth=max_depth,
                                         ignore_robots=ignore_robots).items() if v is not None}
-    cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
-                       fail_on=fail_on, db=db, lang=lang, timeout=timeout, workers=workers, viewport=viewport,
-                       screenshots=screenshots, site_root=str(site_root) if site_root else None,
-                       block_external=block_external, crawl=crawl_opts or None, incremental=incremental)
+    _audit_command(targets, False, config, quiet, json_path, report, allow_host, resume,
+                   (serve_command, serve_ready, serve_timeout), include, exclude,
+                   level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
+                   lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
+                   site_root=str(site_root) if site_root else None, block_external=block_external,
+                   crawl=crawl_opts or None, incremental=incremental)
+
+
+@app.command()
+def letter(
+    paths: List[str] = typer.Argument(..., metavar="LETTER", help="Letters: .pdf, .docx, .xml (Digital Post MeMo) or .html files, "
+                                      "folders of them, or http(s) URLs."),
+    level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
+    wcag_version: Optional[WcagVersion] = typer.Option(None, "--wcag-version", help="WCAG version [default: 2.2]."),
+    best_practices: Optional[bool] = typer.Option(None, "--best-practices/--no-best-practices",
+                                                  help="Also run axe-core's best-practice rules (HTML letters)."),
+    fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
+                                             "[default: serious]."),
+    json_path: Optional[Path] = JsonOpt,
+    report: List[str] = ReportOpt,
+    db: Optional[str] = DbOpt,
+    lang: Optional[Lang] = LangOpt,
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds an HTML letter may take to load, and "
+                                            "a letter URL to download, more than 0 [default: 30 and 60]."),
+    screenshots: Optional[Shots] = typer.Option(None, "--screenshots", help="Photograph failing elements of HTML "
+                                                "letters for the HTML report [default: auto]."),
+    viewport: Optional[str] = typer.Option(None, "--viewport", help="Browser window for HTML letters, "
+                                           "WIDTHxHEIGHT [default: 1280x900]."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Letters checked at the same time "
+                                          "[default: one per CPU core, at least 2]."),
+    block_external: Optional[bool] = typer.Option(
+        None, "--block-external/--no-block-external",
+        help="Let the browser and klartjek reach only the letters' own hosts and --allow-host hosts."),
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]", help="A host (or host:port) reachable with "
+                                         "--block-external (repeatable)."),
+    site_root: Optional[Path] = typer.Option(None, "--site-root", help="Serve single .html letters below this "
+                                             "folder from it [default: the file's own folder]."),
+    incremental: Optional[bool] = typer.Option(None, "--incremental/--no-incremental", help="Reuse the "
+                                               "results of letters unchanged since the last run of the same "
+                                               "letters and settings."),
+    resume: Optional[str] = typer.Option(None, "--resume", help="Continue an interrupted run (its id)."),
+    config: Optional[Path] = ConfigOpt,
+    quiet: bool = QuietOpt,
+) -> None:
+    """Check invitation letters and Digital Post messages: PDF/UA and WCAG, Word structure, MeMo
+    fields, plain Danish and the key facts of an appointment. Stored and reported like an audit."""
+    downloads = {"download_timeout": timeout} if timeout is not None else None
+    _audit_command(paths, True, config, quiet, json_path, report, allow_host, resume, (None, None, 60.0), [], [],
+                   level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
+                   lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
+                   site_root=str(site_root) if site_root else None, block_external=block_external,
+                   incremental=incremental, letters=downloads)
+
+
+def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path, report, allow_host, resume,
+                   serve, include, exclude, **overrides) -> None:
+    """What `audit` and `letter` share: the configuration, the reports, a served build, the run."""
+    from core.netscope import parse_entry
+
+    cfg = _load_config(config, **overrides)
     targets = list(targets or []) or list(cfg["targets"])
     if not targets and not resume:
         _fail("give at least one target (a URL, an .html file or a folder), set targets in the config, "
               "or --resume RUN_ID")
-    from core.netscope import parse_entry
-
     for host in allow_host:
         parse_entry(host, "--allow-host")
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
-    report_specs = _report_specs([*cfg["reports"], *report])
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
     cfg["crawl"]["exclude"] = [*cfg["crawl"]["exclude"], *exclude]
-    _run_audit(cfg, targets, report_specs, json_path, quiet, resume)
+    specs = _report_specs([*cfg["reports"], *report] + ([f"json:{json_path}"] if json_path else []))
+    command, ready, timeout = serve
+    if ready and not command:
+        _fail("--serve-ready needs --serve-command")
+    if command:
+        from audit.serve import ServedBuild
+
+        ready = ready or next((t for t in targets if t.startswith(("http://", "https://"))), None)
+        with ServedBuild(command, ready, timeout):
+            _run_audit(cfg, targets, specs, quiet, resume, letter_targets)
+    else:
+        _run_audit(cfg, targets, specs, quiet, resume, letter_targets)
 
 
-def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path], quiet: bool,
-               resume: Optional[str] = None, letters: bool = False) -> None:
-    """Audit (or resume), store, print and write the reports; exits with the run's exit code."""
+def _progress(quiet: bool):
+    """The progress bar on a terminal; a line per document otherwise (none with --quiet)."""
     from reports.terminal import fmt_score
 
     show_bar = err.is_terminal and not quiet
@@ -170,26 +280,31 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
         done += 1
         bar.advance(task_id)
         if not show_bar and not quiet:
-            state = fmt_score(doc.score) if doc.status == "ok" else "error"
+            state = fmt_score(doc.score) if doc.status == "ok" else doc.status
             err.print(f"[{done}/{bar.tasks[0].total}] {escape(doc.location)} {state}", soft_wrap=True)
 
-    store = None
-    if resume:
-        store = _store(cfg)
-        resume = store.resolve_run_id(resume)
-        stored = store.load_run(resume)
-        if stored.ended_at and stored.status == "complete":
-            _fail(f"run {resume} is complete; there is nothing to resume")
-        from audit.config import defaults
+    return bar, started, finished
 
-        keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser")}
-        cfg = {**defaults(), **stored.config, **keep}   # the run's own settings
-        targets = stored.targets
-    auditor = None
+
+def _resumed(cfg, resume: str):
+    """The stored run to resume and its own settings (but where and how to run it)."""
+    from audit.config import defaults
+
+    store = _store(cfg)
+    resume = store.resolve_run_id(resume)
+    stored = store.load_run(resume)
+    if stored.ended_at and stored.status == "complete":
+        _fail(f"run {resume} is complete; there is nothing to resume")
+    keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser")}
+    return store, resume, {**defaults(), **stored.config, **keep}, stored.targets
+
+
+def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, started, finished):
+    """Run the audit on an event loop; SIGTERM ends it like Ctrl-C (finished documents stay, the
+    run is partial). Returns (outcome, the auditor)."""
+    holder: dict = {}
 
     async def main():
-        nonlocal auditor, store
-        # SIGTERM (kill) ends the run like Ctrl-C: finished documents stay, the run is partial.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         playwright = None
         if not letters and not cfg["incremental"]:
@@ -202,81 +317,72 @@ def _run_audit(cfg, targets: list[str], report_specs, json_path: Optional[Path],
             from audit.runner import Auditor
             from audit.runner import Progress as Callbacks
 
-            store = store or _store(cfg)
+            st = store or _store(cfg)
         except BaseException:
             if playwright is not None:              # a bad --db: stop the driver started above
                 with contextlib.suppress(BaseException):
                     await (await playwright).stop()
             raise
-        auditor = Auditor(cfg, store, Callbacks(started=started, finished=finished),
-                          html_report=any(fmt == "html" for fmt, _ in report_specs), letters=letters,
-                          playwright=playwright)
-        return await auditor.run(targets or [], resume=resume)
+        holder["auditor"] = Auditor(cfg, st, Callbacks(started=started, finished=finished), html_report=html_report,
+                                    letters=letters, playwright=playwright)
+        holder["store"] = st
+        return await holder["auditor"].run(targets or [], resume=resume)
 
     try:
-        with bar:
-            outcome = asyncio.run(main())
+        return asyncio.run(main()), holder
     except (KeyboardInterrupt, asyncio.CancelledError):
+        auditor = holder.get("auditor")
         rid = auditor.current_run.id if auditor and auditor.current_run else "?"
         _fail(f"interrupted; the finished documents are kept in run {rid} (partial)", EXIT_INTERRUPTED)
-    from reports.json_report import write_json
+
+
+def _run_audit(cfg, targets: list[str], report_specs, quiet: bool, resume: Optional[str] = None,
+               letters: bool = False) -> None:
+    """Audit (or resume), store, print and write the reports; exits with the run's exit code."""
+    from audit.store import shown_db
     from reports.terminal import TerminalReporter
 
+    store = None
+    if resume:
+        store, resume, cfg, targets = _resumed(cfg, resume)
+    bar, started, finished = _progress(quiet)
+    with bar:
+        outcome, holder = _audit(cfg, targets, store, resume, letters,
+                                 any(fmt == "html" for fmt, _ in report_specs), started, finished)
     run = outcome.run
     if outcome.interrupted:
         _fail(f"interrupted; the finished documents are kept in run {run.id} (partial)", EXIT_INTERRUPTED)
-    if json_path:
-        _write(json_path, "the JSON report", lambda: write_json(run, json_path))
-    if outcome.reused:
-        out.print(f"Reused {outcome.reused} unchanged document(s) from run {outcome.reused_from}.")
     gate = count_gate_failures(run, cfg["fail_on"])
     if not quiet:
+        if outcome.reused:
+            out.print(f"Reused {outcome.reused} unchanged document(s) from run {outcome.reused_from}.")
         TerminalReporter(out).render(run, lang=cfg["lang"])
-    if json_path:
-        out.print(f"JSON: {escape(str(json_path))}")
-    _write_reports(run, report_specs, cfg["lang"], store)
-    from audit.store import shown_db
-
-    out.print(f"Run {run.id} stored in {escape(shown_db(str(cfg['db'])))}; `klartjek show {run.id}` prints it again.")
+    _write_reports(run, report_specs, cfg["lang"], holder.get("store"), quiet)
     if outcome.input_errors:
-        if quiet:                  # the report above lists them otherwise
+        code = EXIT_USAGE
+        verdict = f"{len(outcome.input_errors)} target(s) could not be audited; the run is partial (exit 2)"
+        if quiet:
             for e in outcome.input_errors:
                 err.print(f"[red]klartjek:[/] {escape(e)}", soft_wrap=True)
-        err.print(f"[red]klartjek:[/] {len(outcome.input_errors)} target(s) could not be audited; "
-                  "the run is partial (exit 2)")
-        raise typer.Exit(EXIT_USAGE)
-    if gate:
-        out.print(f"{gate} failure(s) at or above '{cfg['fail_on']}' (exit 1)")
-        raise typer.Exit(EXIT_FAILURES)
-    raise typer.Exit(EXIT_OK)
+    elif gate:
+        code, verdict = EXIT_FAILURES, f"{gate} failure(s) at or above '{cfg['fail_on']}' (exit 1)"
+    else:
+        code, verdict = EXIT_OK, f"no failure at or above '{cfg['fail_on']}' (exit 0)"
+    if not quiet:
+        out.print(f"Run {run.id} stored in {escape(shown_db(str(cfg['db'])))}; `klartjek show {run.id}` prints it "
+                  "again.", soft_wrap=True)
+    out.print(summary_line(run, verdict), soft_wrap=True)
+    raise typer.Exit(code)
 
 
-@app.command()
-def letter(
-    paths: List[str] = typer.Argument(..., help="Letters: .pdf, .docx, .xml (Digital Post MeMo) or .html files, "
-                                      "folders of them, or http(s) URLs."),
-    level: Optional[str] = LevelOpt,
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit "
-                                          "code 1: critical, serious, moderate, minor or none [default: serious]."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the run as JSON to this file."),
-    report: List[str] = typer.Option([], "--report", help="Also write a report, FORMAT or FORMAT:PATH "
-                                     "(repeatable); formats: html, json, sarif, junit, csv, markdown, terminal."),
-    db: Optional[str] = DbOpt,
-    lang: Optional[str] = LangOpt,
-    block_external: Optional[bool] = typer.Option(
-        None, "--block-external/--no-block-external",
-        help="HTML letters: let the browser reach only the letter's own host."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Letters checked at the same time "
-                                          "[default: one per CPU core, at least 2]."),
-    config: Optional[Path] = ConfigOpt,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
-) -> None:
-    """Check invitation letters and Digital Post messages: PDF/UA and WCAG, Word structure, MeMo
-    fields, plain Danish and the key facts of an appointment. Stored and reported like an audit."""
-    cfg = _load_config(config, level=level, fail_on=fail_on, db=db, lang=lang, workers=workers,
-                       block_external=block_external)
-    report_specs = _report_specs([*cfg["reports"], *report])
-    _run_audit(cfg, list(paths), report_specs, json_path, quiet, letters=True)
+def summary_line(run: Run, verdict: str) -> str:
+    """The one line of --quiet (and the last line of every audit)."""
+    from reports.terminal import fmt_score
+
+    docs = len(run.documents)
+    plain = f", plain-language score {fmt_score(run.plain_score)}" if run.plain_score is not None else ""
+    return (f"klartjek: run {run.id} {run.status}, {docs} document{'s' if docs != 1 else ''}, "
+            f"WCAG score {fmt_score(run.score)}{plain}; {verdict}")
 
 
 def _report_specs(specs: list[str]) -> list[tuple[str, Optional[Path]]]:
@@ -304,47 +410,63 @@ def _write(path: Path, what: str, write) -> None:
         _fail(f"could not write {what} to {path}: {reason}; {hint}", EXIT_USAGE)
 
 
-def _write_reports(run: Run, specs: list[tuple[str, Optional[Path]]], lang: str, store=None) -> None:
+def _write_reports(run: Run, specs: list[tuple[str, Optional[Path]]], lang: str, store=None,
+                   quiet: bool = False) -> None:
     from reports import write_report
 
     for fmt, path in specs:
         _write(path or Path("-"), f"the {fmt} report",
                lambda fmt=fmt, path=path: write_report(run, fmt, path, lang, store))
-        if path is not None:
-            out.print(f"{fmt.upper() if fmt in ('html', 'csv') else fmt.capitalize()} report: {escape(str(path))}")
+        if path is not None and not quiet:
+            out.print(f"{fmt.upper() if fmt in ('html', 'csv', 'json') else fmt.capitalize()} report: "
+                      f"{escape(str(path))}", soft_wrap=True)
 
+
+# -- stored runs ------------------------------------------------------------------------------------
 
 @app.command()
 def report(
-    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
-    fmt: str = typer.Option("html", "--format", "-f", help="html, json, sarif, junit, csv, markdown or terminal."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file "
-                                            "(default: standard output)."),
+    run_id: str = RunIdArg,
+    report_specs: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]", help="FORMAT or FORMAT:PATH (repeatable); formats: "
+                                           "html, json, sarif, junit, codequality, csv, markdown, terminal; PATH "
+                                           "'-' or none: standard output [default: html:-]."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", hidden=True),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", hidden=True),
     db: Optional[str] = DbOpt,
-    lang: Optional[str] = LangOpt,
+    lang: Optional[Lang] = LangOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
     """Render a stored run in any report format, without a browser."""
-    from reports import DEFAULT_FILES, write_report
+    from reports import DEFAULT_FILES
 
-    if fmt not in DEFAULT_FILES:
-        _fail(f"--format is {fmt!r}; choose one of {', '.join(sorted(DEFAULT_FILES))}")
+    specs = list(report_specs)
+    if fmt is not None or out_path is not None:      # the former -f/-o: the same as --report FORMAT:PATH
+        if (fmt or "html") not in DEFAULT_FILES:
+            _fail(f"--format is {fmt!r}; choose one of {', '.join(sorted(DEFAULT_FILES))}")
+        specs.append(f"{fmt or 'html'}:{out_path or '-'}")
+    # here a format without a path goes to standard output (an audit writes it to klartjek.FORMAT)
+    parsed = _report_specs([s if ":" in s else f"{s}:-" for s in specs or ["html"]])
     cfg = _load_config(config, db=db, lang=lang)
     store = _store(cfg)
     run = _stored_run(store, run_id)
-    _write(out_path or Path("-"), f"the {fmt} report", lambda: write_report(run, fmt, out_path, cfg["lang"], store))
-    if out_path is not None:
-        err.print(f"{fmt} report of run {run.id}: {escape(str(out_path))}")
+    from reports import write_report
+
+    for f, path in parsed:
+        _write(path or Path("-"), f"the {f} report", lambda f=f, path=path: write_report(run, f, path, cfg["lang"],
+                                                                                          store))
+        if path is not None:
+            err.print(f"{f} report of run {run.id}: {escape(str(path))}", soft_wrap=True)
 
 
 baseline_app = typer.Typer(help="Accept the findings of a run for now (a file for version control).",
-                            no_args_is_help=True, rich_markup_mode=None)
+                            no_args_is_help=True, rich_markup_mode=None,
+                            context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(baseline_app, name="baseline")
 
 
 @baseline_app.command("save")
 def baseline_save(
-    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
+    run_id: str = RunIdArg,
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="The baseline file "
                                             "[default: gate.baseline, klartjek-baseline.json]."),
     db: Optional[str] = DbOpt,
@@ -364,30 +486,36 @@ def baseline_save(
         n = write_baseline(run, path)
 
     _write(path, "the baseline", save)
-    out.print(f"Baseline of run {run.id}: {n} finding(s) in {escape(str(path))}")
+    out.print(f"Baseline of run {run.id}: {n} finding(s) in {escape(str(path))}", soft_wrap=True)
 
 
 @app.command()
 def gate(
-    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
+    run_id: str = RunIdArg,
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file [default: gate.baseline "
                                             "when it exists]."),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Judge every finding as new."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact of a new finding that fails "
-                                          "the gate [default: fail_on, serious]."),
-    min_score: Optional[float] = typer.Option(None, "--min-score", help="Lowest WCAG score [default: gate.min_score]."),
+    fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact of a new finding that fails "
+                                             "the gate [default: fail_on, serious]."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="Lowest WCAG score of the run "
+                                              "[default: gate.min_score]."),
+    min_plain_score: Optional[float] = typer.Option(None, "--min-plain-score", help="Lowest plain-language score "
+                                                    "of the run [default: gate.min_plain_score]."),
+    max_lix: Optional[float] = typer.Option(None, "--max-lix", help="Highest LIX of any document "
+                                            "[default: gate.max_lix]."),
     db: Optional[str] = DbOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
-    """Pass or fail a run for CI: new findings (not in the baseline, not suppressed), scores, LIX.
+    """Pass or fail a run for CI: new findings (not in the baseline, not suppressed), scores, LIX and the
+    assertions per URL of the config.
 
     Exit 0 when it passes, 1 when it fails (every reason is printed), 2 on bad input."""
     from audit.gate import gate as judge
     from audit.gate import read_baseline
 
-    cfg = _load_config(config, db=db, fail_on=fail_on)
-    if min_score is not None:
-        cfg["gate"]["min_score"] = min_score
+    limits = {k: v for k, v in dict(min_score=min_score, min_plain_score=min_plain_score, max_lix=max_lix).items()
+              if v is not None}
+    cfg = _load_config(config, db=db, fail_on=fail_on, gate=limits or None)
     store = _store(cfg)
     run = _stored_run(store, run_id)
     known = None
@@ -399,29 +527,29 @@ def gate(
         err.print(f"[yellow]warning:[/] {escape(w)}", soft_wrap=True)
     out.print(f"Run {run.id}: {len(res.new)} new at or above '{cfg['fail_on']}', {len(res.below)} new below it, "
               f"{res.known} in the baseline{'' if known is not None else ' (none used)'}, "
-              f"{res.suppressed} suppressed")
+              f"{res.suppressed} suppressed", soft_wrap=True)
     for it in res.new:
-        out.print(f"  [red]new[/] {escape(it.label())}")
+        out.print(f"  [red]new[/] {escape(it.label())}", soft_wrap=True)
     for it in res.below:
-        out.print(f"  [dim]below '{escape(cfg['fail_on'])}'[/] {escape(it.label())}")
+        out.print(f"  [dim]below '{escape(cfg['fail_on'])}'[/] {escape(it.label())}", soft_wrap=True)
     if res.passed:
         out.print("[green]Gate passed.[/]")
         raise typer.Exit(EXIT_OK)
     out.print("[red]Gate failed:[/]")
     for r in res.reasons:
-        out.print(f"  - {escape(r)}")
+        out.print(f"  - {escape(r)}", soft_wrap=True)
     raise typer.Exit(EXIT_FAILURES)
 
 
 @app.command()
 def diff(
     run_a: str = typer.Argument(..., help="The earlier run (id, prefix or 'latest')."),
-    run_b: str = typer.Argument("latest", help="The later run [default: latest]."),
+    run_b: str = typer.Argument("latest", help="The later run."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the diff as JSON to this file."),
     db: Optional[str] = DbOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
-    """New, fixed and unchanged findings and score changes between two runs, per page."""
+    """New, fixed and unchanged findings and score changes between two runs, per document."""
     import json as _json
 
     from audit.gate import diff as compare
@@ -436,17 +564,17 @@ def diff(
     fixed = sum(len(r["fixed"]) for r in rows)
     out.print(f"{a.id} → {b.id}: {new} new, {fixed} fixed, {sum(r['unchanged'] for r in rows)} unchanged; "
               f"WCAG score {fmt_score(a.score)} → {fmt_score(b.score)}, "
-              f"plain-language score {fmt_score(a.plain_score)} → {fmt_score(b.plain_score)}")
+              f"plain-language score {fmt_score(a.plain_score)} → {fmt_score(b.plain_score)}", soft_wrap=True)
     for r in rows:
         if not (r["new"] or r["fixed"] or r["only_in"] or r["score"][0] != r["score"][1]):
             continue
         sa, sb = r["score"]
         extra = {"a": " (only in the earlier run)", "b": " (only in the later run)"}.get(r["only_in"] or "", "")
-        out.print(f"[bold]{escape(r['location'])}[/]{extra}: score {fmt_score(sa)} → {fmt_score(sb)}")
+        out.print(f"[bold]{escape(r['location'])}[/]{extra}: score {fmt_score(sa)} → {fmt_score(sb)}", soft_wrap=True)
         for it in r["new"]:
-            out.print(f"  [red]+ new[/]   {escape(it.label())}")
+            out.print(f"  [red]+ new[/]   {escape(it.label())}", soft_wrap=True)
         for it in r["fixed"]:
-            out.print(f"  [green]- fixed[/] {escape(it.label())}")
+            out.print(f"  [green]- fixed[/] {escape(it.label())}", soft_wrap=True)
     if json_path:
         data = {"a": a.id, "b": b.id, "score": [a.score, b.score], "plain_score": [a.plain_score, b.plain_score],
                 "documents": [{**{k: r[k] for k in ("location", "score", "plain_score", "unchanged", "only_in")},
@@ -460,23 +588,21 @@ def diff(
 
 @app.command()
 def show(
-    run_id: str = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the run as JSON to this file."),
+    run_id: str = RunIdArg,
+    json_path: Optional[Path] = JsonOpt,
+    report: List[str] = ReportOpt,
     db: Optional[str] = DbOpt,
-    lang: Optional[str] = LangOpt,
+    lang: Optional[Lang] = LangOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
-    """Print a stored run again."""
-    from reports.json_report import write_json
+    """Print a stored run again (and write reports of it)."""
     from reports.terminal import TerminalReporter
 
     cfg = _load_config(config, db=db, lang=lang)
     store = _store(cfg)
     run = _stored_run(store, run_id)
     TerminalReporter(out).render(run, lang=cfg["lang"])
-    if json_path:
-        _write(json_path, "the JSON report", lambda: write_json(run, json_path))
-        out.print(f"JSON: {escape(str(json_path))}")
+    _write_reports(run, _report_specs([*report] + ([f"json:{json_path}"] if json_path else [])), cfg["lang"], store)
 
 
 @app.command()
@@ -486,6 +612,8 @@ def runs(
     config: Optional[Path] = ConfigOpt,
 ) -> None:
     """List stored runs, newest first."""
+    import json as _json
+
     from reports.terminal import fmt_score
 
     cfg = _load_config(config, db=db)
@@ -494,11 +622,11 @@ def runs(
         out.print("No stored runs yet; `klartjek audit TARGET` makes one.")
         return
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("Run", "Started (UTC)", "Status", "Documents", "Errors", "Score"):
+    # the run id is what users copy: never wrapped, never cut
+    table.add_column("Run", no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+    for col in ("Started (UTC)", "Status", "Documents", "Errors", "Score"):
         table.add_column(col, no_wrap=True)
     table.add_column("Targets", overflow="fold")
-    import json as _json
-
     for r in rows:
         status = r["status"] if r["ended_at"] else f"{r['status']} (interrupted)"
         targets = ", ".join(_json.loads(r["targets"] or "[]"))
@@ -509,109 +637,126 @@ def runs(
 
 @app.command()
 def checks(
-    lang: Optional[str] = LangOpt,
-    selected: bool = typer.Option(False, "--selected", help="Only the checks the current "
-                                  "configuration runs on pages."),
-    level: Optional[str] = LevelOpt,
+    lang: Optional[Lang] = LangOpt,
+    selected: bool = typer.Option(False, "--selected", help="Only the checks the current configuration runs on "
+                                  "pages."),
+    level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
     config: Optional[Path] = ConfigOpt,
 ) -> None:
-    """List every check: code, name, WCAG success criteria, level, impact and title."""
+    """List every check: code, name, category, WCAG success criteria, level, impact and title."""
     from checks import REGISTRY
 
     cfg = _load_config(config, lang=lang, level=level)
     metas = REGISTRY.select(cfg) if selected else list(REGISTRY)
-    chosen = {m.code for m in REGISTRY.select(cfg)}
+    chosen = {m.code for kind in ("page", "letter", "text", "site") for m in REGISTRY.select(cfg, kind)}
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("Code", "Name", "WCAG", "Level", "Impact", "Runs", "Title"):
+    for col in ("Code", "Name", "Category", "WCAG", "Level", "Impact", "Runs", "Title"):
         table.add_column(col, overflow="fold")
     for m in metas:
-        title = m.text("title", cfg["lang"]) + ("" if m.translated(cfg["lang"]) else " (en)")
-        table.add_row(m.code, m.name, ", ".join(m.wcag) or "–", m.level or ("bp" if m.family == "axe" else "–"),
-                      m.impact or "–", "yes" if m.code in chosen else "no", escape(title))
+        table.add_row(m.code, m.name, m.category.value, ", ".join(m.wcag) or "–", m.level or "–",
+                      m.impact or "–", "yes" if m.code in chosen else "no", escape(m.text("title", cfg["lang"])))
     out.print(table)
-    out.print(f"{len(metas)} checks; 'Runs' says whether the current configuration runs them. "
-              "'(en)': no Danish text in axe-core's Danish locale.")
+    out.print(f"{len(metas)} checks; 'Runs' says whether the current configuration runs them (docs/checks.md).")
+
+
+# -- texts, the browser, the set-up ------------------------------------------------------------------
+
+TEXT_FORMATS = ("terminal", "json", "html")
 
 
 @app.command()
 def text(
     source: str = typer.Argument(..., help="A plain-text, Markdown or HTML file, or - for standard input."),
-    fmt: str = typer.Option("terminal", "--format", help="terminal, json or html."),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Write the json or html report here "
-                                            "(default: standard output)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="The text's language, da or en (default: the "
-                                       "HTML's lang, else klarsprog.text_lang, da). Explanations follow it."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Thresholds: patient-info, letter or web "
-                                          "[default: klarsprog.text_profile, patient-info]."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
-                                          "[default: serious]."),
+    report: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]", help="FORMAT or FORMAT:PATH (repeatable): terminal, json or "
+                                     "html; PATH '-' or none: standard output [default: terminal]."),
+    fmt: Optional[str] = typer.Option(None, "--format", hidden=True),
+    out_path: Optional[Path] = typer.Option(None, "--out", hidden=True),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="The text's language (default: the HTML's lang, else "
+                                        "klarsprog.text_lang, da). Explanations follow it."),
+    profile: Optional[Profile] = typer.Option(None, "--profile", help="Thresholds [default: klarsprog.text_profile, "
+                                              "patient-info]."),
+    fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
+                                             "[default: serious]."),
     config: Optional[Path] = ConfigOpt,
 ) -> None:
     """Check a text in plain Danish (LIX, long sentences, passive, jargon …) before it is published."""
-    from core.model import Document, Run
-    from audit.runner import check_document, new_run_id, now
+    from audit.checking import check_document
     from audit.textextract import text_artifact
-    from reports.json_report import JsonReporter
-    from reports.text_report import render_html, render_terminal
+    from core.model import Document
 
-    if fmt not in ("terminal", "json", "html"):
-        _fail(f"--format is {fmt!r}; choose terminal, json or html")
-    if lang is not None and lang not in ("da", "en"):
-        _fail(f"--lang is {lang!r}; choose da or en")
+    specs = list(report)
+    if fmt is not None or out_path is not None:      # the former --format/--out
+        specs.append(f"{fmt or 'terminal'}:{out_path or '-'}")
+    outputs = []
+    for spec in specs or ["terminal"]:
+        f, _, path = spec.partition(":")
+        if f not in TEXT_FORMATS:
+            _fail(f"--report {spec}: the format of a text's report is one of {', '.join(TEXT_FORMATS)}")
+        outputs.append((f, Path(path) if path and path != "-" else None))
     cfg = _load_config(config, fail_on=fail_on)
     ks = cfg["klarsprog"]
-    chosen = profile or ks["text_profile"]
-    if chosen not in ks["profiles"]:
-        _fail(f"--profile is {chosen!r}; choose one of {', '.join(ks['profiles'])}")
-    ks["profile"] = chosen
+    ks["profile"] = profile or ks["text_profile"]
     ks["enabled"] = True
-    limit = int(cfg["letters"]["max_bytes"])
-    if source == "-":
-        raw, name = sys.stdin.buffer.read(limit + 1), "-"
-        if len(raw) > limit:
-            _fail(f"-: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the input")
-    else:
-        from core.files import FileReadError, FileTooLarge, read_bounded
-
-        name = source
-        if not Path(source).exists():
-            _fail(f"{source}: no such file; give a text, Markdown or HTML file, or - for standard input")
-        try:
-            raw = read_bounded(source, limit)
-        except FileTooLarge:
-            _fail(f"{source}: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the file")
-        except FileReadError as exc:
-            _fail(f"{source}: cannot read it ({exc.reason}); give a text, Markdown or HTML file")
-    content = _decode(raw, name)
-    artifacts = {"text": text_artifact(name, content, lang)}
+    raw, name = _read_text_source(source, int(cfg["letters"]["max_bytes"]))
+    artifacts = {"text": text_artifact(name, _decode(raw, name), lang)}
     doc = check_document(Document(kind="text", path=name, content_hash=_sha256(raw)), artifacts, cfg)
     doc.language = (doc.readability or {}).get("language")
     shown_lang = doc.language if doc.language in ("da", "en") else "da"
-    if fmt == "terminal":
-        render_terminal(doc, artifacts["text"]["text"], out, shown_lang)
-    else:
-        import io
-
-        buf = io.StringIO()
-        if fmt == "json":
-            from audit import __version__
-            from audit.config import config_hash, public_config
-
-            run = Run(id=new_run_id(), started_at=now(), ended_at=now(), status="complete",
-                      klartjek_version=__version__, config_hash=config_hash(cfg),
-                      config=public_config(cfg), targets=[name], documents=[doc],
-                      plain_score=doc.plain_score)
-            JsonReporter().render(run, buf)
-        else:
-            render_html(doc, artifacts["text"]["text"], buf, shown_lang)
-        if out_path:
-            from core.files import write_atomic
-
-            _write(out_path, f"the {fmt} report", lambda: write_atomic(out_path, buf.getvalue().encode("utf-8")))
-        else:
-            sys.stdout.write(buf.getvalue())
+    for f, path in outputs:
+        _text_report(f, path, doc, artifacts["text"]["text"], shown_lang, cfg, name)
     gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
     raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
+
+
+def _read_text_source(source: str, limit: int) -> tuple[bytes, str]:
+    if source == "-":
+        raw = sys.stdin.buffer.read(limit + 1)
+        if len(raw) > limit:
+            _fail(f"-: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the input")
+        return raw, "-"
+    from core.files import FileReadError, FileTooLarge, read_bounded
+
+    if not Path(source).exists():
+        _fail(f"{source}: no such file; give a text, Markdown or HTML file, or - for standard input")
+    try:
+        return read_bounded(source, limit), source
+    except FileTooLarge:
+        _fail(f"{source}: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the file")
+    except FileReadError as exc:
+        _fail(f"{source}: cannot read it ({exc.reason}); give a text, Markdown or HTML file")
+
+
+def _text_report(fmt: str, path: Optional[Path], doc, text: str, lang: str, cfg, name: str) -> None:
+    import io
+
+    from reports.text_report import render_html, render_terminal
+
+    if fmt == "terminal" and path is None:
+        render_terminal(doc, text, out, lang)
+        return
+    buf = io.StringIO()
+    if fmt == "terminal":
+        render_terminal(doc, text, safe_console(file=buf, width=100), lang)
+    elif fmt == "json":
+        from audit.config import config_hash, public_config
+        from audit.runner import new_run_id, now
+        from core import __version__
+        from reports.json_report import JsonReporter
+
+        run = Run(id=new_run_id(), started_at=now(), ended_at=now(), status="complete",
+                  klartjek_version=__version__, config_hash=config_hash(cfg), config=public_config(cfg),
+                  targets=[name], documents=[doc], plain_score=doc.plain_score)
+        JsonReporter().render(run, buf)
+    else:
+        render_html(doc, text, buf, lang)
+    if path is None:
+        from reports import STDOUT_SAFE
+
+        sys.stdout.write(STDOUT_SAFE.get(fmt, lambda s: s)(buf.getvalue()))
+        return
+    from core.files import write_atomic
+
+    _write(path, f"the {fmt} report", lambda: write_atomic(path, buf.getvalue().encode("utf-8")))
 
 
 def _sha256(raw: bytes) -> str:
@@ -632,22 +777,47 @@ def _decode(raw: bytes, name: str) -> str:
             _fail(f"{name}: not UTF-8 text; save it as UTF-8 and try again")
 
 
+def _playwright_chromium() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            return pw.chromium.executable_path
+    except Exception:  # noqa: BLE001 - playwright's driver missing: fall through to the system browser
+        return None
+
+
 @app.command()
 def browser(config: Optional[Path] = ConfigOpt) -> None:
     """Show which Chromium klartjek would use, or how to get one."""
     from audit.browser import find_chromium
 
     cfg = _load_config(config)
-    pw_path = None
-    try:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as pw:
-            pw_path = pw.chromium.executable_path
-    except Exception:  # playwright's driver missing: fall through to the system browser
-        pass
+    pw_path = _playwright_chromium()
     choice = find_chromium(cfg["browser"]["executable"], pw_path)
-    out.print(f"{choice.executable or pw_path} ({choice.source})")
+    out.print(f"{choice.executable or pw_path} ({choice.source})", soft_wrap=True)
+
+
+@app.command()
+def doctor(
+    db: Optional[str] = DbOpt,
+    block_external: Optional[bool] = typer.Option(None, "--block-external/--no-block-external",
+                                                  help="Check the network policy of --block-external."),
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]", help="A host (or host:port) reachable with "
+                                         "--block-external (repeatable)."),
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Check the set-up before an audit: configuration, browser, database, network scope.
+
+    Exit 0 when everything works, 2 when something does not (each problem says what to do)."""
+    from audit.doctor import diagnose
+
+    ok = True
+    for item in diagnose(config, db, block_external, allow_host):
+        mark = "[green]ok[/]  " if item.ok else "[red]fail[/]"
+        out.print(f"{mark} {escape(item.what)}: {escape(item.detail)}", soft_wrap=True)
+        ok &= item.ok
+    raise typer.Exit(EXIT_OK if ok else EXIT_USAGE)
 
 
 def main() -> None:
@@ -690,7 +860,7 @@ def _end(code) -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    os._exit(code)
+    os._exit(int(code))
 
 
 if __name__ == "__main__":

@@ -15,10 +15,12 @@ from core.model import Run
 from core.safe_text import json_safe, markup_safe, printable
 
 # how each format is made safe for standard output without changing what it says
-STDOUT_SAFE = {"json": json_safe, "sarif": json_safe, "junit": markup_safe, "html": markup_safe}
+STDOUT_SAFE = {"json": json_safe, "sarif": json_safe, "codequality": json_safe, "junit": markup_safe,
+               "html": markup_safe}
 
 # the file a format is written to when `--report FORMAT` gives no path
 DEFAULT_FILES = {"json": "klartjek.json", "sarif": "klartjek.sarif", "junit": "klartjek-junit.xml",
+                 "codequality": "gl-code-quality-report.json",
                  "csv": "klartjek.csv", "markdown": "klartjek.md", "html": "klartjek.html",
                  "terminal": "klartjek.txt"}
 
@@ -31,6 +33,7 @@ class Reporter(Protocol):
 
 
 def reporters() -> dict[str, Reporter]:
+    from reports.codequality import CodeQualityReporter
     from reports.csv_report import CsvReporter
     from reports.html_report import HtmlReporter
     from reports.json_report import JsonReporter
@@ -40,7 +43,7 @@ def reporters() -> dict[str, Reporter]:
     from reports.terminal import TerminalReporter
 
     return {r.name: r for r in (TerminalReporter(), JsonReporter(), HtmlReporter(), JunitReporter(),
-                                SarifReporter(), CsvReporter(), MarkdownReporter())}
+                                SarifReporter(), CodeQualityReporter(), CsvReporter(), MarkdownReporter())}
 
 
 def parse_spec(spec: str) -> tuple[str, Path | None]:

@@ -1,6 +1,9 @@
-"""The CI templates in ci/ are valid YAML, and every klartjek command in them, with each of its
-options, exists in the CLI."""
+"""The CI templates in ci/ are valid against their platform's published schema (check-jsonschema's
+vendored copies: GitHub workflows, GitLab CI, Azure Pipelines), and every klartjek command in them,
+with each of its options, exists in the CLI."""
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,24 @@ from cli import app
 
 CI = Path(__file__).resolve().parent.parent / "ci"
 TEMPLATES = ["github-actions.yml", "gitlab-ci.yml", "azure-pipelines.yml"]
+SCHEMAS = {"github-actions.yml": "vendor.github-workflows", "gitlab-ci.yml": "vendor.gitlab-ci",
+           "azure-pipelines.yml": "vendor.azure-pipelines"}
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_template_is_valid_for_its_platform(name):
+    res = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", SCHEMAS[name],
+                          "--regex-variant", "python", str(CI / name)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_template_uses_a_browser_that_runs_and_a_pip_cache(name):
+    text = (CI / name).read_text(encoding="utf-8")
+    assert "pip" in text and ("cache" in text.lower())
+    if name != "gitlab-ci.yml":          # hosted Ubuntu runners: the preinstalled Chrome, not the snap shim
+        assert "KLARTJEK_CHROMIUM: google-chrome" in text and "apt-get install -y chromium" not in text
+    assert "--serve-command" in text     # pull requests audit their own build
 
 
 def strings(node):
@@ -37,7 +58,7 @@ def klartjek_commands(text: str) -> list[list[str]]:
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_template_commands_exist(name):
     commands = klartjek_commands((CI / name).read_text(encoding="utf-8"))
-    assert {c[1] for c in commands} >= {"audit", "gate", "browser"}
+    assert {c[1] for c in commands} >= {"audit", "gate", "doctor"}
     group = typer.main.get_command(app)
     for argv in commands:
         cmd = group.commands.get(argv[1])
