@@ -20,6 +20,17 @@ FAMILIES = (
 for _module in FAMILIES:
     importlib.import_module(_module)
 
+# Each family's code letters, module and what its checks read (docs/checks.md is made from this).
+FAMILY_INFO = {
+    "axe": ("KA", "checks/axe_checks.py", "axe-core's results in the rendered page (`axe`)"),
+    "klarsprog": ("KL", "checks/klarsprog/rules.py", "the text of a page, letter or text (`text`)"),
+    "pdf": ("KP", "checks/pdf_checks.py", "the facts of a PDF letter (`pdf`)"),
+    "docx": ("KD", "checks/docx_checks.py", "the facts of a Word letter (`docx`)"),
+    "memo": ("KM", "checks/memo_checks.py", "a Digital Post message (`memo`)"),
+    "letter": ("KB", "checks/letter_checks.py", "a letter's text and its Digital Post actions (`letter`, `text`)"),
+    "site": ("KS", "checks/site_checks.py", "a whole crawl: its pages and the links that led nowhere (`site`)"),
+}
+
 
 
 def readability_summary(artifacts, config, ctx=None):
@@ -30,4 +41,5 @@ def readability_summary(artifacts, config, ctx=None):
     return summary(artifacts, config, ctx)
 
 
-__all__ = ["REGISTRY", "CheckContext", "CheckMeta", "evaluate_all", "evaluate_site", "FAMILIES", "readability_summary"]
+__all__ = ["REGISTRY", "CheckContext", "CheckMeta", "evaluate_all", "evaluate_site", "FAMILIES", "FAMILY_INFO",
+           "readability_summary"]

@@ -17,7 +17,7 @@ from typing import Any, Callable, TextIO
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from core.model import Document, Run, TargetKind, impact_rank
+from core.model import CATEGORIES, Category, Document, Run, TargetKind, category_of, impact_rank
 from core.scoring import BAND_LABELS, is_plain, score_band
 from core import wcag
 from reports.i18n import t
@@ -54,109 +54,141 @@ class HtmlReporter:
         return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode()
 
     def render(self, run: Run, out: TextIO, *, lang: str = "da") -> None:
+        view = _View(self, run, lang)
+        pages = view.pages()
+        sections, review = view.sections(pages)
+        env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                          trim_blocks=True, lstrip_blocks=True)
+        out.write(env.get_template("run.html.j2").render(
+            run=run, lang=lang, t=lambda k: t(k, lang), pages=pages, principles=sections, by_page=view.by_page(pages),
+            plain=view.plain(pages), review=review, run_score=_score(run.score, lang),
+            run_plain=_score(run.plain_score, lang), impact_label=lambda i: t(i, lang) if i else "–",
+            errors=[p for p in pages if p["doc"].status != "ok"]))
+
+
+class _View:
+    """The report's view model, section by section, from the run (and the registry's texts)."""
+
+    def __init__(self, reporter: HtmlReporter, run: Run, lang: str) -> None:
         from checks import REGISTRY
 
-        def title_of(code: str) -> str:
-            meta = REGISTRY.get(code)
-            return meta.text("title", lang) if meta else code
+        self.reporter, self.run, self.lang, self.registry = reporter, run, lang, REGISTRY
 
-        def why_of(code: str) -> str:
-            meta = REGISTRY.get(code)
-            return meta.text("description", lang) if meta else ""
+    def title_of(self, code: str) -> str:
+        meta = self.registry.get(code)
+        return meta.text("title", self.lang) if meta else code
 
-        def msg(d: dict[str, str] | None) -> str:
-            return ((d or {}).get(lang) or (d or {}).get("en") or "").strip()
+    def why_of(self, code: str) -> str:
+        meta = self.registry.get(code)
+        return meta.text("description", self.lang) if meta else ""
 
-        pages = []
-        for i, doc in enumerate(run.documents):
+    def msg(self, d: dict[str, str] | None) -> str:
+        return ((d or {}).get(self.lang) or (d or {}).get("en") or "").strip()
+
+    def pages(self) -> list[dict[str, Any]]:
+        """Every document with its scores and counts."""
+        out = []
+        for i, doc in enumerate(self.run.documents):
             wcag_results = [r for r in doc.results if not is_plain(r)]
-            pages.append({
+            out.append({
                 "i": i, "anchor": f"side-{i + 1}", "doc": doc, "location": doc.location,
-                "score": _score(doc.score, lang), "plain": _score(doc.plain_score, lang),
+                "score": _score(doc.score, self.lang), "plain": _score(doc.plain_score, self.lang),
                 "failures": sum(len(r.failures) for r in wcag_results),
                 "review": sum(len(r.needs_review) for r in wcag_results),
                 "plain_findings": sum(len(r.failures) for r in doc.results if is_plain(r)),
-                "readability": readability_line(doc, lang) if doc.readability else "",
+                "readability": readability_line(doc, self.lang) if doc.readability else "",
             })
+        return out
 
-        # principle → criterion → check → findings (WCAG checks; best practices apart)
+    def _item(self, page: dict[str, Any], res, f) -> dict[str, Any]:
+        doc: Document = page["doc"]
+        return {"page": page, "res": res, "f": f, "message": self.msg(f.message),
+                "suggestion": self.msg(f.suggestion) if f.suggestion else None,
+                # a letter's finding points into a PDF, DOCX or MeMo structure, not at a CSS selector
+                "where": t("selector" if res.target_kind in (TargetKind.CSS, None) else "location", self.lang),
+                "image": self.reporter._image(f.fingerprint, doc.reused_from or self.run.id)
+                if f.outcome == "failed" else None}
+
+    def sections(self, pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Failures of the checks outside the plain-language score: by WCAG principle → success
+        criterion → check; checks without a criterion by their category (best practice, Digital
+        Post, content quality) after the principles. And what needs review, by check."""
         groups: dict[str, dict[str, dict[str, list]]] = {}
         review: dict[str, list] = {}
         for page in pages:
-            doc: Document = page["doc"]
-            for res in doc.results:
+            for res in page["doc"].results:
                 if is_plain(res):
                     continue
                 for f in res.findings:
-                    item = {"page": page, "res": res, "f": f, "message": msg(f.message),
-                            "suggestion": msg(f.suggestion) if f.suggestion else None,
-                            # a letter's finding points into a PDF, DOCX or MeMo structure, not at a CSS selector
-                            "where": t("selector" if res.target_kind in (TargetKind.CSS, None) else "location", lang),
-                            "image": self._image(f.fingerprint, doc.reused_from or run.id)
-                            if f.outcome == "failed" else None}
+                    item = self._item(page, res, f)
                     if f.outcome == "cant_tell":
                         review.setdefault(res.code, []).append(item)
                         continue
                     sc = sorted(res.wcag, key=wcag.sc_key)[0] if res.wcag else ""
-                    principle = sc.split(".")[0] if sc else "bp"
-                    groups.setdefault(principle, {}).setdefault(sc, {}).setdefault(res.code, []).append(item)
-        principles = []
-        for p in sorted(groups, key=lambda k: (k == "bp", k)):
-            criteria = []
-            for sc in sorted(groups[p], key=lambda s: wcag.sc_key(s) if s else (99,)):
-                checks = []
-                for code in sorted(groups[p][sc]):
-                    items = groups[p][sc][code]
-                    items.sort(key=lambda it: (-impact_rank(it["f"].impact), it["page"]["i"], it["f"].target))
-                    meta = REGISTRY.get(code)
-                    checks.append({"code": code, "anchor": f"tjek-{code}", "title": title_of(code), "why": why_of(code),
-                                   "name": meta.name if meta else code, "entries": items,
-                                   "help_url": meta.help_url if meta else None,
-                                   "help_lang": _url_lang(meta.help_url) if meta else "en",
-                                   "pages": len({it["page"]["i"] for it in items})})
-                crit = wcag.criterion(sc) if sc else None
-                criteria.append({"sc": sc, "title": crit["title"] if crit else t("best_practice", lang),
-                                 "level": crit["level"] if crit else None,
-                                 "url": wcag.understanding_url(sc) if sc else None,
-                                 "anchor": f"sc-{sc.replace('.', '-')}" if sc else "god-praksis",
-                                 "checks": checks, "count": sum(len(c["entries"]) for c in checks)})
-            name = wcag.principle(p + ".0", lang)[1] if p != "bp" else t("best_practice_long", lang)
-            principles.append({"key": p, "name": name, "anchor": f"princip-{p}", "criteria": criteria,
-                               "count": sum(c["count"] for c in criteria)})
+                    key = sc.split(".")[0] if sc else (category_of(res.category) or Category.BEST_PRACTICE).value
+                    groups.setdefault(key, {}).setdefault(sc, {}).setdefault(res.code, []).append(item)
+        order = [c.value for c in Category]
+        sections = [self._section(key, groups[key])
+                    for key in sorted(groups, key=lambda k: (not k.isdigit(), k if k.isdigit() else order.index(k)))]
+        review_list = [{"code": code, "title": self.title_of(code), "entries": items}
+                       for code, items in sorted(review.items())]
+        return sections, review_list
 
-        by_page = []
+    def _section(self, key: str, by_sc: dict[str, dict[str, list]]) -> dict[str, Any]:
+        criteria = []
+        for sc in sorted(by_sc, key=lambda s: wcag.sc_key(s) if s else (99,)):
+            checks = []
+            for code in sorted(by_sc[sc]):
+                items = by_sc[sc][code]
+                items.sort(key=lambda it: (-impact_rank(it["f"].impact), it["page"]["i"], it["f"].target))
+                meta = self.registry.get(code)
+                checks.append({"code": code, "anchor": f"tjek-{code}", "title": self.title_of(code),
+                               "why": self.why_of(code), "name": meta.name if meta else code, "entries": items,
+                               "help_url": meta.help_url if meta else None,
+                               "help_lang": _url_lang(meta.help_url) if meta else "en",
+                               "pages": len({it["page"]["i"] for it in items})})
+            crit = wcag.criterion(sc) if sc else None
+            criteria.append({"sc": sc, "title": crit["title"] if crit else self._category_title(key),
+                             "level": crit["level"] if crit else None,
+                             "url": wcag.understanding_url(sc) if sc else None,
+                             "anchor": f"sc-{sc.replace('.', '-')}" if sc else f"kategori-{key}",
+                             "checks": checks, "count": sum(len(c["entries"]) for c in checks)})
+        name = wcag.principle(key + ".0", self.lang)[1] if key.isdigit() else self._category_title(key)
+        return {"key": key, "numbered": key.isdigit(), "name": name, "anchor": f"princip-{key}",
+                "criteria": criteria, "count": sum(c["count"] for c in criteria)}
+
+    def _category_title(self, key: str) -> str:
+        if key == Category.BEST_PRACTICE.value:
+            return t("best_practice_long", self.lang)
+        return CATEGORIES[Category(key)].title[self.lang]
+
+    def by_page(self, pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
         for page in pages:
-            doc = page["doc"]
-            rows = [(r, len(r.failures)) for r in doc.results
-                    if not is_plain(r) and r.failures]
+            rows = [(r, len(r.failures)) for r in page["doc"].results if not is_plain(r) and r.failures]
             rows.sort(key=lambda x: (-impact_rank(x[0].impact), x[0].code))
             if rows:
-                by_page.append({"page": page, "rows": [{"code": r.code, "title": title_of(r.code),
-                                                        "impact": r.impact, "n": n} for r, n in rows]})
+                out.append({"page": page, "rows": [{"code": r.code, "title": self.title_of(r.code),
+                                                    "impact": r.impact, "n": n} for r, n in rows]})
+        return out
 
-        plain = []
+    def plain(self, pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each document's plain-language findings, marked in its text where the text is stored."""
+        out = []
+        texts = self.reporter.texts
         for page in pages:
             doc = page["doc"]
             numbered = [(n, r, f) for n, r, f in text_findings(doc) if f.outcome == "failed"]
             if not numbered and not doc.readability:
                 continue
-            text = self.texts(page["i"]) if self.texts else None
+            text = texts(page["i"]) if texts else None
             usable = text is not None and all(f.span[1] <= len(text) for _, _, f in numbered)
-            plain.append({
+            out.append({
                 "page": page, "paragraphs": text_paragraphs(numbered, text) if usable else None,
-                "findings": [{"n": n, "res": r, "f": f, "title": title_of(r.code), "message": msg(f.message),
-                              "suggestion": msg(f.suggestion), "whole": usable and _is_whole(f, text)}
+                "findings": [{"n": n, "res": r, "f": f, "title": self.title_of(r.code), "message": self.msg(f.message),
+                              "suggestion": self.msg(f.suggestion), "whole": usable and _is_whole(f, text)}
                              for n, r, f in numbered]})
-
-        review_list = [{"code": code, "title": title_of(code), "entries": items}
-                       for code, items in sorted(review.items())]
-        env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                          trim_blocks=True, lstrip_blocks=True)
-        out.write(env.get_template("run.html.j2").render(
-            run=run, lang=lang, t=lambda k: t(k, lang), pages=pages, principles=principles, by_page=by_page,
-            plain=plain, review=review_list, run_score=_score(run.score, lang),
-            run_plain=_score(run.plain_score, lang), impact_label=lambda i: t(i, lang) if i else "–",
-            errors=[p for p in pages if p["doc"].status != "ok"]))
+        return out
 
 
 def _url_lang(url: str | None) -> str:

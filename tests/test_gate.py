@@ -1,6 +1,8 @@
 """The gate end to end on a copy of two demo pages: baseline, a new violation fails the gate and is
 named, fixing it passes, an expired suppression fails, and a fix plus a new regression on the same
 page does not cancel out. Also suppressions, the diff, and the baseline key's robustness."""
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -25,7 +27,8 @@ def audit(site: Path, tmp: Path, *extra: str) -> str:
     res = run_cli("audit", str(site), "--db", str(tmp / "h.sqlite"), "-q", *extra)
     assert res.returncode in (0, 1), res.stderr
     assert not (tmp / "screenshots").exists()       # no HTML report written: no screenshots taken
-    return res.stdout.split("Run ", 1)[1].split()[0]
+    assert len(res.stdout.splitlines()) == 1        # -q: the one summary line
+    return re.search(r"^klartjek: run (\d{8}-\d{6}-[0-9a-f]{4}) ", res.stdout).group(1)
 
 
 def gate(run_id: str, tmp: Path, *extra: str):
@@ -114,3 +117,46 @@ def test_stable_target_drops_positions():
     assert stable_target("ul > li:nth-child(3) > a") == "ul > li > a"
     assert stable_target("#main > p:nth-of-type(2)") == "#main > p"
     assert stable_target("img.ny") == "img.ny"
+
+
+def test_a_baseline_matches_from_another_working_directory_and_after_the_folder_moved(tmp_path):
+    a = tmp_path / "a"
+    a.mkdir()
+    site = make_site(a)
+    edit(site / "kontakt.html", "</main>", NEW_IMG + "</main>")
+    first = run_cli("audit", "site", "--db", str(tmp_path / "h.sqlite"), "-q", cwd=a)
+    run_a = re.search(r"run (\S+) ", first.stdout).group(1)
+    assert run_cli("baseline", "save", run_a, "--db", str(tmp_path / "h.sqlite"), "-o",
+                   str(tmp_path / "baseline.json")).returncode == 0
+    saved = json.loads((tmp_path / "baseline.json").read_text())
+    assert saved["klartjek_baseline"] == 2
+    assert {f["location"] for f in saved["findings"]} == {"index.html", "kontakt.html"}   # below the folder
+    moved = tmp_path / "b" / "deep" / "elsewhere"
+    moved.parent.mkdir(parents=True)
+    shutil.move(str(site), str(moved))
+    second = run_cli("audit", "deep/elsewhere", "--db", str(tmp_path / "h.sqlite"), "-q", cwd=tmp_path / "b")
+    run_b = re.search(r"run (\S+) ", second.stdout).group(1)
+    res = gate(run_b, tmp_path, "--fail-on", "minor")
+    assert res.returncode == 0, res.stdout
+    assert f"Run {run_b}: 0 new at or above 'minor', 0 new below it, {len(saved['findings'])} in the baseline, " \
+           "0 suppressed" in res.stdout
+
+
+def test_a_version_1_baseline_written_by_the_former_klartjek_still_matches(tmp_path):
+    """tests/golden/baseline-v1.json: `klartjek baseline save` of the demo site by klartjek before
+    baselines were keyed by the site path (commit f061d6b), run from the repository root."""
+    old = json.loads((ROOT / "tests" / "golden" / "baseline-v1.json").read_text())
+    assert old["klartjek_baseline"] == 1 and len(old["findings"]) == 24
+    res = run_cli("audit", "fixtures/site", "--db", str(tmp_path / "h.sqlite"), "-q")
+    run_id = re.search(r"run (\S+) ", res.stdout).group(1)
+    judged = run_cli("gate", run_id, "--db", str(tmp_path / "h.sqlite"), "--baseline",
+                     str(ROOT / "tests" / "golden" / "baseline-v1.json"), "--fail-on", "minor")
+    counts = re.search(r"(\d+) new at or above 'minor', (\d+) new below it, (\d+) in the baseline", judged.stdout)
+    assert counts.group(3) == "24", judged.stdout
+    known_codes = {f["code"] for f in old["findings"]}
+    new_codes = set(re.findall(r"new (K[A-Z]\d{3}) ", judged.stdout))
+    assert not (new_codes & known_codes), judged.stdout     # only checks added since can be new
+    # saved again, the baseline is version 2 and keyed by the site path
+    run_cli("baseline", "save", run_id, "--db", str(tmp_path / "h.sqlite"), "-o", str(tmp_path / "b2.json"))
+    again = json.loads((tmp_path / "b2.json").read_text())
+    assert again["klartjek_baseline"] == 2 and {f["location"] for f in again["findings"]} >= {"index.html"}
