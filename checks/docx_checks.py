@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from core.model import Category, TargetKind, CheckResult, Finding
-from checks.common import failure, part_target, result
-from checks.registry import REGISTRY, Artifacts, CheckMeta
+from checks.common import finding, part_target
+from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
+from core.model import Category, Finding, Impact, Outcome, TargetKind
 
 Texts = dict[str, str]
+Facts = dict[str, Any]
 MS_HELP = ("https://support.microsoft.com/en-us/office/make-your-word-documents-accessible-to-people-with-"
            "disabilities-d9bf3683-87ac-47ea-b91a-78dcacb3c66d")
+docx_check = family("docx", category=Category.LETTER_STRUCTURE, applies_to=("letter",), requires=("docx",),
+                    target=TargetKind.DOCX)
 
 PLACEHOLDER_TITLE = re.compile(r"^(?:dokument|document|doc|untitled|unavngivet|uden titel|titel|title|nyt dokument|"
                                r"new document|skabelon|template)\s*\d*$", re.IGNORECASE)
@@ -67,9 +70,21 @@ def _where(locator: str) -> Texts:
     return {"da": "i brevet", "en": "in the letter"}
 
 
-# -- the checks: each takes one document's facts, returns its findings or None (does not apply) --------
+def per_document(artifacts: Artifacts, fn: Callable[[Facts], list[Finding] | None]) -> list[Finding] | Outcome:
+    """``fn`` on the facts of every Word document of the letter, their findings in turn: ``fn`` returns
+    one document's findings, or None when the check does not apply to it. INAPPLICABLE when it applies
+    to none of them (or there is none)."""
+    findings: list[Finding] | None = None
+    for facts in artifacts.get("docx") or []:
+        got = fn(facts)
+        if got is not None:
+            findings = (findings or []) + got
+    return INAPPLICABLE if findings is None else findings
 
-def check_title(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
+
+# -- the checks: each runs a function of one document's facts (per_document) ------------------------
+
+def _title(f: Facts) -> list[Finding] | None:
     title = " ".join((f.get("title") or "").split())
     target = part_target(f["part"], "/cp:coreProperties/dc:title")
     fix = {"da": "Skriv en titel, der siger hvad brevet handler om, under Filer › Oplysninger › Egenskaber › Titel, "
@@ -87,10 +102,20 @@ def check_title(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
                "en": f"The document's title “{_quote(title)}” does not say what the letter is about."}
     else:
         return []
-    return [failure(meta, target, title, msg, fix)]
+    return [finding(target, title, msg, fix)]
 
 
-def check_language(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
+@docx_check(code="KD001", name="docx-title", impact=Impact.SERIOUS, wcag=("2.4.2",), level="A",
+            title={"da": "Word-dokumentet har ingen rigtig titel", "en": "The Word document has no real title"},
+            description={"da": "Titlen i dokumentets egenskaber er det første, en skærmlæser læser op. Den skal "
+                               "sige, hvad brevet handler om.",
+                         "en": "The title in the document's properties is the first thing a screen reader reads. "
+                               "It should say what the letter is about."})
+def check_title(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    return per_document(artifacts, _title)
+
+
+def _language(f: Facts) -> list[Finding] | None:
     """The document's language must be set and must be the language the text is written in.
 
     Three cases fail (one finding at most per document): (1) most of the text has no language at
@@ -115,7 +140,7 @@ def check_language(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
            "en": f"Select all text (Ctrl+A) and choose {_lang_name(text_lang, 1) if text_lang else 'Danish'} under "
                  "Review › Language › Set Proofing Language. Also click Set As Default, so new text gets it too."}
     if main is None:
-        return [failure(meta, part_target(f["part"], "/w:styles/w:docDefaults"), "",
+        return [finding(part_target(f["part"], "/w:styles/w:docDefaults"), "",
                         {"da": "Dokumentet har intet sprog angivet. En skærmlæser ved ikke, hvilken udtale den "
                                "skal bruge.",
                          "en": "The document has no language set. A screen reader cannot tell which pronunciation "
@@ -123,14 +148,14 @@ def check_language(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
     if not text_lang:
         return []
     if default and _primary(default) != text_lang:
-        return [failure(meta, part_target(f["part"], where), f'w:lang w:val="{default}"',
+        return [finding(part_target(f["part"], where), f'w:lang w:val="{default}"',
                         {"da": f"Dokumentets sprog er {default} ({_lang_name(default, 0)}), men teksten er på "
                                f"{_lang_name(text_lang, 0)}. En skærmlæser læser den med forkert udtale.",
                          "en": f"The document's language is {default} ({_lang_name(default, 1)}), but the text is "
                                f"in {_lang_name(text_lang, 1)}. A screen reader will mispronounce it."}, fix)]
     if total and _primary(main) != text_lang and main_chars * 2 > total:
         share = round(100 * main_chars / total)
-        return [failure(meta, part_target(f["part"], "/w:body"), f'w:lang w:val="{main}"',
+        return [finding(part_target(f["part"], "/w:body"), f'w:lang w:val="{main}"',
                         {"da": f"{share} % af teksten er markeret som {main} ({_lang_name(main, 0)}), men teksten "
                                f"er på {_lang_name(text_lang, 0)}. En skærmlæser læser den med forkert udtale.",
                          "en": f"{share}% of the text is marked as {main} ({_lang_name(main, 1)}), but the text is "
@@ -138,7 +163,18 @@ def check_language(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
     return []
 
 
-def check_heading_order(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
+@docx_check(code="KD002", name="docx-language", impact=Impact.SERIOUS, wcag=("3.1.1",), level="A",
+            title={"da": "Word-dokumentets sprog mangler eller er forkert",
+                   "en": "The Word document's language is missing or wrong"},
+            description={"da": "Skærmlæsere og oplæsning bruger dokumentets sprog til udtalen. Dansk tekst læst "
+                               "med engelsk udtale er svær at forstå.",
+                         "en": "Screen readers and read-aloud use the document's language to pronounce it. Danish "
+                               "read with English pronunciation is hard to understand."})
+def check_language(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    return per_document(artifacts, _language)
+
+
+def _heading_order(f: Facts) -> list[Finding] | None:
     """Headings (heading styles) start at level 1 and never skip a level. A letter with more than
     three paragraphs of body text (a line of at least five words, so an address, the date and the
     greeting do not count) and no heading at all has one finding."""
@@ -149,7 +185,7 @@ def check_heading_order(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | N
                 and max(len(line.split()) for line in p["text"].split("\n")) >= BODY_TEXT_WORDS]
         if len(body) <= NO_HEADINGS_AFTER:
             return None
-        return [failure(meta, part_target(f["part"], "/w:body"), body[0]["text"],
+        return [finding(part_target(f["part"], "/w:body"), body[0]["text"],
                         {"da": f"Brevet har {len(body)} afsnit tekst, men ingen overskrifter. Med en skærmlæser kan "
                                "man ikke springe til den del af brevet, man leder efter.",
                          "en": f"The letter has {len(body)} paragraphs of text but no headings. Screen reader users "
@@ -163,7 +199,7 @@ def check_heading_order(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | N
     for h in headings:
         level, text = h["heading"], _quote(h["text"])
         if prev is None and level > 1:
-            out.append(failure(meta, part_target(f["part"], h["locator"]), h["text"],
+            out.append(finding(part_target(f["part"], h["locator"]), h["text"],
                                {"da": f"Den første overskrift »{text}« er på niveau {level}. Den første overskrift "
                                       "skal være på niveau 1.",
                                 "en": f"The first heading “{text}” is at level {level}. The first heading should be "
@@ -171,7 +207,7 @@ def check_heading_order(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | N
                                {"da": "Giv den typografien Overskrift 1 under Startside › Typografier.",
                                 "en": "Give it the style Heading 1 (Home › Styles)."}))
         elif prev is not None and level > prev + 1:
-            out.append(failure(meta, part_target(f["part"], h["locator"]), h["text"],
+            out.append(finding(part_target(f["part"], h["locator"]), h["text"],
                                {"da": f"Overskriften »{text}« er på niveau {level}, men overskriften før er på niveau "
                                       f"{prev}: niveau {prev + 1} er sprunget over.",
                                 "en": f"The heading “{text}” is at level {level}, but the heading before it is at "
@@ -182,7 +218,19 @@ def check_heading_order(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | N
     return out
 
 
-def check_fake_heading(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
+@docx_check(code="KD003", name="docx-heading-order", impact=Impact.MODERATE, wcag=("1.3.1",), level="A",
+            help_url=MS_HELP,
+            title={"da": "Overskrifterne mangler eller springer niveauer over",
+                   "en": "Headings are missing or skip levels"},
+            description={"da": "Overskrifter i rigtig rækkefølge lader skærmlæserbrugere få overblik og springe "
+                               "rundt i brevet.",
+                         "en": "Headings in the right order let screen reader users get an overview and move "
+                               "around the letter."})
+def check_heading_order(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    return per_document(artifacts, _heading_order)
+
+
+def _fake_heading(f: Facts) -> list[Finding] | None:
     """A body paragraph that is not a heading, not a list item, short (at most ten words, no final
     full stop) and all bold, followed by a paragraph of ordinary text (not a heading, not all bold):
     it looks like a heading but is not one. (A bold line followed by another bold line, such as a
@@ -199,7 +247,7 @@ def check_fake_heading(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | No
         nxt = next((q for q in paras[i + 1:] if q["text"].strip()), None)
         if nxt is None or nxt["heading"] is not None or nxt["bold"]:
             continue
-        out.append(failure(meta, part_target(f["part"], p["locator"]), text,
+        out.append(finding(part_target(f["part"], p["locator"]), text,
                            {"da": f"»{_quote(text)}« ligner en overskrift (kort og fed), men er almindelig tekst. "
                                   "En skærmlæser kan ikke finde den som overskrift.",
                             "en": f"“{_quote(text)}” looks like a heading (short and bold) but is ordinary text. "
@@ -211,7 +259,18 @@ def check_fake_heading(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | No
     return out
 
 
-def check_image_alt(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
+@docx_check(code="KD004", name="docx-fake-heading", impact=Impact.SERIOUS, wcag=("1.3.1",), level="A",
+            help_url=MS_HELP,
+            title={"da": "Fed tekst, der ligner en overskrift", "en": "Bold text that looks like a heading"},
+            description={"da": "En linje, der kun er gjort fed, ser ud som en overskrift, men skærmlæsere kan ikke "
+                               "finde den som overskrift.",
+                         "en": "A line that is only made bold looks like a heading, but screen readers cannot find "
+                               "it as one."})
+def check_fake_heading(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    return per_document(artifacts, _fake_heading)
+
+
+def _image_alt(f: Facts) -> list[Finding] | None:
     """Every drawing, inline or floating (pictures, charts, SmartArt, shapes; not text boxes, whose
     text is read), has alternative text (wp:docPr/@descr), unless it is marked as decorative. Alt
     text that is a file name fails; alt text Word wrote itself ("Automatisk genereret beskrivelse")
@@ -236,14 +295,14 @@ def check_image_alt(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
                "en": "Right-click the picture, choose View Alt Text and say briefly what it shows. If it is only "
                      "decoration, tick Mark as decorative."}
         if not descr:
-            out.append(failure(meta, target, html, {"da": f"{label['da']} har ingen alternativ tekst.",
-                                                    "en": f"{label['en']} has no alternative text."}, fix))
+            out.append(finding(target, html, {"da": f"{label['da']} har ingen alternativ tekst.",
+                                              "en": f"{label['en']} has no alternative text."}, fix))
         elif FILE_NAME.search(descr):
-            out.append(failure(meta, target, html,
+            out.append(finding(target, html,
                                {"da": f"{label['da']} har et filnavn som alternativ tekst: »{_quote(descr)}«.",
                                 "en": f"{label['en']} has a file name as alternative text: “{_quote(descr)}”."}, fix))
         elif AUTO_ALT.search(descr):
-            out.append(failure(meta, target, html,
+            out.append(finding(target, html,
                                {"da": f"{label['da']} har en alternativ tekst, som Word selv har skrevet: "
                                       f"»{_quote(descr)}«.",
                                 "en": f"{label['en']} has alternative text Word wrote itself: “{_quote(descr)}”."},
@@ -251,11 +310,20 @@ def check_image_alt(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
                                       "genereret beskrivelse« (højreklik › Vis alternativ tekst).",
                                 "en": "Check that it describes the picture, correct it, and delete “Description "
                                       "automatically generated” (right-click › View Alt Text)."},
-                               outcome="cant_tell"))
+                               outcome=Outcome.CANT_TELL))
     return out
 
 
-def check_table_header(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | None:
+@docx_check(code="KD005", name="docx-image-alt", impact=Impact.CRITICAL, wcag=("1.1.1",), level="A",
+            help_url=MS_HELP,
+            title={"da": "Billede uden alternativ tekst", "en": "Image without alternative text"},
+            description={"da": "Alternativ tekst fortæller, hvad et billede viser, til dem der ikke kan se det.",
+                         "en": "Alternative text tells people who cannot see a picture what it shows."})
+def check_image_alt(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    return per_document(artifacts, _image_alt)
+
+
+def _table_header(f: Facts) -> list[Finding] | None:
     tables = [t for t in (f.get("tables") or []) if t["rows"] > 1]
     if not tables:
         return None
@@ -264,7 +332,7 @@ def check_table_header(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | No
         if t["header"]:
             continue
         first = _quote(t["first_row"], 60)
-        out.append(failure(meta, part_target(f["part"], t["locator"]), t["first_row"],
+        out.append(finding(part_target(f["part"], t["locator"]), t["first_row"],
                            {"da": f"Tabellen med {t['rows']} rækker (første række: »{first}«) har ingen "
                                   "overskriftsrække. En skærmlæser kan ikke sige, hvilken kolonne en celle hører til.",
                             "en": f"The table of {t['rows']} rows (first row: “{first}”) has no header row. A "
@@ -276,69 +344,11 @@ def check_table_header(meta: CheckMeta, f: dict[str, Any]) -> list[Finding] | No
     return out
 
 
-def _per_document(fn: Callable[[CheckMeta, dict[str, Any]], list[Finding] | None]):
-    """An evaluate function running ``fn`` on every Word document of the letter: inapplicable when it
-    applies to none of them."""
-    def evaluate(meta: CheckMeta, artifacts: Artifacts, config: dict[str, Any]) -> CheckResult:
-        findings: list[Finding] | None = None
-        for facts in artifacts.get("docx") or []:
-            got = fn(meta, facts)
-            if got is not None:
-                findings = (findings or []) + got
-        return result(meta, findings)
-    return evaluate
-
-
-CHECKS: list[dict[str, Any]] = [
-    {"code": "KD001", "name": "docx-title", "impact": "serious", "wcag": ("2.4.2",), "level": "A",
-     "title": {"da": "Word-dokumentet har ingen rigtig titel", "en": "The Word document has no real title"},
-     "description": {"da": "Titlen i dokumentets egenskaber er det første, en skærmlæser læser op. Den skal sige, "
-                           "hvad brevet handler om.",
-                     "en": "The title in the document's properties is the first thing a screen reader reads. It "
-                           "should say what the letter is about."},
-     "evaluate": _per_document(check_title)},
-    {"code": "KD002", "name": "docx-language", "impact": "serious", "wcag": ("3.1.1",), "level": "A",
-     "title": {"da": "Word-dokumentets sprog mangler eller er forkert",
-               "en": "The Word document's language is missing or wrong"},
-     "description": {"da": "Skærmlæsere og oplæsning bruger dokumentets sprog til udtalen. Dansk tekst læst med "
-                           "engelsk udtale er svær at forstå.",
-                     "en": "Screen readers and read-aloud use the document's language to pronounce it. Danish read "
-                           "with English pronunciation is hard to understand."},
-     "evaluate": _per_document(check_language)},
-    {"code": "KD003", "name": "docx-heading-order", "impact": "moderate", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Overskrifterne mangler eller springer niveauer over",
-               "en": "Headings are missing or skip levels"},
-     "description": {"da": "Overskrifter i rigtig rækkefølge lader skærmlæserbrugere få overblik og springe rundt "
-                           "i brevet.",
-                     "en": "Headings in the right order let screen reader users get an overview and move around "
-                           "the letter."},
-     "help_url": MS_HELP, "evaluate": _per_document(check_heading_order)},
-    {"code": "KD004", "name": "docx-fake-heading", "impact": "serious", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Fed tekst, der ligner en overskrift", "en": "Bold text that looks like a heading"},
-     "description": {"da": "En linje, der kun er gjort fed, ser ud som en overskrift, men skærmlæsere kan ikke "
-                           "finde den som overskrift.",
-                     "en": "A line that is only made bold looks like a heading, but screen readers cannot find it "
-                           "as one."},
-     "help_url": MS_HELP, "evaluate": _per_document(check_fake_heading)},
-    {"code": "KD005", "name": "docx-image-alt", "impact": "critical", "wcag": ("1.1.1",), "level": "A",
-     "title": {"da": "Billede uden alternativ tekst", "en": "Image without alternative text"},
-     "description": {"da": "Alternativ tekst fortæller, hvad et billede viser, til dem der ikke kan se det.",
-                     "en": "Alternative text tells people who cannot see a picture what it shows."},
-     "help_url": MS_HELP, "evaluate": _per_document(check_image_alt)},
-    {"code": "KD006", "name": "docx-table-header", "impact": "serious", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Tabel uden overskriftsrække", "en": "Table without a header row"},
-     "description": {"da": "En markeret overskriftsrække lader skærmlæsere læse kolonnens overskrift op sammen med "
-                           "hver celle.",
-                     "en": "A marked header row lets screen readers read the column heading with each cell."},
-     "help_url": MS_HELP, "evaluate": _per_document(check_table_header)},
-]
-
-
-def register_docx_checks() -> None:
-    from checks.common import register_all
-
-    register_all(REGISTRY, "docx", CHECKS, requires=("docx",), category=Category.LETTER_STRUCTURE,
-                 target=TargetKind.DOCX)
-
-
-register_docx_checks()
+@docx_check(code="KD006", name="docx-table-header", impact=Impact.SERIOUS, wcag=("1.3.1",), level="A",
+            help_url=MS_HELP,
+            title={"da": "Tabel uden overskriftsrække", "en": "Table without a header row"},
+            description={"da": "En markeret overskriftsrække lader skærmlæsere læse kolonnens overskrift op sammen "
+                               "med hver celle.",
+                         "en": "A marked header row lets screen readers read the column heading with each cell."})
+def check_table_header(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    return per_document(artifacts, _table_header)

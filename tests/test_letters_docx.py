@@ -1,5 +1,7 @@
-"""DOCX letters: reading Word documents (audit/letters/docx.py) and the KD checks (checks/docx_checks.py),
-on files made by fixtures/letters/make_docx.py with python-docx."""
+"""DOCX letters: reading Word documents (audit/letters/docx.py) and the KD checks (checks/docx_checks.py)
+as a family, on files made by fixtures/letters/make_docx.py with python-docx: the fixtures, the checks'
+metadata, the expected.json sweep, the reader's facts and blocks, and bad input refused. Each check's
+verdicts, on the fixtures and on facts, are its cases: checks/cases/KD001.yml … KD006.yml."""
 from __future__ import annotations
 
 import io
@@ -14,9 +16,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
+from audit.config import defaults, letter_config
 from audit.letters import LetterError, gather_letter
 from audit.letters.docx import read_docx
 from checks import REGISTRY, evaluate_all
+from core.model import Category, TargetKind
 
 ROOT = Path(__file__).resolve().parent.parent
 DIR = ROOT / "fixtures" / "letters" / "docx"
@@ -29,7 +33,7 @@ DOCX_CHECKS = [m for m in REGISTRY if m.family == "docx"]
 
 
 def evaluate(arts: dict) -> dict:
-    return {r.code: r for r in evaluate_all(DOCX_CHECKS, arts)}
+    return {r.code: r for r in evaluate_all(DOCX_CHECKS, arts, letter_config(defaults()), "letter")}
 
 
 def audit(name: str) -> dict:
@@ -70,6 +74,7 @@ def test_the_six_checks_are_registered():
     for m in DOCX_CHECKS:
         assert m.title["da"] and m.title["en"] and m.description["da"] and m.description["en"]
         assert m.help_url.startswith("https://")
+        assert (m.category, m.target, m.tags[0]) == (Category.LETTER_STRUCTURE, TargetKind.DOCX, "docx")
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -78,79 +83,6 @@ def test_each_fixture_fails_exactly_the_expected_checks(name):
     assert sorted(results) == ["KD001", "KD002", "KD003", "KD004", "KD005", "KD006"]
     assert failed_codes(results) == EXPECTED[name]["fails"]
     assert not [r for r in results.values() if r.outcome == "error"]
-
-
-def test_good_letter_passes_every_check():
-    results = audit("good.docx")
-    assert {code: r.outcome for code, r in results.items()} == {code: "passed" for code in results}
-
-
-def test_bad_letter_findings():
-    results = audit("bad.docx")
-    assert found(results, "KD001") == [("failed", "/cp:coreProperties/dc:title")]
-    assert found(results, "KD002") == [("failed", "/w:styles/w:docDefaults/w:rPrDefault/w:rPr/w:lang")]
-    assert found(results, "KD003") == [("failed", "/w:body/w:p[1]"), ("failed", "/w:body/w:p[4]")]
-    assert found(results, "KD004") == [("failed", "/w:body/w:p[5]")]
-    assert found(results, "KD005") == [("failed", "/w:body/w:p[7]/wp:docPr[@id=1]"),
-                                       ("failed", "/w:body/w:p[8]/wp:docPr[@id=2]")]
-    assert found(results, "KD006") == [("failed", "/w:body/w:tbl[1]")]
-
-    msg = {code: [f.message for f in r.findings] for code, r in results.items()}
-    assert msg["KD001"][0]["da"].startswith("Dokumentet har ingen titel")
-    assert msg["KD002"][0]["da"].startswith("Dokumentets sprog er en-US (engelsk), men teksten er på dansk.")
-    assert msg["KD003"][0]["da"].startswith("Den første overskrift »Du har fået en tid« er på niveau 2.")
-    assert msg["KD003"][1]["da"].startswith("Overskriften »Praktisk information« er på niveau 4, men overskriften "
-                                            "før er på niveau 2: niveau 3 er sprunget over.")
-    assert msg["KD003"][1]["en"].startswith("The heading “Praktisk information” is at level 4")
-    assert msg["KD004"][0]["da"].startswith("»Husk dit sundhedskort« ligner en overskrift")
-    assert msg["KD005"][0]["da"] == "Billedet »Picture 1« i afsnit 7 har ingen alternativ tekst."
-    assert msg["KD005"][1]["da"] == "Billedet (flydende) »Picture 2« i afsnit 8 har ingen alternativ tekst."
-    assert msg["KD005"][1]["en"] == "The picture (floating) “Picture 2” in paragraph 8 has no alternative text."
-    assert msg["KD006"][0]["da"].startswith("Tabellen med 3 rækker (første række: »Dato | Tid«)")
-    for r in results.values():
-        for f in r.findings:
-            assert f.suggestion and f.suggestion["da"] and f.suggestion["en"]
-            assert f.help_url == r.findings[0].help_url and f.help_url
-    assert results["KD004"].findings[0].html == "Husk dit sundhedskort"
-    assert "Gentag overskriftsrækker" in results["KD006"].findings[0].suggestion["da"]
-    assert "Vis alternativ tekst" in results["KD005"].findings[0].suggestion["da"]
-    assert "Startside › Typografier" in results["KD003"].findings[1].suggestion["da"]
-    assert "Overskrift 3" in results["KD003"].findings[1].suggestion["da"]
-
-
-def test_no_headings():
-    results = audit("no-headings.docx")
-    assert found(results, "KD003") == [("failed", "/w:body")]
-    # five paragraphs of text: the address, the greeting and "Venlig hilsen" are not counted
-    assert results["KD003"].findings[0].message["da"].startswith("Brevet har 5 afsnit tekst, men ingen overskrifter.")
-    assert results["KD005"].outcome == results["KD006"].outcome == "inapplicable"
-
-
-def test_no_language():
-    results = audit("no-language.docx")
-    assert found(results, "KD002") == [("failed", "/w:styles/w:docDefaults")]
-    assert results["KD002"].findings[0].message["da"].startswith("Dokumentet har intet sprog angivet.")
-    facts, _ = read_docx((DIR / "no-language.docx").read_bytes(), "", "no-language.docx")
-    assert (facts["lang"], facts["lang_source"], facts["text_language"]) == (None, None, "da")
-
-
-def test_tricky_letter():
-    results = audit("tricky.docx")
-    assert found(results, "KD001") == [("failed", "/cp:coreProperties/dc:title")]
-    assert results["KD001"].findings[0].message["da"] == "Dokumentets titel er et filnavn: »indkaldelse_endelig.docx«."
-    # da-DK by default, but most of the text is marked en-US
-    assert found(results, "KD002") == [("failed", "/w:body")]
-    assert results["KD002"].findings[0].message["da"].startswith("64 % af teksten er markeret som en-US (engelsk)")
-    # Title (level 1), Heading 1, Heading 2: in order
-    assert results["KD003"].outcome == "passed"
-    # bold through the character style Strong; not the bold address before a heading, nor a bold sentence
-    assert found(results, "KD004") == [("failed", "/w:body/w:p[6]")]
-    # a file name as alt text fails, Word's own alt text needs a person; the text box needs none
-    assert found(results, "KD005") == [("cant_tell", "/w:body/w:p[12]/wp:docPr[@id=2]"),
-                                       ("failed", "/w:body/w:p[11]/wp:docPr[@id=1]")]
-    assert results["KD005"].outcome == "failed"
-    # the one-row table is not checked; w:tblHeader w:val="0" is no header row
-    assert found(results, "KD006") == [("failed", "/w:body/w:tbl[2]")]
 
 
 # -- what the reader gathers ----------------------------------------------------------------------
@@ -183,6 +115,11 @@ def test_good_letter_facts_and_blocks():
     text = gather_letter((DIR / "good.docx").read_bytes(), "good.docx")["text"]
     assert text["lang"].startswith("da") and text["source"] == "docx"
     assert text["text"].startswith("Du har fået en tid til undersøgelse\n\nAfdeling for Hjertesygdomme\n\n")
+
+
+def test_no_language_facts():
+    facts, _ = read_docx((DIR / "no-language.docx").read_bytes(), "", "no-language.docx")
+    assert (facts["lang"], facts["lang_source"], facts["text_language"]) == (None, None, "da")
 
 
 def test_text_box_is_read_once_and_fallback_skipped():
