@@ -16,7 +16,7 @@ import pytest
 
 from audit.config import defaults, letter_config
 from audit.textextract import text_from_plain
-from checks import REGISTRY
+from checks import REGISTRY, evaluate_all
 from checks import letter_checks as lc
 from checks.klarsprog.rules import MONTH_NUMBER, NUM_DATE_RE
 
@@ -271,11 +271,8 @@ def _artifacts(size: int, make=scale_text):
 
 
 def _run_kb(arts, cfg) -> dict[str, str]:
-    out = {}
-    for code in KB_CODES:
-        meta = REGISTRY.get(code)
-        out[code] = meta.evaluate(meta, arts, cfg).outcome
-    return out
+    results = evaluate_all([REGISTRY.get(code) for code in KB_CODES], arts, cfg, "letter")
+    return {r.code: r.outcome for r in results}
 
 
 def _seconds(arts, cfg, limit: float | None) -> float:
