@@ -1,16 +1,18 @@
 """Every check's cases, as data beside the checks: checks/cases/CODE.yml (docs/adding-a-check.md).
 
 One parametrised test runs them all: it builds the case's artifacts as gathering would (a text, a
-letter's text, a fixture file read by the letter readers, a page rendered in Chromium, or artifacts
-written out), runs the one check through the registry with the default configuration (and the
-case's overrides), and compares the outcome and the findings exactly: every finding, in order, on
-the keys the case gives (target, span, excerpt, impact, outcome, message, suggestion).
+letter's text, a fixture file read by the letter readers, a page rendered in Chromium, where axe-core
+runs the rules an audit with the case's configuration runs, or artifacts written out), runs the one
+check through the registry with the default configuration (and the case's overrides), and compares
+the outcome and the findings exactly: every finding, in order, on the keys the case gives (target,
+span, excerpt, impact, outcome, message, suggestion).
 A second test holds every registered check to having a case file with a failing and a passing case.
 """
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -75,7 +77,7 @@ def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
         return gather_letter(path.read_bytes(), case["file"]), "letter"
     if kind == "artifacts":
         return copy.deepcopy(case["artifacts"]), case.get("kind", "letter")
-    return page_gatherer(case["page"]), "page"
+    return page_gatherer(case["page"], config_for(case, "page")), "page"
 
 
 @pytest.fixture(scope="session")
@@ -90,23 +92,29 @@ def page_gatherer(tmp_path_factory):
     server = StaticServer(folder)
     loop = asyncio.new_event_loop()
     state: dict = {}
+    tabs: dict = {}
 
     async def start():
         state["pw"] = await start_playwright()
         state["browser"] = await launch(state["pw"], find_chromium("", state["pw"].chromium.executable_path), None)
-        cfg = config_for({}, "page")
-        state["settings"] = page_settings(axe_options(cfg), True)
-        state["context"] = await new_context(state["browser"], None, state["settings"])
-        state["page"] = await state["context"].new_page()
 
-    def gather(html: str) -> dict:
-        if "page" not in state:           # the browser starts with the first page case
+    async def tab(settings: dict):
+        context = await new_context(state["browser"], None, settings)
+        return await context.new_page()
+
+    def gather(html: str, cfg: dict) -> dict:
+        """axe runs the rules an audit with the case's configuration runs (one tab per set of rules)."""
+        if "browser" not in state:        # the browser starts with the first page case
             loop.run_until_complete(start())
+        settings = page_settings(axe_options(cfg), True)
+        key = json.dumps(settings["options"], sort_keys=True)
+        if key not in tabs:
+            tabs[key] = loop.run_until_complete(tab(settings))
         n = len(list(folder.iterdir()))
         file = folder / f"case{n}.html"
         file.write_text(html, encoding="utf-8")
-        got = loop.run_until_complete(gather_page(state["page"], server.url_for(file), timeout_s=30,
-                                                  settings=state["settings"], location=file.name))
+        got = loop.run_until_complete(gather_page(tabs[key], server.url_for(file), timeout_s=30,
+                                                  settings=settings, location=file.name))
         return got.artifacts
 
     try:
