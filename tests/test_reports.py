@@ -31,7 +31,7 @@ def reports(demo_runs, tmp_path_factory):
     out = {}
     for fmt, name in (("json", "r.json"), ("sarif", "r.sarif"), ("junit", "r.xml"), ("markdown", "r.md"),
                       ("csv", "r.csv"), ("html", "r.html")):
-        res = run_cli("report", run_id, "--format", fmt, "--out", str(tmp / name), "--db", demo_runs["db"])
+        res = run_cli("report", run_id, "--report", f"{fmt}:{tmp / name}", "--db", demo_runs["db"])
         assert res.returncode == 0, res.stderr
         out[fmt] = (tmp / name).read_text(encoding="utf-8")
     out["dir"] = tmp
@@ -98,11 +98,11 @@ def test_sarif_is_valid_and_complete(reports):
     assert all(r["partialFingerprints"]["klartjekFinding/v1"] for r in results)
     assert len({(r["ruleId"], r["partialFingerprints"]["klartjekFinding/v1"]) for r in results}) == len(results)
     alt = [r for r in results if r["ruleId"] == image_alt["id"]]
-    assert [(r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in alt] == \
-        [("error", "fixtures/site/index.html")]
+    assert [(r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]) for r in alt] == \
+        [("error", {"uri": "fixtures/site/index.html", "uriBaseId": "%SRCROOT%"})]
 
 
-def test_junit_is_valid_one_case_per_document_and_family(reports):
+def test_junit_is_valid_one_case_per_document_and_category(reports):
     xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "JUnit.xsd")))
     doc = etree.fromstring(reports["junit"].encode())
     assert xsd.validate(doc), xsd.error_log.last_error
@@ -111,9 +111,11 @@ def test_junit_is_valid_one_case_per_document_and_family(reports):
     assert [s.get("name") for s in suites] == [d["path"] or d["url"] for d in demo["documents"]]
     for suite, d in zip(suites, demo["documents"], strict=True):
         cases = suite.findall("testcase")
-        assert [c.get("name") for c in cases] == ["WCAG", "klarsprog"]
-        for case, prefix in zip(cases, ("KA", "KL"), strict=True):
-            failed = [(r["code"], f["target"]) for r in d["results"] if r["code"].startswith(prefix)
+        categories = [c for c in ("wcag", "best-practice", "plain-language")
+                      if any(r["category"] == c for r in d["results"])]
+        assert [c.get("name") for c in cases] == categories
+        for case in cases:
+            failed = [(r["code"], f["target"]) for r in d["results"] if r["category"] == case.get("name")
                       for f in r["findings"] if f["outcome"] == "failed"]
             failure = case.find("failure")
             assert (failure is not None) == bool(failed)
@@ -121,6 +123,67 @@ def test_junit_is_valid_one_case_per_document_and_family(reports):
                 lines = failure.text.splitlines()
                 assert len(lines) == len(failed)
                 assert sorted(ln.split()[0] for ln in lines) == sorted(c for c, _ in failed)
+
+
+LETTERS = ["fixtures/letters/pdf/untagged.pdf", "fixtures/letters/docx/bad.docx", "fixtures/letters/memo/bad.xml"]
+
+
+@pytest.fixture(scope="module")
+def letter_runs(tmp_path_factory):
+    """A letters run and a mixed run (pages and letters), each as JUnit and SARIF."""
+    tmp = tmp_path_factory.mktemp("letter-reports")
+    db = str(tmp / "h.sqlite")
+    out = {}
+    for name, argv in (("letters", ["letter", *LETTERS]),
+                       ("mixed", ["audit", "fixtures/site/index.html", "fixtures/letters/pdf/untagged.pdf"])):
+        res = run_cli(*argv, "--report", f"junit:{tmp / name}.xml", "--report", f"sarif:{tmp / name}.sarif",
+                      "--json", str(tmp / f"{name}.json"), "--db", db)
+        assert res.returncode == 1, res.stderr
+        run = load_json(tmp / f"{name}.json")
+        out[name] = {"run": run, "junit": (tmp / f"{name}.xml").read_text(encoding="utf-8"),
+                     "sarif": (tmp / f"{name}.sarif").read_text(encoding="utf-8")}
+    return out
+
+
+@pytest.mark.parametrize("name", ["letters", "mixed"])
+@pytest.mark.parametrize("fmt", ["junit", "sarif"])
+def test_letter_and_mixed_runs_golden_and_valid(letter_runs, name, fmt):
+    got = normalise(letter_runs[name][fmt], letter_runs[name]["run"]["id"])
+    path = GOLDEN / f"{name}.{'junit.xml' if fmt == 'junit' else 'sarif'}"
+    if os.environ.get("KLARTJEK_UPDATE_GOLDEN"):
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{fmt} report differs from {path}"
+    if fmt == "junit":
+        xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "JUnit.xsd")))
+        assert xsd.validate(etree.fromstring(letter_runs[name][fmt].encode())), xsd.error_log.last_error
+    else:
+        schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())
+        jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+            json.loads(letter_runs[name][fmt]))
+
+
+def test_letter_failures_are_in_junit_and_sarif_under_their_category(letter_runs):
+    """A critical KP001 failure made JUnit say tests="0" failures="0" before categories."""
+    run = letter_runs["letters"]["run"]
+    junit = etree.fromstring(letter_runs["letters"]["junit"].encode())
+    pdf = next(s for s in junit.findall("testsuite") if s.get("name").endswith("untagged.pdf"))
+    assert int(pdf.get("tests")) >= 2 and int(pdf.get("failures")) >= 1
+    structure = pdf.find("testcase[@name='letter-structure']")
+    assert structure is not None and "KP001 pdf-tagged (critical)" in structure.find("failure").text
+    memo = next(s for s in junit.findall("testsuite") if s.get("name").endswith("bad.xml"))
+    assert memo.find("testcase[@name='digital-post']/failure") is not None
+    sarif = json.loads(letter_runs["letters"]["sarif"])["runs"][0]
+    rules = {r["id"]: r for r in sarif["tool"]["driver"]["rules"]}
+    assert rules["KP001"]["properties"]["category"] == "letter-structure"
+    assert "accessibility" in rules["KP001"]["properties"]["tags"]
+    assert "plain-language" not in rules["KP001"]["properties"]["tags"]
+    assert rules["KM003"]["properties"]["tags"][0] == "digital-post"
+    failed = {(d["path"], r["code"]) for d in run["documents"] for r in d["results"] if r["outcome"] == "failed"}
+    in_sarif = {(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], res["ruleId"])
+                for res in sarif["results"] if res["kind"] == "fail"}
+    assert failed == in_sarif
+    assert all(res["locations"][0]["physicalLocation"]["artifactLocation"].get("uriBaseId") == "%SRCROOT%"
+               for res in sarif["results"])
 
 
 def test_csv_has_a_row_per_finding(reports):
