@@ -1,6 +1,7 @@
 """The PDF checks (codes KP…): pure functions of the ``pdf`` artifact, a list of facts dicts, one per
 PDF in the letter (audit/letters/pdf.py describes the keys). Each check goes through every PDF;
 a finding's target is prefixed with the embedded file's name when the PDF lies inside a MeMo message.
+Each check's cases (fixture PDFs and facts): checks/cases/KP001.yml … KP013.yml.
 
 The rules follow PDF/UA-1 (ISO 14289-1) as veraPDF numbers them (the tags ``pdfua1-…``), kept simple:
 
@@ -29,9 +30,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.model import Category, TargetKind, CheckResult, Finding
-from checks.common import failure, part_target, register_all, result
-from checks.registry import REGISTRY, CheckMeta
+from checks.common import finding, part_target
+from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
+from core.model import Category, Finding, Impact, Outcome, TargetKind
 
 UA_HELP = "https://github.com/veraPDF/veraPDF-validation-profiles/wiki/PDFUA-Part-1"
 SCAN_HELP = "https://www.w3.org/WAI/WCAG22/Understanding/images-of-text.html"
@@ -46,6 +47,14 @@ PLACEHOLDER_TITLES = frozenset({"untitled", "uden titel", "unavngivet", "ingen t
 OFFICE_TITLE = re.compile(r"^microsoft (word|excel|powerpoint|office word)\s*-\s*", re.I)
 FILE_TITLE = re.compile(r"(\.(docx?|dotx?|pdf|odt|ott|rtf|txt|pages|indd|idml|xlsx?|pptx?|html?|xml)$"
                         r"|^(dokument|document|doc|brev|skabelon|template)\s*\d*$)", re.I)
+
+pdf_check = family("pdf", category=Category.LETTER_STRUCTURE, applies_to=("letter",), requires=("pdf",),
+                   target=TargetKind.PDF)
+
+
+def _ua(rule: str) -> dict[str, Any]:
+    """A PDF/UA-1 rule: veraPDF's description of the rules, and the rule's tag."""
+    return {"help_url": UA_HELP, "tags": (f"pdfua1-{rule}",)}
 
 
 def _pdfs(artifacts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -90,10 +99,17 @@ TAG_FIX = {"da": "Lav PDF'en igen fra Word: Fil \u203a Gem som \u203a PDF \u203a
                  "add tags (Accessibility \u203a Autotag document) and review them afterwards."}
 
 
-def eval_tagged(meta: CheckMeta, artifacts, config) -> CheckResult:
+@pdf_check(code="KP001", name="pdf-tagged", impact=Impact.CRITICAL, wcag=("1.3.1",), level="A",
+           title={"da": "PDF'en skal være tagget", "en": "The PDF must be tagged"},
+           description={"da": "Tags fortæller skærmlæsere, hvad der er overskrifter, afsnit, lister og billeder. "
+                              "Uden tags bliver PDF'en læst op som én lang tekst, eller slet ikke.",
+                        "en": "Tags tell screen readers what is a heading, a paragraph, a list or an image. Without "
+                              "them the PDF is read aloud as one long text, or not at all."},
+           **_ua("6.2-1"))
+def check_tagged(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         if f.get("tagged"):
@@ -103,19 +119,26 @@ def eval_tagged(meta: CheckMeta, artifacts, config) -> CheckResult:
         state = ("er false", "is false") if marked is False else ("mangler", "is missing")
         claim_da = " Den siger ellers i sine metadata, at den følger PDF/UA." if f.get("pdfua_claimed") else ""
         claim_en = " Yet its metadata claim that it conforms to PDF/UA." if f.get("pdfua_claimed") else ""
-        findings.append(failure(
-            meta, part_target(f.get("part", ""), "/Catalog/MarkInfo"),
+        findings.append(finding(
+            part_target(f.get("part", ""), "/Catalog/MarkInfo"),
             "/MarkInfo << /Marked false >>" if marked is False else "(no /MarkInfo /Marked true)",
             {"da": f"{da} er ikke tagget: /MarkInfo /Marked {state[0]}.{claim_da}",
              "en": f"{en} is not tagged: /MarkInfo /Marked {state[1]}.{claim_en}"},
             TAG_FIX))
-    return result(meta, findings)
+    return findings
 
 
-def eval_structure_tree(meta: CheckMeta, artifacts, config) -> CheckResult:
+@pdf_check(code="KP002", name="pdf-structure-tree", impact=Impact.CRITICAL, wcag=("1.3.1",), level="A",
+           title={"da": "PDF'en skal have et strukturtræ", "en": "The PDF must have a structure tree"},
+           description={"da": "Strukturtræet er den ordnede liste over overskrifter, afsnit, lister og billeder, som "
+                              "skærmlæsere læser op efter og lader brugeren springe rundt i.",
+                        "en": "The structure tree is the ordered list of headings, paragraphs, lists and images that "
+                              "screen readers read from and let the user move around in."},
+           **_ua("7.1-11"))
+def check_structure_tree(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         da, en = _doc(f)
@@ -131,21 +154,28 @@ def eval_structure_tree(meta: CheckMeta, artifacts, config) -> CheckResult:
             html = "/StructTreeRoot << >>"
         else:
             continue
-        findings.append(failure(meta, part_target(f.get("part", ""), "/Catalog/StructTreeRoot"), html, msg, TAG_FIX))
-    return result(meta, findings)
+        findings.append(finding(part_target(f.get("part", ""), "/Catalog/StructTreeRoot"), html, msg, TAG_FIX))
+    return findings
 
 
-def eval_suspects(meta: CheckMeta, artifacts, config) -> CheckResult:
+@pdf_check(code="KP003", name="pdf-suspects", impact=Impact.SERIOUS, wcag=("1.3.1",), level="A",
+           title={"da": "PDF'ens tags skal være til at stole på", "en": "The PDF's tags must be reliable"},
+           description={"da": "/Suspects true betyder, at programmet, der lavede PDF'en, ikke selv er sikker på, at "
+                              "tagsene passer til indholdet.",
+                        "en": "/Suspects true means that the program that made the PDF is not sure its tags match "
+                              "the content."},
+           **_ua("7.1-4"))
+def check_suspects(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         if not f.get("suspects"):
             continue
         da, en = _doc(f)
-        findings.append(failure(
-            meta, part_target(f.get("part", ""), "/Catalog/MarkInfo/Suspects"), "/MarkInfo << /Suspects true >>",
+        findings.append(finding(
+            part_target(f.get("part", ""), "/Catalog/MarkInfo/Suspects"), "/MarkInfo << /Suspects true >>",
             {"da": f"{da} har /MarkInfo /Suspects true: programmet, der lavede den, har selv markeret "
                    "tagsene som usikre.",
              "en": f"{en} has /MarkInfo /Suspects true: the program that made it marked its own tags as "
@@ -156,13 +186,20 @@ def eval_suspects(meta: CheckMeta, artifacts, config) -> CheckResult:
              "en": "Make the PDF again from the original document with tags on (Word: Save As PDF with "
                    "\u201cDocument structure tags for accessibility\u201d). If you only have the PDF, review and "
                    "fix the tags in Acrobat Pro and save it again."}))
-    return result(meta, findings)
+    return findings
 
 
-def eval_language(meta: CheckMeta, artifacts, config) -> CheckResult:
+@pdf_check(code="KP004", name="pdf-language", impact=Impact.SERIOUS, wcag=("3.1.1",), level="A",
+           title={"da": "PDF'en skal have det rigtige sprog", "en": "The PDF must declare the right language"},
+           description={"da": "Skærmlæsere bruger sproget til at udtale teksten. Mangler det eller er det forkert, "
+                              "bliver dansk læst op med engelsk udtale.",
+                        "en": "Screen readers use the language to pronounce the text. If it is missing or wrong, "
+                              "Danish is read aloud with English pronunciation."},
+           **_ua("7.2-34"))
+def check_language(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         da, en = _doc(f)
@@ -177,19 +214,19 @@ def eval_language(meta: CheckMeta, artifacts, config) -> CheckResult:
                      "\u203a Properties \u203a Advanced \u203a Language."}
         target = part_target(f.get("part", ""), "/Catalog/Lang")
         if not lang:
-            findings.append(failure(meta, target, "(no /Lang)",
+            findings.append(finding(target, "(no /Lang)",
                                     {"da": f"{da} siger ikke, hvilket sprog den er skrevet på (/Lang mangler).",
                                      "en": f"{en} does not say which language it is in (/Lang is missing)."}, fix))
             continue
         primary = lang.lower().replace("_", "-").split("-")[0]
         if text_lang and primary != text_lang:
             names = LANG_NAMES.get(text_lang, (text_lang, text_lang))
-            findings.append(failure(meta, target, f"/Lang ({lang})",
+            findings.append(finding(target, f"/Lang ({lang})",
                                     {"da": f"{da} siger, at den er på \u00bb{lang}\u00ab, men teksten er på "
                                            f"{names[0]}.",
                                      "en": f"{en} says it is in \u201c{lang}\u201d, but the text is in {names[1]}."},
                                     fix))
-    return result(meta, findings)
+    return findings
 
 
 def title_problem(title: str) -> tuple[str, str] | None:
@@ -207,10 +244,17 @@ def title_problem(title: str) -> tuple[str, str] | None:
     return None
 
 
-def eval_title(meta: CheckMeta, artifacts, config) -> CheckResult:
+@pdf_check(code="KP005", name="pdf-title", impact=Impact.SERIOUS, wcag=("2.4.2",), level="A",
+           title={"da": "PDF'en skal have en rigtig titel", "en": "The PDF must have a real title"},
+           description={"da": "Titlen er det første, en skærmlæser læser op, og den står i vinduet. Et filnavn eller "
+                              "\u00bbMicrosoft Word - …\u00ab siger ikke, hvad brevet handler om.",
+                        "en": "The title is the first thing a screen reader reads and it is shown in the window. A "
+                              "file name or \u201cMicrosoft Word - …\u201d does not say what the letter is about."},
+           **_ua("7.1-9"))
+def check_title(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     fix = {"da": "Skriv en titel, der siger, hvad brevet handler om, fx \u00bbIndkaldelse til "
                  "hjerteundersøgelse\u00ab: i Word under Fil \u203a Oplysninger \u203a Egenskaber \u203a Titel, før "
                  "du gemmer som PDF; i Acrobat under Filer \u203a Egenskaber \u203a Beskrivelse \u203a Titel.",
@@ -228,23 +272,31 @@ def eval_title(meta: CheckMeta, artifacts, config) -> CheckResult:
                         "hvor PDF/UA kræver den." if info else "")
             extra_en = (f" The document information has the title \u201c{info}\u201d, but it is not in the XMP "
                         "metadata, where PDF/UA requires it." if info else "")
-            findings.append(failure(meta, target, f"/Info /Title ({info})" if info else "(no dc:title)",
+            findings.append(finding(target, f"/Info /Title ({info})" if info else "(no dc:title)",
                                     {"da": f"{da} har ingen titel i sine metadata (XMP dc:title).{extra_da}",
                                      "en": f"{en} has no title in its metadata (XMP dc:title).{extra_en}"}, fix))
             continue
         why = title_problem(title)
         if why:
-            findings.append(failure(meta, target, f"dc:title: {title}",
+            findings.append(finding(target, f"dc:title: {title}",
                                     {"da": f"Titlen på {da} (\u00bb{title.strip()}\u00ab) er {why[0]}.",
                                      "en": f"The title of {en[0].lower() + en[1:]} (\u201c{title.strip()}\u201d) "
                                            f"is {why[1]}."}, fix))
-    return result(meta, findings)
+    return findings
 
 
-def eval_display_title(meta: CheckMeta, artifacts, config) -> CheckResult:
+@pdf_check(code="KP006", name="pdf-display-title", impact=Impact.MODERATE, wcag=("2.4.2",), level="A",
+           title={"da": "PDF'en skal vise sin titel, ikke filnavnet",
+                  "en": "The PDF must show its title, not its file name"},
+           description={"da": "Når DisplayDocTitle er slået til, viser PDF-læseren dokumentets titel i vinduet i "
+                              "stedet for filnavnet, og skærmlæsere læser titlen op.",
+                        "en": "With DisplayDocTitle on, the PDF viewer shows the document title in the window instead "
+                              "of the file name, and screen readers read the title aloud."},
+           **_ua("7.1-10"))
+def check_display_title(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         value = f.get("display_doc_title")
@@ -252,8 +304,8 @@ def eval_display_title(meta: CheckMeta, artifacts, config) -> CheckResult:
             continue
         da, en = _doc(f)
         state = ("er false", "is false") if value is False else ("mangler", "is missing")
-        findings.append(failure(
-            meta, part_target(f.get("part", ""), "/Catalog/ViewerPreferences/DisplayDocTitle"),
+        findings.append(finding(
+            part_target(f.get("part", ""), "/Catalog/ViewerPreferences/DisplayDocTitle"),
             "/ViewerPreferences << /DisplayDocTitle false >>" if value is False else "(no /DisplayDocTitle true)",
             {"da": f"{da} viser filnavnet i vinduets titellinje i stedet for dokumentets titel: "
                    f"/ViewerPreferences /DisplayDocTitle {state[0]}.",
@@ -262,15 +314,23 @@ def eval_display_title(meta: CheckMeta, artifacts, config) -> CheckResult:
             {"da": "I Acrobat: Filer \u203a Egenskaber \u203a Startvisning \u203a Vis: Dokumenttitel, og gem PDF'en.",
              "en": "In Acrobat: File \u203a Properties \u203a Initial View \u203a Show: Document Title, and save "
                    "the PDF."}))
-    return result(meta, findings)
+    return findings
 
 
 # -- KP007, KP008: the structure ------------------------------------------------------------------
 
-def eval_figure_alt(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP007", name="pdf-figure-alt", impact=Impact.CRITICAL, wcag=("1.1.1",), level="A",
+           title={"da": "Billeder i PDF'en skal have en alternativ tekst",
+                  "en": "Images in the PDF must have alternative text"},
+           description={"da": "En skærmlæser kan ikke se et billede; den læser den alternative tekst op. Uden den "
+                              "får læseren intet at vide om billedet.",
+                        "en": "A screen reader cannot see an image; it reads the alternative text aloud. Without it "
+                              "the reader learns nothing about the image."},
+           **_ua("7.3-1"))
+def check_figure_alt(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not any(f.get("figures") for f in pdfs):
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         for i, fig in enumerate(f.get("figures") or [], 1):
@@ -283,8 +343,8 @@ def eval_figure_alt(meta: CheckMeta, artifacts, config) -> CheckResult | None:
             empty = alt is not None or actual is not None
             state = ("en tom alternativ tekst", "an empty alternative text") if empty else \
                 ("ingen alternativ tekst (/Alt)", "no alternative text (/Alt)")
-            findings.append(failure(
-                meta, part_target(f.get("part", ""), fig.get("path") or f"/Figure[{i}]"),
+            findings.append(finding(
+                part_target(f.get("part", ""), fig.get("path") or f"/Figure[{i}]"),
                 f"<{raw}> /Alt ()" if empty else f"<{raw}>",
                 {"da": f"Billede {i}{_on_page(fig.get('page'), 'da')}{as_da} har {state[0]}.",
                  "en": f"Image {i}{_on_page(fig.get('page'), 'en')}{as_en} has {state[1]}."},
@@ -294,13 +354,21 @@ def eval_figure_alt(meta: CheckMeta, artifacts, config) -> CheckResult | None:
                  "en": "Write what the image shows or tells: in Word, right-click the image and choose \u201cView "
                        "Alt Text\u201d; in Acrobat, Accessibility \u203a Set Alternate Text. If the image is only "
                        "decoration, mark it as decorative in Word or as an artifact in Acrobat."}))
-    return result(meta, findings)
+    return findings
 
 
-def eval_heading_order(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP008", name="pdf-heading-order", impact=Impact.MODERATE, wcag=("1.3.1",), level="A",
+           title={"da": "Overskrifterne i PDF'en må ikke springe niveauer over",
+                  "en": "Headings in the PDF must not skip levels"},
+           description={"da": "Skærmlæserbrugere springer mellem overskrifterne for at finde rundt. Springer "
+                              "niveauerne fra H1 til H3, ser det ud, som om noget mangler.",
+                        "en": "Screen reader users jump between headings to find their way. If the levels jump from "
+                              "H1 to H3, it looks as if something is missing."},
+           **_ua("7.4.2-1"))
+def check_heading_order(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not any(f.get("struct_tree") and f.get("headings") for f in pdfs):
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         prev = None
@@ -312,8 +380,8 @@ def eval_heading_order(meta: CheckMeta, artifacts, config) -> CheckResult | None
             target = part_target(f.get("part", ""), h.get("path") or f"/H{level}")
             html = f"<{h.get('type') or f'H{level}'}> {text}"
             if prev is None and level != 1:
-                findings.append(failure(
-                    meta, target, html,
+                findings.append(finding(
+                    target, html,
                     {"da": f"Den første overskrift, \u00bb{shown}\u00ab{where_da}, er H{level}; den første bør "
                            "være H1.",
                      "en": f"The first heading, \u201c{shown}\u201d{where_en}, is H{level}; the first should be H1."},
@@ -322,8 +390,8 @@ def eval_heading_order(meta: CheckMeta, artifacts, config) -> CheckResult | None
                      "en": "Give the letter's first heading the style Heading 1 in Word (H1 in Acrobat's Tags "
                            "panel), and let the others follow in order."}))
             elif prev is not None and level > prev + 1:
-                findings.append(failure(
-                    meta, target, html,
+                findings.append(finding(
+                    target, html,
                     {"da": f"Overskriften \u00bb{shown}\u00ab{where_da} er H{level}, men overskriften før den er "
                            f"H{prev}: H{prev + 1} er sprunget over.",
                      "en": f"The heading \u201c{shown}\u201d{where_en} is H{level}, but the heading before it is "
@@ -333,7 +401,7 @@ def eval_heading_order(meta: CheckMeta, artifacts, config) -> CheckResult | None
                      "en": f"Use heading levels in order: make it Heading {prev + 1} in Word (H{prev + 1} in "
                            "Acrobat's Tags panel)."}))
             prev = level
-    return result(meta, findings)
+    return findings
 
 
 # -- KP009, KP010: fonts ----------------------------------------------------------------------------
@@ -354,18 +422,25 @@ def _fonts_by_name(f: dict[str, Any]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def eval_fonts_embedded(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP009", name="pdf-fonts-embedded", impact=Impact.SERIOUS, wcag=("1.3.1",), level="A",
+           title={"da": "Skrifttyperne skal være indlejret i PDF'en", "en": "Fonts must be embedded in the PDF"},
+           description={"da": "En skrifttype, der ikke er indlejret, skal findes på læserens maskine. Ellers vises en "
+                              "anden skrift, og tegn kan gå tabt eller blive forkerte.",
+                        "en": "A font that is not embedded must be on the reader's machine. Otherwise another "
+                              "typeface is shown, and characters can be lost or come out wrong."},
+           **_ua("7.21.4.1-1"))
+def check_fonts_embedded(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not any(f.get("fonts") for f in pdfs):
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         for font in _fonts_by_name(f):
             if font.get("embedded"):
                 continue
             name, subtype, pages = font["name"], font.get("subtype") or "?", font.get("pages") or []
-            findings.append(failure(
-                meta, part_target(f.get("part", ""), f"/Font/{name}"),
+            findings.append(finding(
+                part_target(f.get("part", ""), f"/Font/{name}"),
                 f"/Font << /Subtype /{subtype} /BaseFont /{font.get('base_font') or name} >> (no FontFile)",
                 {"da": f"Skrifttypen {name} ({subtype}) på {_pages(pages, 'da')} er ikke indlejret i PDF'en, så "
                        "den kan blive vist med en anden skrift, og tegn kan gå tabt.",
@@ -377,7 +452,7 @@ def eval_fonts_embedded(meta: CheckMeta, artifacts, config) -> CheckResult | Non
                  "en": "Make the PDF again with the fonts included: use Save As PDF in Word (not a PDF printer), "
                        "or an export setting that embeds all fonts (InDesign does by default). If you only have "
                        "the PDF, Preflight in Acrobat Pro can embed missing fonts."}))
-    return result(meta, findings)
+    return findings
 
 
 def unicode_problem(font: dict[str, Any]) -> tuple[str, str] | None:
@@ -415,10 +490,18 @@ def unicode_problem(font: dict[str, Any]) -> tuple[str, str] | None:
             f"its encoding ({encoding}) is not a standard one")
 
 
-def eval_font_tounicode(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP010", name="pdf-font-tounicode", impact=Impact.SERIOUS, wcag=("1.3.1",), level="A",
+           title={"da": "Teksten i PDF'en skal kunne læses som bogstaver",
+                  "en": "Text in the PDF must map to Unicode"},
+           description={"da": "Uden en tabel fra tegnkoder til Unicode (ToUnicode) ved skærmlæsere og søgning ikke, "
+                              "hvilke bogstaver der står: teksten bliver til volapyk eller tavshed.",
+                        "en": "Without a map from character codes to Unicode (ToUnicode), screen readers and search "
+                              "do not know which letters are there: the text becomes gibberish or silence."},
+           **_ua("7.21.7-1"))
+def check_font_tounicode(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not any(f.get("fonts") for f in pdfs):
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         for font in _fonts_by_name(f):
@@ -426,8 +509,8 @@ def eval_font_tounicode(meta: CheckMeta, artifacts, config) -> CheckResult | Non
             if why is None:
                 continue
             name, subtype, pages = font["name"], font.get("subtype") or "?", font.get("pages") or []
-            findings.append(failure(
-                meta, part_target(f.get("part", ""), f"/Font/{name}"),
+            findings.append(finding(
+                part_target(f.get("part", ""), f"/Font/{name}"),
                 f"/Font << /Subtype /{subtype} /BaseFont /{font.get('base_font') or name} >> (no /ToUnicode)",
                 {"da": f"Skrifttypen {name} ({subtype}) på {_pages(pages, 'da')} har ingen ToUnicode-tabel, og "
                        f"{why[0]}: skærmlæsere, søgning og kopiering får ikke de rigtige bogstaver.",
@@ -439,15 +522,23 @@ def eval_font_tounicode(meta: CheckMeta, artifacts, config) -> CheckResult | Non
                  "en": "Make the PDF again from the original document with Save As PDF (not through a PDF "
                        "printer), or switch to a common font such as Arial or Calibri. It cannot be fixed "
                        "reliably in the PDF itself."}))
-    return result(meta, findings)
+    return findings
 
 
 # -- KP011, KP012, KP013: pages and permissions ---------------------------------------------------
 
-def eval_tab_order(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP011", name="pdf-tab-order", impact=Impact.MODERATE, wcag=("2.4.3",), level="A",
+           title={"da": "Sider med links og felter skal have tabulatorrækkefølge efter strukturen",
+                  "en": "Pages with links or fields must use the structure for the tab order"},
+           description={"da": "Med /Tabs /S følger tabulatortasten dokumentets struktur, så man når links og felter i "
+                              "den rækkefølge, de bliver læst.",
+                        "en": "With /Tabs /S the Tab key follows the document structure, so links and fields are "
+                              "reached in the order they are read."},
+           **_ua("7.18.3-1"))
+def check_tab_order(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not any(p.get("annotations") for f in pdfs for p in f.get("page_info") or []):
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         for p in f.get("page_info") or []:
@@ -457,8 +548,8 @@ def eval_tab_order(meta: CheckMeta, artifacts, config) -> CheckResult | None:
             tabs = p.get("tabs")
             n = p.get("page")
             state = (f"er /{tabs}", f"is /{tabs}") if tabs else ("mangler", "is missing")
-            findings.append(failure(
-                meta, part_target(f.get("part", ""), f"/Page[{n}]"), f"/Tabs /{tabs}" if tabs else "(no /Tabs)",
+            findings.append(finding(
+                part_target(f.get("part", ""), f"/Page[{n}]"), f"/Tabs /{tabs}" if tabs else "(no /Tabs)",
                 {"da": f"Side {n} har {n_annots} " + ("link, felt eller kommentar" if n_annots == 1 else
                                                      "links, felter eller kommentarer") +
                        f", men tabulatortasten følger ikke dokumentets struktur: /Tabs {state[0]}.",
@@ -469,13 +560,21 @@ def eval_tab_order(meta: CheckMeta, artifacts, config) -> CheckResult | None:
                        "Tabulatorrækkefølge \u203a \u00bbBrug dokumentstruktur\u00ab, og gem.",
                  "en": "In Acrobat: open Page Thumbnails, select all pages, choose Page Properties \u203a Tab Order "
                        "\u203a \u201cUse Document Structure\u201d, and save."}))
-    return result(meta, findings)
+    return findings
 
 
-def eval_encryption(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP012", name="pdf-encryption-access", impact=Impact.CRITICAL, wcag=("1.3.1",), level="A",
+           title={"da": "Kryptering må ikke spærre for skærmlæsere",
+                  "en": "Encryption must not lock out screen readers"},
+           description={"da": "En PDF med sikkerhedsindstillinger kan forbyde, at teksten hentes ud. Er adgang for "
+                              "tilgængelighed slået fra, må skærmlæsere ikke læse teksten op.",
+                        "en": "A PDF with security settings can forbid extracting its text. If access for "
+                              "accessibility is off, screen readers may not read the text aloud."},
+           **_ua("7.16-1"))
+def check_encryption(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = [f for f in _pdfs(artifacts) if f.get("encrypted")]
     if not pdfs:
-        return result(meta, None)
+        return INAPPLICABLE
     findings = []
     for f in pdfs:
         enc = f.get("encryption") or {}
@@ -483,8 +582,8 @@ def eval_encryption(meta: CheckMeta, artifacts, config) -> CheckResult | None:
             continue
         da, en = _doc(f)
         perms = enc.get("p")
-        findings.append(failure(
-            meta, part_target(f.get("part", ""), "/Trailer/Encrypt/P"), f"/Encrypt << /P {perms} >>",
+        findings.append(finding(
+            part_target(f.get("part", ""), "/Trailer/Encrypt/P"), f"/Encrypt << /P {perms} >>",
             {"da": f"{da} er krypteret, og dens sikkerhedsindstillinger forbyder, at teksten hentes ud til "
                    "tilgængelighed, så skærmlæsere må ikke læse den op.",
              "en": f"{en} is encrypted, and its security settings forbid extracting the text for "
@@ -495,13 +594,20 @@ def eval_encryption(meta: CheckMeta, artifacts, config) -> CheckResult | None:
              "en": "Remove the security, or allow text access: in Acrobat under File \u203a Properties \u203a "
                    "Security \u203a Security Method: No Security — or under Password Security with \u201cEnable "
                    "text access for screen reader devices for the visually impaired\u201d ticked."}))
-    return result(meta, findings)
+    return findings
 
 
-def eval_scanned(meta: CheckMeta, artifacts, config) -> CheckResult | None:
+@pdf_check(code="KP013", name="pdf-scanned", impact=Impact.CRITICAL, wcag=("1.1.1", "1.4.5"), level="A",
+           title={"da": "Siderne må ikke være billeder af tekst", "en": "Pages must not be images of text"},
+           description={"da": "En skannet side er et billede: den har ingen tekst, som skærmlæsere kan læse op, eller "
+                              "som kan forstørres og søges i.",
+                        "en": "A scanned page is a picture: it has no text that screen readers can read aloud or "
+                              "that can be enlarged and searched."},
+           help_url=SCAN_HELP)
+def check_scanned(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
     pdfs = _pdfs(artifacts)
     if not any(f.get("page_info") for f in pdfs):
-        return result(meta, None)
+        return INAPPLICABLE
     findings: list[Finding] = []
     for f in pdfs:
         for p in f.get("page_info") or []:
@@ -509,8 +615,8 @@ def eval_scanned(meta: CheckMeta, artifacts, config) -> CheckResult | None:
             if p.get("chars") or cover < SCAN_COVER:
                 continue
             n, pct = p.get("page"), round(cover * 100)
-            findings.append(failure(
-                meta, part_target(f.get("part", ""), f"/Page[{n}]"), f"page {n}: no text; images cover {pct} %",
+            findings.append(finding(
+                part_target(f.get("part", ""), f"/Page[{n}]"), f"page {n}: no text; images cover {pct} %",
                 {"da": f"Side {n} har ingen tekst, men et billede dækker {pct} % af siden: den er skannet eller "
                        "et billede af tekst, som skærmlæsere ikke kan læse op, og som ikke kan forstørres eller "
                        "søges i.",
@@ -522,117 +628,4 @@ def eval_scanned(meta: CheckMeta, artifacts, config) -> CheckResult | None:
                  "en": "Make the PDF from the original document (Word: Save As PDF) instead of scanning it. If "
                        "you only have paper, run text recognition (OCR), e.g. in Acrobat under Scan & OCR \u203a "
                        "Recognize Text, and tag the PDF afterwards."}))
-    return result(meta, findings)
-
-
-def _ua(rule: str) -> dict[str, Any]:
-    return {"help_url": UA_HELP, "tags": (f"pdfua1-{rule}",)}
-
-
-CHECKS: list[dict[str, Any]] = [
-    {"code": "KP001", "name": "pdf-tagged", "impact": "critical", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "PDF'en skal være tagget", "en": "The PDF must be tagged"},
-     "description": {"da": "Tags fortæller skærmlæsere, hvad der er overskrifter, afsnit, lister og billeder. "
-                           "Uden tags bliver PDF'en læst op som én lang tekst, eller slet ikke.",
-                     "en": "Tags tell screen readers what is a heading, a paragraph, a list or an image. Without "
-                           "them the PDF is read aloud as one long text, or not at all."},
-     "evaluate": eval_tagged, **_ua("6.2-1")},
-    {"code": "KP002", "name": "pdf-structure-tree", "impact": "critical", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "PDF'en skal have et strukturtræ", "en": "The PDF must have a structure tree"},
-     "description": {"da": "Strukturtræet er den ordnede liste over overskrifter, afsnit, lister og billeder, som "
-                           "skærmlæsere læser op efter og lader brugeren springe rundt i.",
-                     "en": "The structure tree is the ordered list of headings, paragraphs, lists and images that "
-                           "screen readers read from and let the user move around in."},
-     "evaluate": eval_structure_tree, **_ua("7.1-11")},
-    {"code": "KP003", "name": "pdf-suspects", "impact": "serious", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "PDF'ens tags skal være til at stole på", "en": "The PDF's tags must be reliable"},
-     "description": {"da": "/Suspects true betyder, at programmet, der lavede PDF'en, ikke selv er sikker på, at "
-                           "tagsene passer til indholdet.",
-                     "en": "/Suspects true means that the program that made the PDF is not sure its tags match "
-                           "the content."},
-     "evaluate": eval_suspects, **_ua("7.1-4")},
-    {"code": "KP004", "name": "pdf-language", "impact": "serious", "wcag": ("3.1.1",), "level": "A",
-     "title": {"da": "PDF'en skal have det rigtige sprog", "en": "The PDF must declare the right language"},
-     "description": {"da": "Skærmlæsere bruger sproget til at udtale teksten. Mangler det eller er det forkert, "
-                           "bliver dansk læst op med engelsk udtale.",
-                     "en": "Screen readers use the language to pronounce the text. If it is missing or wrong, "
-                           "Danish is read aloud with English pronunciation."},
-     "evaluate": eval_language, **_ua("7.2-34")},
-    {"code": "KP005", "name": "pdf-title", "impact": "serious", "wcag": ("2.4.2",), "level": "A",
-     "title": {"da": "PDF'en skal have en rigtig titel", "en": "The PDF must have a real title"},
-     "description": {"da": "Titlen er det første, en skærmlæser læser op, og den står i vinduet. Et filnavn eller "
-                           "\u00bbMicrosoft Word - …\u00ab siger ikke, hvad brevet handler om.",
-                     "en": "The title is the first thing a screen reader reads and it is shown in the window. A "
-                           "file name or \u201cMicrosoft Word - …\u201d does not say what the letter is about."},
-     "evaluate": eval_title, **_ua("7.1-9")},
-    {"code": "KP006", "name": "pdf-display-title", "impact": "moderate", "wcag": ("2.4.2",), "level": "A",
-     "title": {"da": "PDF'en skal vise sin titel, ikke filnavnet", "en": "The PDF must show its title, not its "
-                                                                       "file name"},
-     "description": {"da": "Når DisplayDocTitle er slået til, viser PDF-læseren dokumentets titel i vinduet i "
-                           "stedet for filnavnet, og skærmlæsere læser titlen op.",
-                     "en": "With DisplayDocTitle on, the PDF viewer shows the document title in the window instead "
-                           "of the file name, and screen readers read the title aloud."},
-     "evaluate": eval_display_title, **_ua("7.1-10")},
-    {"code": "KP007", "name": "pdf-figure-alt", "impact": "critical", "wcag": ("1.1.1",), "level": "A",
-     "title": {"da": "Billeder i PDF'en skal have en alternativ tekst",
-               "en": "Images in the PDF must have alternative text"},
-     "description": {"da": "En skærmlæser kan ikke se et billede; den læser den alternative tekst op. Uden den "
-                           "får læseren intet at vide om billedet.",
-                     "en": "A screen reader cannot see an image; it reads the alternative text aloud. Without it "
-                           "the reader learns nothing about the image."},
-     "evaluate": eval_figure_alt, **_ua("7.3-1")},
-    {"code": "KP008", "name": "pdf-heading-order", "impact": "moderate", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Overskrifterne i PDF'en må ikke springe niveauer over",
-               "en": "Headings in the PDF must not skip levels"},
-     "description": {"da": "Skærmlæserbrugere springer mellem overskrifterne for at finde rundt. Springer "
-                           "niveauerne fra H1 til H3, ser det ud, som om noget mangler.",
-                     "en": "Screen reader users jump between headings to find their way. If the levels jump from "
-                           "H1 to H3, it looks as if something is missing."},
-     "evaluate": eval_heading_order, **_ua("7.4.2-1")},
-    {"code": "KP009", "name": "pdf-fonts-embedded", "impact": "serious", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Skrifttyperne skal være indlejret i PDF'en", "en": "Fonts must be embedded in the PDF"},
-     "description": {"da": "En skrifttype, der ikke er indlejret, skal findes på læserens maskine. Ellers vises en "
-                           "anden skrift, og tegn kan gå tabt eller blive forkerte.",
-                     "en": "A font that is not embedded must be on the reader's machine. Otherwise another "
-                           "typeface is shown, and characters can be lost or come out wrong."},
-     "evaluate": eval_fonts_embedded, **_ua("7.21.4.1-1")},
-    {"code": "KP010", "name": "pdf-font-tounicode", "impact": "serious", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Teksten i PDF'en skal kunne læses som bogstaver", "en": "Text in the PDF must map to "
-                                                                             "Unicode"},
-     "description": {"da": "Uden en tabel fra tegnkoder til Unicode (ToUnicode) ved skærmlæsere og søgning ikke, "
-                           "hvilke bogstaver der står: teksten bliver til volapyk eller tavshed.",
-                     "en": "Without a map from character codes to Unicode (ToUnicode), screen readers and search "
-                           "do not know which letters are there: the text becomes gibberish or silence."},
-     "evaluate": eval_font_tounicode, **_ua("7.21.7-1")},
-    {"code": "KP011", "name": "pdf-tab-order", "impact": "moderate", "wcag": ("2.4.3",), "level": "A",
-     "title": {"da": "Sider med links og felter skal have tabulatorrækkefølge efter strukturen",
-               "en": "Pages with links or fields must use the structure for the tab order"},
-     "description": {"da": "Med /Tabs /S følger tabulatortasten dokumentets struktur, så man når links og felter i "
-                           "den rækkefølge, de bliver læst.",
-                     "en": "With /Tabs /S the Tab key follows the document structure, so links and fields are "
-                           "reached in the order they are read."},
-     "evaluate": eval_tab_order, **_ua("7.18.3-1")},
-    {"code": "KP012", "name": "pdf-encryption-access", "impact": "critical", "wcag": ("1.3.1",), "level": "A",
-     "title": {"da": "Kryptering må ikke spærre for skærmlæsere",
-               "en": "Encryption must not lock out screen readers"},
-     "description": {"da": "En PDF med sikkerhedsindstillinger kan forbyde, at teksten hentes ud. Er adgang for "
-                           "tilgængelighed slået fra, må skærmlæsere ikke læse teksten op.",
-                     "en": "A PDF with security settings can forbid extracting its text. If access for "
-                           "accessibility is off, screen readers may not read the text aloud."},
-     "evaluate": eval_encryption, **_ua("7.16-1")},
-    {"code": "KP013", "name": "pdf-scanned", "impact": "critical", "wcag": ("1.1.1", "1.4.5"), "level": "A",
-     "title": {"da": "Siderne må ikke være billeder af tekst", "en": "Pages must not be images of text"},
-     "description": {"da": "En skannet side er et billede: den har ingen tekst, som skærmlæsere kan læse op, eller "
-                           "som kan forstørres og søges i.",
-                     "en": "A scanned page is a picture: it has no text that screen readers can read aloud or "
-                           "that can be enlarged and searched."},
-     "evaluate": eval_scanned, "help_url": SCAN_HELP},
-]
-
-
-def register_pdf_checks() -> None:
-    register_all(REGISTRY, "pdf", CHECKS, requires=("pdf",), category=Category.LETTER_STRUCTURE,
-                 target=TargetKind.PDF)
-
-
-register_pdf_checks()
+    return findings
