@@ -139,6 +139,16 @@ class _SafeHandler(http.server.SimpleHTTPRequestHandler):
         return fh
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that closes a connection early (a page navigating on, a tab closed) is no error to
+    print: the standard server would put a traceback on the user's terminal."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 class StaticServer:
     """A threaded HTTP server for one folder, on 127.0.0.1 and a free port. ``deny``: files never
     served (the history database, the configuration file), as resolved paths."""
@@ -146,7 +156,7 @@ class StaticServer:
     def __init__(self, root: Path, deny: frozenset[Path] | set[Path] = frozenset()) -> None:
         self.root = root.resolve()
         handler = type("Handler", (_SafeHandler,), {"root": self.root, "deny": frozenset(deny)})
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
                                        name=f"klartjek-serve-{self.root.name}")
