@@ -321,7 +321,7 @@ class Auditor:
                 self._lazy["prelaunch"].add_done_callback(lambda t: t.cancelled() or t.exception())
             frontier = await self._frontier(starts, run, done, done_artifacts) if starts else None
             work = _Work(todo, frontier, first_seq=max([len(pages) - 1, *done.values()]) + 1, done=set(done))
-            self.progress.started(len(todo) + (len(frontier.queue) if frontier else 0))
+            self.progress.started(len(self._slots) + len(todo) + (len(frontier.queue) if frontier else 0))
             if todo or (frontier and frontier.queue):
                 await self._audit_pages(run, work, resolver, outcome)
             if frontier is not None:

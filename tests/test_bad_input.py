@@ -49,7 +49,8 @@ def test_each_bad_target_is_one_line_and_the_rest_is_audited(local_server, tmp_p
         srv.url("/ok.html")]
     for message in errors.values():
         assert message in res.stdout.replace("\n", "") or message in res.stderr.replace("\n", "")
-    assert "5 target(s) could not be audited; the run is partial (exit 2)" in res.stderr
+    assert res.stdout.splitlines()[-1].endswith("; 5 target(s) could not be audited; the run is partial (exit 2)")
+    assert "[6/6]" in res.stderr and "[7/" not in res.stderr        # the progress counts every target
 
 
 def test_invalid_db_is_one_line_and_exit_2(tmp_path):
@@ -62,7 +63,7 @@ def test_invalid_db_is_one_line_and_exit_2(tmp_path):
 
 def test_usage_errors_exit_2_without_traceback(tmp_path):
     res = run_cli("audit", "fixtures/site/index.html", "--level", "Z", "--db", str(tmp_path / "h.sqlite"))
-    assert res.returncode == 2 and "'level' is 'Z'; choose one of A, AA, AAA" in res.stderr
+    assert res.returncode == 2 and "Invalid value for '--level': Value error, 'Z' is not one of 'A', 'AA', 'AAA'" in res.stderr
     res = run_cli("audit", "--no-such-option", "x")
     assert res.returncode == 2 and "No such option" in res.stderr and "Traceback" not in res.stderr
     res = run_cli("show", "nope", "--db", str(tmp_path / "h.sqlite"))

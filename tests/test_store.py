@@ -18,9 +18,11 @@ def sample_doc(path="a.html"):
                 impact="critical", help_url="https://example.invalid/h", fingerprint="0123456789abcdef")
     return Document(path=path, title="T", language="da", content_hash="0" * 64, score=50.0,
                     results=[CheckResult(code="KA057", name="image-alt", outcome="failed",
-                                         impact="critical", wcag=["1.1.1"], level="A", findings=[f]),
+                                         impact="critical", wcag=["1.1.1"], level="A", findings=[f],
+                                         category="wcag", target_kind="css"),
                              CheckResult(code="KA034", name="color-contrast", outcome="passed",
-                                         impact="serious", wcag=["1.4.3"], level="AA")])
+                                         impact="serious", wcag=["1.4.3"], level="AA", category="wcag",
+                                         target_kind="css")], site_path="a.html")
 
 
 def test_round_trip_keeps_everything(tmp_path):
@@ -28,7 +30,7 @@ def test_round_trip_keeps_everything(tmp_path):
     run = sample_run()
     store.begin_run(run)
     doc = sample_doc()
-    store.add_document(run.id, 0, doc, {"page": {"x": 1}, "_derived": {"not": "stored"}})
+    store.add_document(run.id, 0, doc, {"page": {"x": 1}, "text": {"text": "Hej"}})
     err = Document(url="http://127.0.0.1:9/", status="error", error="connection refused")
     store.add_document(run.id, 1, err)
     run.documents = [doc, err]
@@ -36,7 +38,7 @@ def test_round_trip_keeps_everything(tmp_path):
     store.finish_run(run)
     loaded = store.load_run(run.id)
     assert loaded.to_dict() == run.to_dict()
-    assert store.load_artifacts(run.id) == [{"page": {"x": 1}}, None]
+    assert store.load_artifacts(run.id) == [{"page": {"x": 1}, "text": {"text": "Hej"}}, None]   # all of them
 
 
 def test_a_run_is_partial_until_finished(tmp_path):
@@ -76,3 +78,16 @@ def test_invalid_db_is_a_usage_error(value, message):
 def test_a_plain_path_makes_its_folder(tmp_path):
     Store(str(tmp_path / "deep" / "er" / "h.sqlite"))
     assert (tmp_path / "deep" / "er" / "h.sqlite").is_file()
+
+
+def test_a_result_stored_before_categories_gets_its_checks_category(tmp_path):
+    store = Store(str(tmp_path / "h.sqlite"))
+    run = sample_run()
+    store.begin_run(run)
+    doc = sample_doc()
+    for r in doc.results:
+        r.category = r.target_kind = None         # as klartjek stored results before 1.3
+    doc.results.append(CheckResult(code="KX999", name="gone", outcome="passed", impact="minor"))
+    store.add_document(run.id, 0, doc)
+    got = [(r.code, r.category, r.target_kind) for r in store.load_run(run.id).documents[0].results]
+    assert got == [("KA057", "wcag", "css"), ("KA034", "wcag", "css"), ("KX999", None, None)]
