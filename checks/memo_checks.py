@@ -4,7 +4,9 @@ artifacts["memo"]: {"part", "version", "message_type", "message_uuid", "label", 
 "additional_notification", "language", "header": {locator: "ok" | "empty" | "missing" | "invalid"},
 "files": [{"part", "filename", "mime", "language", "role", "locator", "bytes", "text_language", "error"?}],
 "actions": [{"locator", "label", "action_code", "start", "end", "url", "reservation"}]}.
-A CPR number is never shown in full in any finding: every text shown goes through ``mask_cpr``.
+Each check is a function ``fn(artifacts, ctx)`` declared with ``@memo_check`` (checks/registry.py), its
+cases in checks/cases/KM001.yml … KM010.yml. A CPR number is never shown in full in any finding: every
+finding is made by ``_fail``, which sends every text shown through ``mask_cpr``.
 """
 from __future__ import annotations
 
@@ -15,13 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from checks.common import finding, part_target
+from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
 from core.cpr import cpr_matches, mask_cpr
-from core.model import Category, TargetKind, CheckResult, Finding
-from checks.common import failure, part_target, result
-from checks.registry import REGISTRY, CheckMeta
+from core.model import Category, Finding, Impact, Outcome, TargetKind
 
 DATA = Path(__file__).parent / "data"
 DIGST = "https://digst.dk/it-loesninger/digital-post/"
+memo_check = family("memo", category=Category.DIGITAL_POST, applies_to=("letter",), requires=("memo",),
+                    target=TargetKind.MEMO)
 ALLOWED_MAIN_TYPES = ("application/pdf", "text/html", "text/plain")
 ACTION_CODES = ("AFTALE", "BETALING", "SELVBETJENING", "INFORMATION", "UNDERSKRIV", "BEKRAEFT", "FORBEREDELSE",
                 "TILMELDING")
@@ -54,12 +58,12 @@ def _q(text: str | None, lang: str) -> str:
     return f"\u00bb{t}\u00ab" if lang == "da" else f"\u201c{t}\u201d"
 
 
-def _fail(meta: CheckMeta, memo: dict[str, Any], locator: str, html: str | None, message: Texts,
-          suggestion: Texts, impact: str | None = None) -> Finding:
-    """A finding; every text in it has its CPR numbers masked."""
+def _fail(memo: dict[str, Any], locator: str, html: str | None, message: Texts, suggestion: Texts,
+          impact: Impact | None = None) -> Finding:
+    """A failed finding (impact: the check's unless given); every text in it has its CPR numbers masked."""
     message = {k: mask_cpr(v) for k, v in message.items()}
     suggestion = {k: mask_cpr(v) for k, v in suggestion.items()}
-    return failure(meta, part_target(memo.get("part", ""), locator), mask_cpr(html), message, suggestion, impact)
+    return finding(part_target(memo.get("part", ""), locator), mask_cpr(html), message, suggestion, impact)
 
 
 def _is_nemsms(memo: dict[str, Any]) -> bool:
@@ -115,8 +119,16 @@ REQUIRED_TEXT = {
 BODY = "/Message/MessageBody"
 
 
-def check_required_fields(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM001", name="memo-required-fields", impact=Impact.SERIOUS,
+            title={"da": "MeMo-beskeden har de felter, der skal være der",
+                   "en": "The MeMo message has its required fields"},
+            description={"da": "Uden afsender, modtager, titel og et brev kan Digital Post afvise beskeden, "
+                               "eller modtageren kan ikke se, hvem den er fra.",
+                         "en": "Without sender, recipient, title and a letter, Digital Post may reject the message, "
+                               "or the recipient cannot see who it is from."},
+            help_url=DIGST)
+def check_required_fields(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     out, missing = [], []
     for loc, status in (memo.get("header") or {}).items():
         if status == "ok" or any(loc.startswith(p + "/") for p in missing):
@@ -151,12 +163,20 @@ def check_required_fields(meta: CheckMeta, arts: dict[str, Any], config: dict[st
                    "en": f"Fill in {field} in the MeMo message, in the system that makes it. "
                          "Digital Post may reject a message without it."}
             html = f"<{field}></{field}>" if status == "empty" else f"(no <{field}>)"
-        out.append(_fail(meta, memo, loc, html, msg, sug))
-    return result(meta, out)
+        out.append(_fail(memo, loc, html, msg, sug))
+    return out
 
 
-def check_label(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM002", name="memo-label", impact=Impact.SERIOUS, wcag=("2.4.2",), level="A",
+            title={"da": "Beskedens titel siger, hvad den handler om",
+                   "en": "The message title says what it is about"},
+            description={"da": "Titlen (label) er det, modtageren ser i indbakken. En titel som \u00bbBrev\u00ab "
+                               "eller \u00bbBesked fra …\u00ab gør det svært at finde og forstå brevet.",
+                         "en": "The title (label) is what the recipient sees in the inbox. A title like "
+                               "\u201cLetter\u201d or \u201cMessage from …\u201d makes the letter hard to find and "
+                               "understand."})
+def check_label(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     label = memo.get("label")
     loc = FIELD_LOCATORS["label"]
     sug = {"da": "Skriv i feltet label, hvad brevet handler om, fx \u00bbIndkaldelse til hjerteundersøgelse\u00ab. "
@@ -164,10 +184,10 @@ def check_label(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -
            "en": "Say in the label field what the letter is about, e.g. \u201cInvitation to a heart examination\u201d. "
                  "It is the title the recipient sees in the Digital Post inbox."}
     if not label:
-        return result(meta, [_fail(meta, memo, loc, "", {
+        return [_fail(memo, loc, "", {
             "da": "Beskeden har ingen titel (label), så modtageren kan ikke se i indbakken, hvad den handler om.",
             "en": "The message has no title (label), so the recipient cannot tell in the inbox what it is about."},
-            sug)])
+            sug)]
     norm = _norm(label)
     if any(p.fullmatch(norm) for p in generic_label_patterns()):
         msg = {"da": f"Titlen {_q(label, 'da')} er for generel; den siger ikke, hvad brevet handler om.",
@@ -176,12 +196,20 @@ def check_label(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -
         msg = {"da": f"Titlen {_q(label, 'da')} er kun ét ord; den siger ikke nok om, hvad brevet handler om.",
                "en": f"The title {_q(label, 'en')} is a single word; it does not say enough about the letter."}
     else:
-        return result(meta, [])
-    return result(meta, [_fail(meta, memo, loc, label, msg, sug)])
+        return []
+    return [_fail(memo, loc, label, msg, sug)]
 
 
-def check_cpr(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM003", name="memo-cpr", impact=Impact.CRITICAL,
+            title={"da": "Intet CPR-nummer i titel eller notifikation",
+                   "en": "No CPR number in the title or notification"},
+            description={"da": "Titel og notifikation vises i indbakken og på telefonens låseskærm, hvor andre "
+                               "kan se dem. Et CPR-nummer må ikke stå der.",
+                         "en": "The title and notification are shown in the inbox and on the phone's lock screen, "
+                               "where others can see them. A CPR number must not be there."},
+            help_url=DIGST)
+def check_cpr(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     out = []
     for key in ("label", "notification", "additional_notification"):
         text = memo.get(key)
@@ -192,53 +220,67 @@ def check_cpr(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> 
         name = FIELD_NAMES[key]
         count_da = "et CPR-nummer" if n == 1 else f"{n} CPR-numre"
         count_en = "a CPR number" if n == 1 else f"{n} CPR numbers"
-        out.append(_fail(meta, memo, FIELD_LOCATORS[key], text, {
+        out.append(_fail(memo, FIELD_LOCATORS[key], text, {
             "da": f"{name['da'][0].upper() + name['da'][1:]} indeholder {count_da}. Den vises i indbakken og "
                   "på telefonens låseskærm, hvor andre kan se den.",
             "en": f"{name['en'][0].upper() + name['en'][1:]} contains {count_en}. It is shown in the inbox and "
                   "on the phone's lock screen, where others can see it."},
             {"da": "Fjern CPR-nummeret fra feltet. Skriv det kun i selve brevet, hvis det er nødvendigt.",
              "en": "Remove the CPR number from the field. Put it only in the letter itself, if it is needed."}))
-    return result(meta, out)
+    return out
 
 
-def check_notification_length(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM004", name="memo-notification-length", impact=Impact.SERIOUS,
+            title={"da": "Notifikationen er højst 150 tegn", "en": "The notification is at most 150 characters"},
+            description={"da": "En længere notifikation bliver skåret af på telefonen, og en NemSMS kommer ikke "
+                               "med i sin helhed.",
+                         "en": "A longer notification is cut off on the phone, and a NemSMS is not sent in full."},
+            help_url=DIGST)
+def check_notification_length(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     text = memo.get("notification")
     if not text:
-        return result(meta, None)
+        return INAPPLICABLE
     n = len(text)
     if n <= NOTIFICATION_MAX:
-        return result(meta, [])
+        return []
     loc = FIELD_LOCATORS["notification"]
     if _is_nemsms(memo):
-        return result(meta, [_fail(meta, memo, loc, text, {
+        return [_fail(memo, loc, text, {
             "da": f"NemSMS-teksten (notification) er {n} tegn; højst {NOTIFICATION_MAX} tegn kommer med.",
             "en": f"The NemSMS text (notification) is {n} characters; at most {NOTIFICATION_MAX} are sent."},
             {"da": f"Forkort teksten i notification til højst {NOTIFICATION_MAX} tegn. Skriv det vigtigste først.",
              "en": f"Shorten the notification to at most {NOTIFICATION_MAX} characters. Put the key point first."},
-            impact="serious")])
-    return result(meta, [_fail(meta, memo, loc, text, {
+            impact=Impact.SERIOUS)]
+    return [_fail(memo, loc, text, {
         "da": f"Notifikationen er {n} tegn; på en telefon bliver den skåret af efter omkring "
               f"{NOTIFICATION_MAX} tegn.",
         "en": f"The notification is {n} characters; on a phone it is cut off after about {NOTIFICATION_MAX}."},
         {"da": f"Forkort notification til højst {NOTIFICATION_MAX} tegn, så hele beskeden kan ses.",
          "en": f"Shorten the notification to at most {NOTIFICATION_MAX} characters, so all of it is seen."},
-        impact="moderate")])
+        impact=Impact.MODERATE)]
 
 
-def check_main_document(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM005", name="memo-main-document", impact=Impact.SERIOUS,
+            title={"da": "Hoveddokumentet er en PDF, HTML eller tekst",
+                   "en": "The main document is PDF, HTML or text"},
+            description={"da": "Modtageren skal kunne åbne brevet og få det læst op. Andre filtyper, fx billeder, "
+                               "kan mange ikke åbne eller læse.",
+                         "en": "The recipient must be able to open the letter and have it read aloud. Other file "
+                               "types, such as images, many cannot open or read."},
+            help_url=DIGST)
+def check_main_document(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     if _is_nemsms(memo):
-        return result(meta, None)
+        return INAPPLICABLE
     allowed = ", ".join(ALLOWED_MAIN_TYPES)
     main = [f for f in memo.get("files") or [] if f.get("role") == "MainDocument"]
     if not main:
-        return result(meta, [_fail(meta, memo, "/Message/MessageBody/MainDocument/File", "", {
+        return [_fail(memo, "/Message/MessageBody/MainDocument/File", "", {
             "da": "Beskeden har ingen fil i hoveddokumentet (MainDocument), så modtageren har intet brev at læse.",
             "en": "The message has no file in its main document (MainDocument), so there is no letter to read."},
             {"da": f"Læg brevet som en fil i MainDocument, i et format alle kan åbne ({allowed}).",
-             "en": f"Put the letter as a file in MainDocument, in a format everyone can open ({allowed})."})])
+             "en": f"Put the letter as a file in MainDocument, in a format everyone can open ({allowed})."})]
     out = []
     for f in main:
         kind = (f.get("mime") or "").split(";")[0].strip().lower()
@@ -246,7 +288,7 @@ def check_main_document(meta: CheckMeta, arts: dict[str, Any], config: dict[str,
             continue
         name = f.get("filename") or f["part"]
         shown = f.get("mime") or ""
-        out.append(_fail(meta, memo, f["locator"], f"<encodingFormat>{shown}</encodingFormat>", {
+        out.append(_fail(memo, f["locator"], f"<encodingFormat>{shown}</encodingFormat>", {
             "da": f"Hoveddokumentets fil \u00bb{name}\u00ab har typen \u00bb{shown or 'ingen'}\u00ab; modtageren kan "
                   "ikke regne med at kunne åbne eller få den læst op.",
             "en": f"The main document's file \u201c{name}\u201d is of type \u201c{shown or 'none'}\u201d; the "
@@ -255,14 +297,20 @@ def check_main_document(meta: CheckMeta, arts: dict[str, Any], config: dict[str,
                    "encodingFormat til den rigtige type.",
              "en": f"Send the letter as a (tagged, accessible) PDF, HTML or plain text ({allowed}), and set "
                    "encodingFormat to the right type."}))
-    return result(meta, out)
+    return out
 
 
-def check_file_language(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM006", name="memo-file-language", impact=Impact.SERIOUS, wcag=("3.1.1",), level="A",
+            title={"da": "Hver fil har det rigtige sprog", "en": "Each file has the right language"},
+            description={"da": "Oplæsning bruger filens sprog til udtalen. Mangler sproget, eller er det forkert, "
+                               "bliver teksten svær at forstå.",
+                         "en": "Read-aloud uses the file's language for pronunciation. A missing or wrong language "
+                               "makes the text hard to understand."})
+def check_file_language(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     files = [f for f in memo.get("files") or [] if f.get("role") != "TechnicalDocument"]
     if not files:
-        return result(meta, None)
+        return INAPPLICABLE
     out = []
     for f in files:
         lang = (f.get("language") or "").strip()
@@ -275,35 +323,42 @@ def check_file_language(meta: CheckMeta, arts: dict[str, Any], config: dict[str,
                "en": "Set the file's language (inLanguage) to the code of the language it is written in, "
                      "e.g. \u201cda\u201d for Danish, \u201cen\u201d for English."}
         if not lang:
-            out.append(_fail(meta, memo, f["locator"], "", {
+            out.append(_fail(memo, f["locator"], "", {
                 "da": f"Filen \u00bb{name}\u00ab har intet sprog (inLanguage), så oplæsning kan bruge den forkerte "
                       "udtale.",
                 "en": f"The file \u201c{name}\u201d has no language (inLanguage), so it may be read aloud with "
                       "the wrong pronunciation."}, sug))
         elif not LANG_TAG.fullmatch(lang):
-            out.append(_fail(meta, memo, f["locator"], html, {
+            out.append(_fail(memo, f["locator"], html, {
                 "da": f"Filen \u00bb{name}\u00ab har sproget {_q(lang, 'da')}, som ikke er en sprogkode.",
                 "en": f"The file \u201c{name}\u201d has the language {_q(lang, 'en')}, which is not a language "
                       "code."}, sug))
         elif text and said != text:
-            out.append(_fail(meta, memo, f["locator"], html, {
+            out.append(_fail(memo, f["locator"], html, {
                 "da": f"Filen \u00bb{name}\u00ab er markeret som {_q(lang, 'da')}, men teksten er på "
                       f"{_LANG_NAMES['da'].get(text, text)}.",
                 "en": f"The file \u201c{name}\u201d is marked {_q(lang, 'en')}, but its text is in "
                       f"{_LANG_NAMES['en'].get(text, text)}."},
                 {"da": f"Sæt filens sprog (inLanguage) til \u00bb{text}\u00ab.",
                  "en": f"Set the file's language (inLanguage) to \u201c{text}\u201d."}))
-    return result(meta, out)
+    return out
 
 
 _LANG_NAMES = {"da": {"da": "dansk", "en": "engelsk"}, "en": {"da": "Danish", "en": "English"}}
 
 
-def check_action_code(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM007", name="memo-action-code", impact=Impact.SERIOUS,
+            title={"da": "Handlinger har en gyldig handlingskode", "en": "Actions have a valid action code"},
+            description={"da": "Digital Post viser en handling ud fra dens kode. En ukendt kode kan betyde, at "
+                               "knappen ikke vises eller vises forkert.",
+                         "en": "Digital Post shows an action by its code. An unknown code may mean the button is "
+                               "not shown, or shown wrongly."},
+            help_url=DIGST)
+def check_action_code(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     actions = memo.get("actions") or []
     if not actions:
-        return result(meta, None)
+        return INAPPLICABLE
     codes = ", ".join(ACTION_CODES)
     out = []
     for a in actions:
@@ -314,11 +369,11 @@ def check_action_code(meta: CheckMeta, arts: dict[str, Any], config: dict[str, A
             "ingen handlingskode (actionCode)"
         what_en = f"the action code (actionCode) {_q(code, 'en')}, which does not exist" if code else \
             "no action code (actionCode)"
-        out.append(_fail(meta, memo, a["locator"], f"<actionCode>{code or ''}</actionCode>", {
+        out.append(_fail(memo, a["locator"], f"<actionCode>{code or ''}</actionCode>", {
             "da": f"Handlingen {_q(a.get('label'), 'da')} har {what_da}. Så kan Digital Post ikke vise den rigtigt.",
             "en": f"The action {_q(a.get('label'), 'en')} has {what_en}, so Digital Post cannot show it properly."},
             {"da": f"Sæt actionCode til en af: {codes}.", "en": f"Set actionCode to one of: {codes}."}))
-    return result(meta, out)
+    return out
 
 
 def _generic_action_labels(config: dict[str, Any]) -> frozenset[str]:
@@ -327,12 +382,19 @@ def _generic_action_labels(config: dict[str, Any]) -> frozenset[str]:
     return words_for(config.get("klarsprog") or {}).generic_links | GENERIC_ACTION_LABELS
 
 
-def check_action_label(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM008", name="memo-action-label", impact=Impact.SERIOUS, wcag=("2.4.4",), level="A",
+            title={"da": "Handlinger har en tekst, der siger, hvad de gør",
+                   "en": "Actions say what they do"},
+            description={"da": "Knapteksten skal sige, hvad der sker. \u00bbKlik her\u00ab siger intet, især ikke "
+                               "for den, der får siden læst op.",
+                         "en": "The button text must say what happens. \u201cClick here\u201d says nothing, least of "
+                               "all to someone who has the page read aloud."})
+def check_action_label(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     actions = memo.get("actions") or []
     if not actions:
-        return result(meta, None)
-    generic = _generic_action_labels(config)
+        return INAPPLICABLE
+    generic = _generic_action_labels(ctx.config)
     sug = {"da": "Skriv i handlingens label, hvad knappen gør, fx \u00bbFlyt eller aflys din tid\u00ab "
                  "eller \u00bbBetal regningen\u00ab.",
            "en": "Say in the action's label what the button does, e.g. \u201cMove or cancel your appointment\u201d "
@@ -353,15 +415,23 @@ def check_action_label(meta: CheckMeta, arts: dict[str, Any], config: dict[str, 
                          "what the action does."}
         else:
             continue
-        out.append(_fail(meta, memo, a["locator"], f"<label>{label}</label>", msg, sug))
-    return result(meta, out)
+        out.append(_fail(memo, a["locator"], f"<label>{label}</label>", msg, sug))
+    return out
 
 
-def check_action_url(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM009", name="memo-action-url", impact=Impact.SERIOUS,
+            title={"da": "Handlinger fører til en sikker https-adresse",
+                   "en": "Actions lead to a secure https address"},
+            description={"da": "En handling skal føre til en fuld, sikker adresse. En usikker eller forkert adresse "
+                               "virker ikke eller kan misbruges.",
+                         "en": "An action must lead to a full, secure address. An insecure or wrong address does "
+                               "not work or can be abused."},
+            help_url=DIGST)
+def check_action_url(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     actions = memo.get("actions") or []
     if not actions:
-        return result(meta, None)
+        return INAPPLICABLE
     out = []
     for a in actions:
         url = a.get("url")
@@ -369,7 +439,7 @@ def check_action_url(meta: CheckMeta, arts: dict[str, Any], config: dict[str, An
         if not url:
             if a.get("action_code") == "AFTALE" and a.get("reservation"):
                 continue
-            out.append(_fail(meta, memo, a["locator"], "", {
+            out.append(_fail(memo, a["locator"], "", {
                 "da": f"Handlingen {name_da} har ingen adresse (EntryPoint/url), så knappen fører ingen steder hen.",
                 "en": f"The action {name_en} has no address (EntryPoint/url), so the button leads nowhere."},
                 {"da": "Sæt EntryPoint/url til den fulde https://-adresse, knappen skal åbne.",
@@ -382,14 +452,14 @@ def check_action_url(meta: CheckMeta, arts: dict[str, Any], config: dict[str, An
             ok = False
         if ok:
             continue
-        out.append(_fail(meta, memo, a["locator"], f"<url>{url}</url>", {
+        out.append(_fail(memo, a["locator"], f"<url>{url}</url>", {
             "da": f"Handlingen {name_da} har adressen {_q(url, 'da')}, som ikke er en fuld https://-adresse.",
             "en": f"The action {name_en} has the address {_q(url, 'en')}, which is not a full https:// address."},
             {"da": "Brug en fuld, sikker adresse, der begynder med https:// (ikke http:, javascript: eller en "
                    "relativ adresse).",
              "en": "Use a full, secure address starting with https:// (not http:, javascript: or a relative "
                    "address)."}))
-    return result(meta, out)
+    return out
 
 
 def _parse_time(s: str) -> dt.datetime | None:
@@ -412,11 +482,18 @@ def _aware(t: dt.datetime) -> dt.datetime:
         return t.replace(tzinfo=dt.timezone.utc)
 
 
-def check_action_time(meta: CheckMeta, arts: dict[str, Any], config: dict[str, Any]) -> CheckResult:
-    memo = arts["memo"]
+@memo_check(code="KM010", name="memo-action-time", impact=Impact.SERIOUS,
+            title={"da": "Handlingers tider er gyldige", "en": "Action times are valid"},
+            description={"da": "En aftale med en ugyldig tid, eller som slutter før den begynder, kan ikke lægges "
+                               "i kalenderen og forvirrer modtageren.",
+                         "en": "An appointment with an invalid time, or one that ends before it starts, cannot be "
+                               "added to a calendar and confuses the recipient."},
+            help_url=DIGST)
+def check_action_time(artifacts: Artifacts, ctx: CheckContext) -> list[Finding] | Outcome:
+    memo = artifacts["memo"]
     actions = [a for a in memo.get("actions") or [] if a.get("start") or a.get("end")]
     if not actions:
-        return result(meta, None)
+        return INAPPLICABLE
     out = []
     for a in actions:
         da, en, html = [], [], []
@@ -435,101 +512,9 @@ def check_action_time(meta: CheckMeta, arts: dict[str, Any], config: dict[str, A
             en.append(f"it ends ({a['end']}) before it starts ({a['start']})")
         if not da:
             continue
-        out.append(_fail(meta, memo, a["locator"], " ".join(html), {
+        out.append(_fail(memo, a["locator"], " ".join(html), {
             "da": f"Handlingen {_q(a.get('label'), 'da')}: " + "; ".join(da) + ".",
             "en": f"The action {_q(a.get('label'), 'en')}: " + "; ".join(en) + "."},
             {"da": "Skriv tiderne som ISO-dato og tid, fx 2026-12-08T09:30:00Z, og lad starten komme før slutningen.",
              "en": "Write the times as ISO date and time, e.g. 2026-12-08T09:30:00Z, with the start before the end."}))
-    return result(meta, out)
-
-
-# -- registration ---------------------------------------------------------------------------------
-
-CHECKS: list[dict[str, Any]] = [
-    dict(code="KM001", name="memo-required-fields", impact="serious",
-         title={"da": "MeMo-beskeden har de felter, der skal være der",
-                "en": "The MeMo message has its required fields"},
-         description={"da": "Uden afsender, modtager, titel og et brev kan Digital Post afvise beskeden, "
-                            "eller modtageren kan ikke se, hvem den er fra.",
-                      "en": "Without sender, recipient, title and a letter, Digital Post may reject the message, "
-                            "or the recipient cannot see who it is from."},
-         help_url=DIGST, evaluate=check_required_fields),
-    dict(code="KM002", name="memo-label", impact="serious", wcag=("2.4.2",), level="A",
-         title={"da": "Beskedens titel siger, hvad den handler om",
-                "en": "The message title says what it is about"},
-         description={"da": "Titlen (label) er det, modtageren ser i indbakken. En titel som \u00bbBrev\u00ab "
-                            "eller \u00bbBesked fra …\u00ab gør det svært at finde og forstå brevet.",
-                      "en": "The title (label) is what the recipient sees in the inbox. A title like "
-                            "\u201cLetter\u201d or \u201cMessage from …\u201d makes the letter hard to find and "
-                            "understand."},
-         evaluate=check_label),
-    dict(code="KM003", name="memo-cpr", impact="critical",
-         title={"da": "Intet CPR-nummer i titel eller notifikation",
-                "en": "No CPR number in the title or notification"},
-         description={"da": "Titel og notifikation vises i indbakken og på telefonens låseskærm, hvor andre "
-                            "kan se dem. Et CPR-nummer må ikke stå der.",
-                      "en": "The title and notification are shown in the inbox and on the phone's lock screen, "
-                            "where others can see them. A CPR number must not be there."},
-         help_url=DIGST, evaluate=check_cpr),
-    dict(code="KM004", name="memo-notification-length", impact="serious",
-         title={"da": "Notifikationen er højst 150 tegn", "en": "The notification is at most 150 characters"},
-         description={"da": "En længere notifikation bliver skåret af på telefonen, og en NemSMS kommer ikke "
-                            "med i sin helhed.",
-                      "en": "A longer notification is cut off on the phone, and a NemSMS is not sent in full."},
-         help_url=DIGST, evaluate=check_notification_length),
-    dict(code="KM005", name="memo-main-document", impact="serious",
-         title={"da": "Hoveddokumentet er en PDF, HTML eller tekst",
-                "en": "The main document is PDF, HTML or text"},
-         description={"da": "Modtageren skal kunne åbne brevet og få det læst op. Andre filtyper, fx billeder, "
-                            "kan mange ikke åbne eller læse.",
-                      "en": "The recipient must be able to open the letter and have it read aloud. Other file "
-                            "types, such as images, many cannot open or read."},
-         help_url=DIGST, evaluate=check_main_document),
-    dict(code="KM006", name="memo-file-language", impact="serious", wcag=("3.1.1",), level="A",
-         title={"da": "Hver fil har det rigtige sprog", "en": "Each file has the right language"},
-         description={"da": "Oplæsning bruger filens sprog til udtalen. Mangler sproget, eller er det forkert, "
-                            "bliver teksten svær at forstå.",
-                      "en": "Read-aloud uses the file's language for pronunciation. A missing or wrong language "
-                            "makes the text hard to understand."},
-         evaluate=check_file_language),
-    dict(code="KM007", name="memo-action-code", impact="serious",
-         title={"da": "Handlinger har en gyldig handlingskode", "en": "Actions have a valid action code"},
-         description={"da": "Digital Post viser en handling ud fra dens kode. En ukendt kode kan betyde, at "
-                            "knappen ikke vises eller vises forkert.",
-                      "en": "Digital Post shows an action by its code. An unknown code may mean the button is "
-                            "not shown, or shown wrongly."},
-         help_url=DIGST, evaluate=check_action_code),
-    dict(code="KM008", name="memo-action-label", impact="serious", wcag=("2.4.4",), level="A",
-         title={"da": "Handlinger har en tekst, der siger, hvad de gør",
-                "en": "Actions say what they do"},
-         description={"da": "Knapteksten skal sige, hvad der sker. \u00bbKlik her\u00ab siger intet, især ikke "
-                            "for den, der får siden læst op.",
-                      "en": "The button text must say what happens. \u201cClick here\u201d says nothing, least of "
-                            "all to someone who has the page read aloud."},
-         evaluate=check_action_label),
-    dict(code="KM009", name="memo-action-url", impact="serious",
-         title={"da": "Handlinger fører til en sikker https-adresse",
-                "en": "Actions lead to a secure https address"},
-         description={"da": "En handling skal føre til en fuld, sikker adresse. En usikker eller forkert adresse "
-                            "virker ikke eller kan misbruges.",
-                      "en": "An action must lead to a full, secure address. An insecure or wrong address does "
-                            "not work or can be abused."},
-         help_url=DIGST, evaluate=check_action_url),
-    dict(code="KM010", name="memo-action-time", impact="serious",
-         title={"da": "Handlingers tider er gyldige", "en": "Action times are valid"},
-         description={"da": "En aftale med en ugyldig tid, eller som slutter før den begynder, kan ikke lægges "
-                            "i kalenderen og forvirrer modtageren.",
-                      "en": "An appointment with an invalid time, or one that ends before it starts, cannot be "
-                            "added to a calendar and confuses the recipient."},
-         help_url=DIGST, evaluate=check_action_time),
-]
-
-
-def register_memo_checks() -> None:
-    from checks.common import register_all
-
-    register_all(REGISTRY, "memo", CHECKS, requires=("memo",), category=Category.DIGITAL_POST,
-                 target=TargetKind.MEMO)
-
-
-register_memo_checks()
+    return out

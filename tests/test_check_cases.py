@@ -1,17 +1,18 @@
 """Every check's cases, as data beside the checks: checks/cases/CODE.yml (docs/adding-a-check.md).
 
 One parametrised test runs them all: it builds the case's artifacts as gathering would (a text, a
-letter's text, a fixture file read by the letter readers, a page rendered in Chromium, where axe-core
-runs the rules an audit with the case's configuration runs, or artifacts written out), runs the one
-check through the registry with the default configuration (and the case's overrides), and compares
-the outcome and the findings exactly: every finding, in order, on the keys the case gives (target,
-span, excerpt, impact, outcome, message, suggestion).
+letter's text, a fixture file or a MeMo message read by the letter readers, a page rendered in
+Chromium, where axe-core runs the rules an audit with the case's configuration runs, or artifacts
+written out), runs the one check through the registry with the default configuration (and the case's
+overrides), and compares the outcome and the findings exactly: every finding, in order, on the keys
+the case gives (target, span, excerpt, impact, outcome, message, suggestion).
 A second test holds every registered check to having a case file with a failing and a passing case.
 """
 from __future__ import annotations
 
 import asyncio
 import copy
+import importlib.util
 import json
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from checks import REGISTRY, CheckContext, evaluate_all, evaluate_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "checks" / "cases"
-INPUTS = ("text", "html", "markdown", "letter", "file", "artifacts", "page")
+INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page")
 
 
 CANNOT_PASS: dict[str, str] = {}     # code → why the check has no passing outcome (the case file says)
@@ -75,14 +76,38 @@ def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
         if "memo_actions" in case:
             arts["memo"] = {"actions": case["memo_actions"]}
         return arts, "letter"
-    if kind == "file":
+    if kind in ("file", "memo"):
         from audit.letters import gather_letter
 
-        path = ROOT / case["file"]
-        return gather_letter(path.read_bytes(), case["file"]), "letter"
+        if kind == "file":
+            data, name = (ROOT / case["file"]).read_bytes(), case["file"]
+        else:
+            data, name = memo_message(case["memo"]), "case.xml"
+        return gather_letter(data, name), "letter"
     if kind == "artifacts":
         return copy.deepcopy(case["artifacts"]), case.get("kind", "letter")
     return page_gatherer(case["page"], config_for(case, "page")), "page"
+
+
+def memo_message(memo: dict | str) -> bytes:
+    """A ``memo:`` case's MeMo message: its XML as written, or fixtures/letters/make_memo.py's message()
+    of the keyword arguments given; a file is {mime, name, lang, text (base64-encoded) or base64 (as is)},
+    an action make_memo.action's keyword arguments."""
+    if isinstance(memo, str):
+        return memo.encode("utf-8")
+    spec = importlib.util.spec_from_file_location("make_memo", ROOT / "fixtures" / "letters" / "make_memo.py")
+    mk = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mk)
+
+    def file(f: dict):
+        return mk.file(f.get("mime"), f.get("name"), f.get("lang"), f["text"].encode() if "text" in f else f["base64"])
+
+    kw = {**memo, "main_actions": [mk.action(**a) for a in memo.get("main_actions") or ()]}
+    if memo.get("main") is not None:
+        kw["main"] = [file(f) for f in memo["main"]]
+    for key in ("additional", "technical"):
+        kw[key] = [[file(f) for f in doc] for doc in memo.get(key) or ()]
+    return mk.message(**kw)
 
 
 @pytest.fixture(scope="session")
