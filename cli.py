@@ -371,17 +371,18 @@ def _run_audit(cfg, targets: list[str], report_specs, quiet: bool, resume: Optio
     if not quiet:
         out.print(f"Run {run.id} stored in {escape(shown_db(str(cfg['db'])))}; `klartjek show {run.id}` prints it "
                   "again.", soft_wrap=True)
-    out.print(summary_line(run, verdict), soft_wrap=True)
+    out.print(summary_line(run, verdict, outcome.reused, outcome.reused_from), soft_wrap=True)
     raise typer.Exit(code)
 
 
-def summary_line(run: Run, verdict: str) -> str:
+def summary_line(run: Run, verdict: str, reused: int = 0, reused_from: str | None = None) -> str:
     """The one line of --quiet (and the last line of every audit)."""
     from reports.terminal import fmt_score
 
     docs = len(run.documents)
     plain = f", plain-language score {fmt_score(run.plain_score)}" if run.plain_score is not None else ""
-    return (f"klartjek: run {run.id} {run.status}, {docs} document{'s' if docs != 1 else ''}, "
+    again = f" ({reused} reused unchanged from run {reused_from})" if reused else ""
+    return (f"klartjek: run {run.id} {run.status}, {docs} document{'s' if docs != 1 else ''}{again}, "
             f"WCAG score {fmt_score(run.score)}{plain}; {verdict}")
 
 
