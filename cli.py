@@ -248,7 +248,7 @@ def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path
     cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
     cfg["crawl"]["include"] = [*cfg["crawl"]["include"], *include]
     cfg["crawl"]["exclude"] = [*cfg["crawl"]["exclude"], *exclude]
-    specs = _report_specs([*cfg["reports"], *report] + ([f"json:{json_path}"] if json_path else []))
+    specs = _report_specs(([f"json:{json_path}"] if json_path else []) + [*cfg["reports"], *report])
     command, ready, timeout = serve
     if ready and not command:
         _fail("--serve-ready needs --serve-command")
@@ -416,11 +416,14 @@ def _write_reports(run: Run, specs: list[tuple[str, Optional[Path]]], lang: str,
     from reports import write_report
 
     for fmt, path in specs:
-        _write(path or Path("-"), f"the {fmt} report",
+        _write(path or Path("-"), f"the {FORMAT_NAMES.get(fmt, fmt)} report",
                lambda fmt=fmt, path=path: write_report(run, fmt, path, lang, store))
         if path is not None and not quiet:
-            out.print(f"{fmt.upper() if fmt in ('html', 'csv', 'json') else fmt.capitalize()} report: "
-                      f"{escape(str(path))}", soft_wrap=True)
+            out.print(f"{FORMAT_NAMES.get(fmt, fmt)} report: {escape(str(path))}", soft_wrap=True)
+
+
+FORMAT_NAMES = {"json": "JSON", "html": "HTML", "csv": "CSV", "sarif": "SARIF", "junit": "JUnit",
+                "codequality": "Code Quality", "markdown": "Markdown", "terminal": "Terminal"}
 
 
 # -- stored runs ------------------------------------------------------------------------------------
@@ -603,7 +606,7 @@ def show(
     store = _store(cfg)
     run = _stored_run(store, run_id)
     TerminalReporter(out).render(run, lang=cfg["lang"])
-    _write_reports(run, _report_specs([*report] + ([f"json:{json_path}"] if json_path else [])), cfg["lang"], store)
+    _write_reports(run, _report_specs(([f"json:{json_path}"] if json_path else []) + [*report]), cfg["lang"], store)
 
 
 @app.command()

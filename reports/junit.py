@@ -10,6 +10,7 @@ audited is one testcase "audit" with <error>; one found but not checked (an old 
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import TextIO
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from core.model import Category, Document, Run, category_of, impact_rank, max_impact
 
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 UNCATEGORISED = "other"      # a result stored before categories, of a check no longer known
 
 
@@ -100,5 +102,6 @@ class JunitReporter:
             ET.SubElement(suite, "system-err").text = ""
         ET.indent(root)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(ET.tostring(root, encoding="unicode"))
+        # a document's text may hold characters XML 1.0 forbids (ESC, BEL …): shown as escapes
+        out.write(NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", ET.tostring(root, encoding="unicode")))
         out.write("\n")

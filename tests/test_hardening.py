@@ -72,7 +72,7 @@ def test_read_bounded_stops_at_the_limit(tmp_path):
 
 def test_a_folder_given_for_a_report_file_is_one_line_and_leaves_nothing(tmp_path):
     (tmp_path / "ud").mkdir()
-    for args, what in ((["--json", "ud"], "the JSON report"), (["--report", "html:ud"], "the html report")):
+    for args, what in ((["--json", "ud"], "the JSON report"), (["--report", "html:ud"], "the HTML report")):
         res = run_cli("letter", str(GOOD_PDF), *args, "--db", "h.sqlite", cwd=tmp_path)
         assert res.returncode == 2
         assert res.stderr.endswith(f"klartjek: could not write {what} to ud: is a folder; give a file name, "

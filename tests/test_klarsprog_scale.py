@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from audit.textextract import text_from_html, text_from_markdown, text_from_plain
-from checks.klarsprog import text as kt
+from core.klarsprog import text as kt
 from core.klarsprog.text import (BACK_CHARS, COMPOUND_MIN, COUNT_RE, Analysis, Block, Lexicon,
                                    Sentence, _count_span, _ends_after, _letters_long, analyse,
                                    blocks_from_lines, is_long, special_spans)
