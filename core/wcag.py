@@ -1,6 +1,6 @@
-"""WCAG 2.2 success criteria (core/data/wcag.json): titles, principles, Understanding links, and
-the criteria the plain-language checks relate to (guidance only: they never count towards WCAG
-conformance or the WCAG score)."""
+"""WCAG 2.2 success criteria (core/data/wcag.json): titles, principles, Understanding links.
+The criteria a plain-language check relates to are its ``related_wcag`` (guidance only: they never
+count towards WCAG conformance or the WCAG score)."""
 from __future__ import annotations
 
 import json
@@ -9,14 +9,6 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data" / "wcag.json"
-
-# The plain-language checks and the WCAG criterion each one serves (AAA criteria about language).
-KLARSPROG_RELATED = {
-    "KL001": "3.1.5", "KL002": "3.1.5", "KL003": "3.1.5", "KL004": "3.1.5", "KL005": "3.1.5",
-    "KL006": "3.1.5", "KL007": "3.1.5", "KL008": "3.1.5", "KL009": "3.1.5", "KL010": "3.1.5",
-    "KL011": "3.1.4", "KL012": "3.1.3", "KL013": "3.1.3", "KL014": "3.1.5", "KL015": "3.1.5",
-    "KL016": "3.1.5", "KL017": "2.4.9", "KL018": "3.1.5",
-}
 
 
 @lru_cache(maxsize=1)
@@ -49,10 +41,9 @@ def sc_key(sc: str) -> tuple[int, ...]:
     return tuple(int(p) for p in sc.split(".") if p.isdigit())
 
 
-def help_url(code: str, wcag: list[str] | tuple[str, ...], fallback: str | None = None) -> str | None:
-    """Where a reader learns why a check matters: the check's own help page when it has one, else
-    the Understanding page of its (or its related) success criterion."""
+def help_url(wcag: list[str] | tuple[str, ...], fallback: str | None = None) -> str | None:
+    """Where a reader learns why a check matters: the check's own help page (``fallback``: its
+    help_url) when it has one, else the Understanding page of its first success criterion."""
     if fallback:
         return fallback
-    sc = (list(wcag) or [KLARSPROG_RELATED.get(code, "")])[0]
-    return understanding_url(sc) if sc else None
+    return understanding_url(wcag[0]) if wcag else None

@@ -71,7 +71,7 @@ class MarkdownReporter:
             for code, n in ranked[:MAX_ROWS]:     # WCAG checks first, then plain language
                 meta = REGISTRY.get(code)
                 title = meta.text("title", lang) if meta else code
-                url = help_url(code, meta.wcag if meta else (), meta.help_url if meta else None)
+                url = help_url(meta.wcag, meta.help_url) if meta else None
                 name = f"[{md(title)}]({url})" if url else md(title)
                 w(f"| `{code}` {name} | {n} | {len(pages[code])} |\n")
         else:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from core.model import CATEGORIES, Run
 from reports.json_report import dumps
-from core.wcag import KLARSPROG_RELATED, help_url
+from core.wcag import help_url
 
 SRCROOT = "%SRCROOT%"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -27,12 +27,11 @@ def _rule(meta, lang: str) -> dict[str, Any]:
     tags += [f"WCAG {sc}" for sc in meta.wcag]
     if meta.level:
         tags.append(f"WCAG level {meta.level}")
-    related = KLARSPROG_RELATED.get(meta.code)
     props: dict[str, Any] = {"tags": list(dict.fromkeys(tags)), "family": meta.family,
                              "category": meta.category.value}
-    if related:
-        props["relatedWcag"] = related
-    uri = help_url(meta.code, meta.wcag, meta.help_url)
+    if meta.related_wcag:
+        props["relatedWcag"] = meta.related_wcag[0]
+    uri = help_url(meta.wcag, meta.help_url)
     title, desc = meta.text("title", lang), meta.text("description", lang)
     rule: dict[str, Any] = {
         "id": meta.code, "name": meta.name,

@@ -3,7 +3,11 @@
 The ``text`` artifact: {"text": str, "blocks": [[start, end, kind, level], …],
 "links": [[start, end, href], …], "lang": "da"}. Every finding carries the span (character
 offsets into that text) it concerns, the excerpt, an explanation and a suggestion, in Danish and
-English. docs/klarsprog.md describes each check.
+English. docs/klarsprog.md describes each check; checks/cases/KL001.yml … KL018.yml hold their cases.
+
+Each check is ``@klarsprog_check(code=…, languages=…, related_wcag=…, …)`` on a function of the
+text's analysis (``Ctx``, computed once per document), which the decorator registers behind the
+language gating the checks share.
 """
 from __future__ import annotations
 
@@ -13,13 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from checks.registry import INAPPLICABLE, CheckContext
-from core.model import Category, Finding, Impact, TargetKind
-from core.wcag import KLARSPROG_RELATED, understanding_url
+from checks import common
+from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
 from core.klarsprog.lexicon import Words, find_all, words_for
-from core.klarsprog.text import (BAND_NAMES, Analysis, Block, analyse,
-                                   lix_band)
-from checks.registry import REGISTRY, Artifacts, CheckMeta
+from core.klarsprog.text import BAND_NAMES, Analysis, Block, analyse, lix_band
+from core.model import Category, Finding, Impact, Outcome, TargetKind
 
 Texts = dict[str, str]
 EXCERPT_MAX = 300
@@ -74,6 +76,9 @@ class Ctx:
     block_starts: list[int] | None = None
 
 
+Check = Callable[[Ctx], list[Finding] | None]   # a check's own logic: its findings, or None: inapplicable
+
+
 # -- helpers --------------------------------------------------------------------------------------
 
 def _excerpt(text: str, start: int, end: int) -> str:
@@ -82,9 +87,9 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 
 def finding(ctx: Ctx, start: int, end: int, impact: str, message: Texts, suggestion: Texts) -> Finding:
-    ex = _excerpt(ctx.a.text, start, end)
-    return Finding(outcome="failed", target=f"text:{start}-{end}", html="", message=message,
-                   impact=impact, span=[start, end], excerpt=ex, suggestion=suggestion)
+    """A failure at [start, end) of the text: its target "text:START-END", span and excerpt."""
+    return common.finding(f"text:{start}-{end}", "", message, suggestion, impact=impact, span=[start, end],
+                          excerpt=_excerpt(ctx.a.text, start, end))
 
 
 def _word_start(text: str, i: int) -> bool:
@@ -116,8 +121,73 @@ def _in_parentheses_or_explained(text: str, start: int, end: int) -> bool:
     return before.endswith("(") or after.startswith("(")
 
 
+# -- the text's analysis and the checks' declaration -------------------------------------------------
+
+DANISH, BOTH, ENGLISH = ("da",), ("da", "en"), ("en",)
+
+
+def text_language(artifacts: Artifacts, config: dict[str, Any]) -> str:
+    lang = (artifacts["text"].get("lang") or config.get("klarsprog", {}).get("text_lang") or "da").lower()
+    return lang.split("-")[0].split("_")[0]
+
+
+def analysis(artifacts: Artifacts, check_ctx: CheckContext) -> Ctx:
+    """The analysis of a document's text: computed once per document (CheckContext.computed)."""
+    config = check_ctx.config
+    settings = config.get("klarsprog", {})
+    profile = settings.get("profiles", {}).get(settings.get("profile", "web"), {})
+    words = words_for(settings)
+    t = artifacts["text"]
+    blocks = [Block(*b[:4]) for b in t["blocks"]]
+    a = analyse(t["text"], blocks, words.lexicon)
+    low = t["text"].lower()
+    if len(low) != len(t["text"]):      # a character whose lower case is longer: keep offsets
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in t["text"])
+    return Ctx(a=a, words=words, profile=profile, links=t.get("links") or [],
+               lang=text_language(artifacts, config), sentence_starts=None, low=low)
+
+
+def context(artifacts: Artifacts, config: dict[str, Any]) -> Ctx:
+    """The analysis outside a check run (tests, readability figures)."""
+    return analysis(artifacts, CheckContext(artifacts, config))
+
+
+_klarsprog = family("klarsprog", category=Category.PLAIN_LANGUAGE, applies_to=("page", "letter", "text"),
+                    requires=("text",), target=TargetKind.TEXT)
+
+
+def klarsprog_check(*, languages: tuple[str, ...], **meta: Any) -> Callable[[Check], Check]:
+    """Declare a plain-language check (``family``'s ``check`` with the family's settings) that
+    assesses texts in ``languages`` (tagged ``lang-da``/``lang-en``). The decorated function is the
+    check's own logic, a function of the text's analysis (``Ctx``) returning its findings, or None
+    when the check has nothing to judge (inapplicable). The registered evaluation does the language
+    gating, once for all the checks: a text in a language klartjek does not assess gives no result
+    (see readability_summary); a text with no words, or in a language the check does not cover, is
+    inapplicable."""
+    def register(fn: Check) -> Check:
+        def evaluate(artifacts: Artifacts, check_ctx: CheckContext) -> list[Finding] | Outcome | None:
+            ctx = check_ctx.computed(analysis)
+            if ctx.lang not in ("da", "en"):
+                return None                      # not assessed: see readability_summary
+            if ctx.lang not in languages or not ctx.a.words:
+                return INAPPLICABLE
+            found = fn(ctx)
+            return INAPPLICABLE if found is None else found
+
+        # named after the check (not functools.wraps: the registered function keeps its own signature)
+        evaluate.__name__, evaluate.__qualname__, evaluate.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+        _klarsprog(tags=tuple(f"lang-{lang}" for lang in languages), **meta)(evaluate)
+        return fn
+    return register
+
+
 # -- the checks -----------------------------------------------------------------------------------
 
+@klarsprog_check(code="KL001", name="lix", impact=Impact.SERIOUS, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Teksten har en høj LIX", "en": "The text has a high LIX"},
+                 description={"da": "LIX måler, hvor let en tekst er at læse, ud fra sætningslængde og lange ord.",
+                              "en": "LIX measures how easy a text is to read from sentence length and long words."})
 def check_lix(ctx: Ctx) -> list[Finding] | None:
     lix = ctx.a.lix()
     if lix is None:
@@ -135,6 +205,11 @@ def check_lix(ctx: Ctx) -> list[Finding] | None:
                      "en": "Write shorter sentences and use shorter, everyday words."})]
 
 
+@klarsprog_check(code="KL002", name="sentence-length-average", impact=Impact.MODERATE, languages=BOTH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Sætningerne er lange i gennemsnit", "en": "Sentences are long on average"},
+                 description={"da": "Korte sætninger er lettere at læse; sigt efter 15-18 ord i gennemsnit.",
+                              "en": "Short sentences are easier to read; aim for 15-18 words on average."})
 def check_sentence_average(ctx: Ctx) -> list[Finding] | None:
     hw, hn, _ = ctx.a.heading_totals
     if len(ctx.a.sentences) - hn <= 0:
@@ -149,6 +224,11 @@ def check_sentence_average(ctx: Ctx) -> list[Finding] | None:
                      "en": "Split long sentences so that each says one thing."})]
 
 
+@klarsprog_check(code="KL003", name="long-sentence", impact=Impact.MODERATE, languages=BOTH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Meget lang sætning", "en": "Very long sentence"},
+                 description={"da": "En sætning med over 25 ord er svær at holde styr på.",
+                              "en": "A sentence of more than 25 words is hard to follow."})
 def check_long_sentence(ctx: Ctx) -> list[Finding]:
     limit = ctx.profile["sentence_max"]
     return [finding(ctx, s.start, s.end, "moderate",
@@ -159,6 +239,11 @@ def check_long_sentence(ctx: Ctx) -> list[Finding]:
             for s in ctx.a.sentences if s.n_tokens > limit]
 
 
+@klarsprog_check(code="KL004", name="long-paragraph", impact=Impact.MINOR, languages=BOTH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Langt afsnit", "en": "Long paragraph"},
+                 description={"da": "Korte afsnit gør teksten lettere at overskue.",
+                              "en": "Short paragraphs are easier to scan."})
 def check_long_paragraph(ctx: Ctx) -> list[Finding]:
     out = []
     max_s, max_w = ctx.profile["paragraph_sentences"], ctx.profile["paragraph_words"]
@@ -173,6 +258,11 @@ def check_long_paragraph(ctx: Ctx) -> list[Finding]:
     return out
 
 
+@klarsprog_check(code="KL005", name="long-compound", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Langt sammensat ord", "en": "Long compound word"},
+                 description={"da": "Meget lange sammensatte ord er svære at læse.",
+                              "en": "Very long compound words are hard to read."})
 def check_long_compound(ctx: Ctx) -> list[Finding]:
     limit = ctx.profile["compound_letters"]
     text, out = ctx.a.text, []
@@ -206,6 +296,11 @@ def _prev_word(low: str, pos: int) -> tuple[int, str] | None:
     return (j, low[j:i]) if j < i else None
 
 
+@klarsprog_check(code="KL006", name="s-passive", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "S-passiv", "en": "S-passive"},
+                 description={"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
+                              "en": "The passive hides who does what. The active voice is more direct."})
 def check_s_passive(ctx: Ctx) -> list[Finding]:
     out = []
     low, modals = ctx.low, set(ctx.words.modals)
@@ -258,6 +353,11 @@ _BETWEEN = ("du", "vi", "de", "han", "hun", "den", "det", "der", "man", "ikke", 
 BLIVE_RE = re.compile(rf"bl(?:iver|ev|ive|evet)((?:{WS}(?:{'|'.join(_BETWEEN)})){{0,2}}{WS}[^\W\d_]+)")
 
 
+@klarsprog_check(code="KL007", name="blive-passive", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Blive-passiv", "en": "Blive-passive"},
+                 description={"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
+                              "en": "The passive hides who does what. The active voice is more direct."})
 def check_blive_passive(ctx: Ctx) -> list[Finding]:
     out = []
     text = ctx.a.text
@@ -306,6 +406,11 @@ def _nominal_bases(word: str) -> list[str]:
     return bases
 
 
+@klarsprog_check(code="KL008", name="nominalisations", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Mange navneordsvendinger", "en": "Many nominalisations"},
+                 description={"da": "Navneord lavet af udsagnsord (-else, -ing, -tion, -sion, -hed) gør teksten tung.",
+                              "en": "Nouns made from verbs (-else, -ing, -tion, -sion, -hed) make a text heavy."})
 def check_nominalisations(ctx: Ctx) -> list[Finding] | None:
     if not ctx.a.words:
         return None
@@ -346,6 +451,11 @@ MAN_RE = re.compile(r"man\b")
 FORMAL_ALT = {"De": "du", "Dem": "dig", "Deres": "din, dit, dine"}
 
 
+@klarsprog_check(code="KL009", name="formal-address", impact=Impact.MODERATE, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Formel tiltale (De, Dem, Deres)", "en": "Formal address (De, Dem, Deres)"},
+                 description={"da": "Skriv du til læseren; De/Dem/Deres virker gammeldags og fjernt.",
+                              "en": "Address the reader as du; De/Dem/Deres feels old-fashioned and distant."})
 def check_formal_address(ctx: Ctx) -> list[Finding]:
     out = []
     for m in FORMAL_RE.finditer(ctx.a.text):
@@ -360,6 +470,11 @@ def check_formal_address(ctx: Ctx) -> list[Finding]:
     return out
 
 
+@klarsprog_check(code="KL010", name="impersonal-man", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Upersonligt \u00bbman\u00ab", "en": "Impersonal \u201cman\u201d"},
+                 description={"da": "Skriv du eller vi, så læseren ved, hvem det handler om.",
+                              "en": "Write du (you) or vi (we), so readers know whom it concerns."})
 def check_impersonal_man(ctx: Ctx) -> list[Finding]:
     return [finding(ctx, m.start(), m.end(), "minor",
                     {"da": "\u00bbman\u00ab er upersonligt: læseren ved ikke, om det gælder hende selv.",
@@ -372,6 +487,11 @@ def check_impersonal_man(ctx: Ctx) -> list[Finding]:
 ACRONYM_RE = re.compile(r"([A-ZÆØÅ][A-ZÆØÅ]{1,5})(?:'?s)?(?!\w)")   # also EKG-svar
 
 
+@klarsprog_check(code="KL011", name="unexplained-abbreviation", impact=Impact.MODERATE, languages=DANISH,
+                 related_wcag=("3.1.4",),
+                 title={"da": "Forkortelse uden forklaring", "en": "Abbreviation not explained"},
+                 description={"da": "Forklar en forkortelse første gang, den bruges, eller skriv ordene ud.",
+                              "en": "Explain an abbreviation at first use, or write the words out."})
 def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
     text, known, out, seen = ctx.a.text, ctx.words.known_abbreviations, [], set()
     block_of = _block_index(ctx.a.blocks)
@@ -434,6 +554,11 @@ def _block_index(blocks: list[Block]) -> Callable[[int], int]:
 WORD_AT = re.compile(r"[^\W\d_]+(?![\w-])")
 
 
+@klarsprog_check(code="KL012", name="medical-jargon", impact=Impact.MODERATE, languages=DANISH,
+                 related_wcag=("3.1.3",),
+                 title={"da": "Fagord", "en": "Medical jargon"},
+                 description={"da": "Latinske og faglige ord skal erstattes af almindelige ord eller forklares.",
+                              "en": "Latin and medical words should be replaced by everyday words or explained."})
 def check_medical_jargon(ctx: Ctx) -> list[Finding]:
     text, out, taken = ctx.a.text, [], set()
     low, forms = ctx.low, ctx.words.jargon_forms
@@ -495,6 +620,11 @@ def _bureaucratic_matches(low: str, first: dict[str, list[re.Pattern]]):
             yield m
 
 
+@klarsprog_check(code="KL013", name="bureaucratic-word", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.3",),
+                 title={"da": "Kancellisprog", "en": "Bureaucratic language"},
+                 description={"da": "Gammeldags myndighedsord gør teksten stiv.",
+                              "en": "Old official words make a text stiff."})
 def check_bureaucratic(ctx: Ctx) -> list[Finding]:
     out = []
     low, first = ctx.low, ctx.words.bureaucratic_first
@@ -520,6 +650,11 @@ NUM_DATE_RE = re.compile(r"([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})(
                          r"([0-9]{1,2})/([0-9]{1,2})-([0-9]{4}|[0-9]{2})(?![\w/-]|\.\d)")
 
 
+@klarsprog_check(code="KL014", name="time-format", impact=Impact.MINOR, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Klokkeslæt med kolon", "en": "Time written with a colon"},
+                 description={"da": "Dansk skriver klokkeslæt som \u00bbkl. 10.30\u00ab.",
+                              "en": "Danish writes times as \u201ckl. 10.30\u201d."})
 def check_time_format(ctx: Ctx) -> list[Finding]:
     out = []
     text = ctx.a.text
@@ -546,6 +681,11 @@ def _year(y: str) -> int:
     return int(y) + 2000 if len(y) == 2 else int(y)
 
 
+@klarsprog_check(code="KL015", name="ambiguous-date", impact=Impact.MODERATE, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Dato i tal", "en": "Date in numbers only"},
+                 description={"da": "En dato som 03.03.26 kan misforstås; skriv \u00bbden 3. marts 2026\u00ab.",
+                              "en": "A date such as 03.03.26 can be misread; write the month as a word."})
 def check_ambiguous_date(ctx: Ctx) -> list[Finding]:
     out = []
     for m in NUM_DATE_RE.finditer(ctx.a.text):
@@ -574,6 +714,11 @@ WEEKDAY_DATE_RES = tuple(re.compile(
     rf"|(\d{{1,2}})(?:[./](\d{{1,2}})[./]|/(\d{{1,2}})-)(\d{{4}}|\d{{2}}))(?![\d])") for day in WEEKDAYS_DA)
 
 
+@klarsprog_check(code="KL016", name="weekday-date-mismatch", impact=Impact.SERIOUS, languages=DANISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Ugedag passer ikke med dato", "en": "Weekday does not match the date"},
+                 description={"da": "En forkert ugedag eller dato kan få borgeren til at komme på den forkerte dag.",
+                              "en": "A wrong weekday or date can make a citizen come on the wrong day."})
 def check_weekday_date(ctx: Ctx) -> list[Finding]:
     out = []
     for m in sorted((m for p in WEEKDAY_DATE_RES for m in p.finditer(ctx.low)), key=lambda m: m.start()):
@@ -605,6 +750,13 @@ def check_weekday_date(ctx: Ctx) -> list[Finding]:
 LINK_TRAILING = ".:!»›>→…  "   # characters stripped from the end of a link text (a set)
 
 
+@klarsprog_check(code="KL017", name="generic-link-text", impact=Impact.MODERATE, languages=BOTH,
+                 related_wcag=("2.4.9",),
+                 title={"da": "Intetsigende linktekst", "en": "Generic link text"},
+                 description={"da": "Linktekster som \u00bbklik her\u00ab og \u00bblæs mere\u00ab siger ikke, "
+                                    "hvor linket fører hen.",
+                              "en": "Link texts such as \u201cclick here\u201d and \u201cread more\u201d do not "
+                                    "say where they lead."})
 def check_generic_link_text(ctx: Ctx) -> list[Finding] | None:
     if not ctx.links:
         return None
@@ -622,6 +774,11 @@ def check_generic_link_text(ctx: Ctx) -> list[Finding] | None:
     return out
 
 
+@klarsprog_check(code="KL018", name="english-readability", impact=Impact.SERIOUS, languages=ENGLISH,
+                 related_wcag=("3.1.5",),
+                 title={"da": "Engelsk tekst er svær at læse", "en": "English text is hard to read"},
+                 description={"da": "Flesch reading ease måler engelske teksters læsbarhed (højere er lettere).",
+                              "en": "Flesch reading ease measures how easy English text is (higher is easier)."})
 def check_english_readability(ctx: Ctx) -> list[Finding] | None:
     import textstat
 
@@ -639,129 +796,7 @@ def check_english_readability(ctx: Ctx) -> list[Finding] | None:
                     {"da": "Skriv kortere sætninger og ord.", "en": "Write shorter sentences and words."})]
 
 
-# -- registration ---------------------------------------------------------------------------------
-
-DANISH, BOTH, ENGLISH = ("da",), ("da", "en"), ("en",)
-CHECKS: list[tuple[str, str, str, Callable, tuple[str, ...], Texts, Texts]] = [
-    ("KL001", "lix", "serious", check_lix, DANISH,
-     {"da": "Teksten har en høj LIX", "en": "The text has a high LIX"},
-     {"da": "LIX måler, hvor let en tekst er at læse, ud fra sætningslængde og lange ord.",
-      "en": "LIX measures how easy a text is to read from sentence length and long words."}),
-    ("KL002", "sentence-length-average", "moderate", check_sentence_average, BOTH,
-     {"da": "Sætningerne er lange i gennemsnit", "en": "Sentences are long on average"},
-     {"da": "Korte sætninger er lettere at læse; sigt efter 15-18 ord i gennemsnit.",
-      "en": "Short sentences are easier to read; aim for 15-18 words on average."}),
-    ("KL003", "long-sentence", "moderate", check_long_sentence, BOTH,
-     {"da": "Meget lang sætning", "en": "Very long sentence"},
-     {"da": "En sætning med over 25 ord er svær at holde styr på.",
-      "en": "A sentence of more than 25 words is hard to follow."}),
-    ("KL004", "long-paragraph", "minor", check_long_paragraph, BOTH,
-     {"da": "Langt afsnit", "en": "Long paragraph"},
-     {"da": "Korte afsnit gør teksten lettere at overskue.", "en": "Short paragraphs are easier to scan."}),
-    ("KL005", "long-compound", "minor", check_long_compound, DANISH,
-     {"da": "Langt sammensat ord", "en": "Long compound word"},
-     {"da": "Meget lange sammensatte ord er svære at læse.", "en": "Very long compound words are hard to read."}),
-    ("KL006", "s-passive", "minor", check_s_passive, DANISH,
-     {"da": "S-passiv", "en": "S-passive"},
-     {"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
-      "en": "The passive hides who does what. The active voice is more direct."}),
-    ("KL007", "blive-passive", "minor", check_blive_passive, DANISH,
-     {"da": "Blive-passiv", "en": "Blive-passive"},
-     {"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
-      "en": "The passive hides who does what. The active voice is more direct."}),
-    ("KL008", "nominalisations", "minor", check_nominalisations, DANISH,
-     {"da": "Mange navneordsvendinger", "en": "Many nominalisations"},
-     {"da": "Navneord lavet af udsagnsord (-else, -ing, -tion, -sion, -hed) gør teksten tung.",
-      "en": "Nouns made from verbs (-else, -ing, -tion, -sion, -hed) make a text heavy."}),
-    ("KL009", "formal-address", "moderate", check_formal_address, DANISH,
-     {"da": "Formel tiltale (De, Dem, Deres)", "en": "Formal address (De, Dem, Deres)"},
-     {"da": "Skriv du til læseren; De/Dem/Deres virker gammeldags og fjernt.",
-      "en": "Address the reader as du; De/Dem/Deres feels old-fashioned and distant."}),
-    ("KL010", "impersonal-man", "minor", check_impersonal_man, DANISH,
-     {"da": "Upersonligt \u00bbman\u00ab", "en": "Impersonal \u201cman\u201d"},
-     {"da": "Skriv du eller vi, så læseren ved, hvem det handler om.",
-      "en": "Write du (you) or vi (we), so readers know whom it concerns."}),
-    ("KL011", "unexplained-abbreviation", "moderate", check_unexplained_abbreviation, DANISH,
-     {"da": "Forkortelse uden forklaring", "en": "Abbreviation not explained"},
-     {"da": "Forklar en forkortelse første gang, den bruges, eller skriv ordene ud.",
-      "en": "Explain an abbreviation at first use, or write the words out."}),
-    ("KL012", "medical-jargon", "moderate", check_medical_jargon, DANISH,
-     {"da": "Fagord", "en": "Medical jargon"},
-     {"da": "Latinske og faglige ord skal erstattes af almindelige ord eller forklares.",
-      "en": "Latin and medical words should be replaced by everyday words or explained."}),
-    ("KL013", "bureaucratic-word", "minor", check_bureaucratic, DANISH,
-     {"da": "Kancellisprog", "en": "Bureaucratic language"},
-     {"da": "Gammeldags myndighedsord gør teksten stiv.", "en": "Old official words make a text stiff."}),
-    ("KL014", "time-format", "minor", check_time_format, DANISH,
-     {"da": "Klokkeslæt med kolon", "en": "Time written with a colon"},
-     {"da": "Dansk skriver klokkeslæt som \u00bbkl. 10.30\u00ab.",
-      "en": "Danish writes times as \u201ckl. 10.30\u201d."}),
-    ("KL015", "ambiguous-date", "moderate", check_ambiguous_date, DANISH,
-     {"da": "Dato i tal", "en": "Date in numbers only"},
-     {"da": "En dato som 03.03.26 kan misforstås; skriv \u00bbden 3. marts 2026\u00ab.",
-      "en": "A date such as 03.03.26 can be misread; write the month as a word."}),
-    ("KL016", "weekday-date-mismatch", "serious", check_weekday_date, DANISH,
-     {"da": "Ugedag passer ikke med dato", "en": "Weekday does not match the date"},
-     {"da": "En forkert ugedag eller dato kan få borgeren til at komme på den forkerte dag.",
-      "en": "A wrong weekday or date can make a citizen come on the wrong day."}),
-    ("KL017", "generic-link-text", "moderate", check_generic_link_text, BOTH,
-     {"da": "Intetsigende linktekst", "en": "Generic link text"},
-     {"da": "Linktekster som \u00bbklik her\u00ab og \u00bblæs mere\u00ab siger ikke, hvor linket fører hen.",
-      "en": "Link texts such as \u201cclick here\u201d and \u201cread more\u201d do not say where they lead."}),
-    ("KL018", "english-readability", "serious", check_english_readability, ENGLISH,
-     {"da": "Engelsk tekst er svær at læse", "en": "English text is hard to read"},
-     {"da": "Flesch reading ease måler engelske teksters læsbarhed (højere er lettere).",
-      "en": "Flesch reading ease measures how easy English text is (higher is easier)."}),
-]
-
-
-def text_language(artifacts: Artifacts, config: dict[str, Any]) -> str:
-    lang = (artifacts["text"].get("lang") or config.get("klarsprog", {}).get("text_lang") or "da").lower()
-    return lang.split("-")[0].split("_")[0]
-
-
-def analysis(artifacts: Artifacts, check_ctx: CheckContext) -> Ctx:
-    """The analysis of a document's text: computed once per document (CheckContext.computed)."""
-    config = check_ctx.config
-    settings = config.get("klarsprog", {})
-    profile = settings.get("profiles", {}).get(settings.get("profile", "web"), {})
-    words = words_for(settings)
-    t = artifacts["text"]
-    blocks = [Block(*b[:4]) for b in t["blocks"]]
-    a = analyse(t["text"], blocks, words.lexicon)
-    low = t["text"].lower()
-    if len(low) != len(t["text"]):      # a character whose lower case is longer: keep offsets
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in t["text"])
-    return Ctx(a=a, words=words, profile=profile, links=t.get("links") or [],
-               lang=text_language(artifacts, config), sentence_starts=None, low=low)
-
-
-def context(artifacts: Artifacts, config: dict[str, Any]) -> Ctx:
-    """The analysis outside a check run (tests, readability figures)."""
-    return analysis(artifacts, CheckContext(artifacts, config))
-
-
-def _make_evaluate(fn: Callable, langs: tuple[str, ...]):
-    def evaluate(artifacts: Artifacts, check_ctx: CheckContext):
-        ctx = check_ctx.computed(analysis)
-        if ctx.lang not in ("da", "en"):
-            return None                      # not assessed: see readability_summary
-        if ctx.lang not in langs or not ctx.a.words:
-            return INAPPLICABLE
-        found = fn(ctx)
-        return INAPPLICABLE if found is None else found
-    return evaluate
-
-
-def register_klarsprog_checks() -> None:
-    for code, name, impact, fn, langs, title, desc in CHECKS:
-        REGISTRY.register(CheckMeta(
-            code=code, name=name, family="klarsprog", category=Category.PLAIN_LANGUAGE, title=title,
-            description=desc, impact=Impact(impact), tags=("klarsprog", *(f"lang-{lang}" for lang in langs)),
-            applies_to=("page", "letter", "text"), requires=("text",), target=TargetKind.TEXT,
-            related_wcag=(KLARSPROG_RELATED[code],), help_url=understanding_url(KLARSPROG_RELATED[code]),
-            evaluate=_make_evaluate(fn, langs)))
-
+# -- figures ---------------------------------------------------------------------------------------
 
 def readability_summary(artifacts: Artifacts, config: dict[str, Any],
                         check_ctx: CheckContext | None = None) -> dict[str, Any]:
@@ -784,5 +819,3 @@ def readability_summary(artifacts: Artifacts, config: dict[str, Any],
         out["reason"] = f"not assessed: klartjek checks plain language in Danish and English, not '{ctx.lang}'"
     return out
 
-
-register_klarsprog_checks()
