@@ -472,14 +472,9 @@ def _parse_time(s: str) -> dt.datetime | None:
 
 
 def _aware(t: dt.datetime) -> dt.datetime:
-    if t.tzinfo is not None:
-        return t
-    try:
-        from zoneinfo import ZoneInfo
-
-        return t.replace(tzinfo=ZoneInfo("Europe/Copenhagen"))
-    except Exception:  # no time zone data: read it as UTC
-        return t.replace(tzinfo=dt.timezone.utc)
+    """A MeMo date-time as an instant: without an offset, UTC is meant (xs:dateTime in MeMo, as
+    KB005 and docs/letters.md read it)."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
 
 
 @memo_check(code="KM010", name="memo-action-time", impact=Impact.SERIOUS,
