@@ -230,6 +230,10 @@ def check_heading_order(artifacts: Artifacts, ctx: CheckContext) -> list[Finding
     return per_document(artifacts, _heading_order)
 
 
+CLOSING = re.compile(r"^(?:med )?venlig(?:e|st)? hilsen|^mvh\b|^(?:kind |best )?regards\b|^yours (?:sincerely|faithfully)",
+                     re.IGNORECASE)
+
+
 def _fake_heading(f: Facts) -> list[Finding] | None:
     """A body paragraph that is not a heading, not a list item, short (at most ten words, no final
     full stop) and all bold, followed by a paragraph of ordinary text (not a heading, not all bold):
@@ -239,14 +243,18 @@ def _fake_heading(f: Facts) -> list[Finding] | None:
     if not any(p["container"] == "body" and p["text"] for p in paras):
         return None
     out = []
+    signed = False          # after "Venlig hilsen": a bold name over a plain title is a signature
     for i, p in enumerate(paras):
         text = p["text"].strip()
-        if (p["container"] != "body" or p["heading"] is not None or p["list"] or not p["bold"] or not text
+        signed = signed or bool(CLOSING.match(text))
+        if (signed or p["container"] != "body" or p["heading"] is not None or p["list"] or not p["bold"] or not text
                 or p["words"] > FAKE_HEADING_WORDS or text.endswith(".") or not any(c.isalpha() for c in text)):
             continue
         nxt = next((q for q in paras[i + 1:] if q["text"].strip()), None)
         if nxt is None or nxt["heading"] is not None or nxt["bold"]:
             continue
+        if nxt["words"] <= FAKE_HEADING_WORDS and not nxt["text"].strip().endswith((".", "!", "?", ":")):
+            continue        # a heading introduces text; a short line without a sentence is no such text
         out.append(finding(part_target(f["part"], p["locator"]), text,
                            {"da": f"»{_quote(text)}« ligner en overskrift (kort og fed), men er almindelig tekst. "
                                   "En skærmlæser kan ikke finde den som overskrift.",
