@@ -31,14 +31,15 @@ def load_json(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def failed_findings(run: dict, prefix: str = "KA") -> dict[str, list[tuple[str, str, str]]]:
-    """document location → sorted (code, name, target) of its failed findings of checks whose
-    code starts with ``prefix`` (KA: WCAG checks by axe-core; KL: plain language)."""
+def failed_findings(run: dict, categories: tuple[str, ...] = ("wcag", "best-practice")
+                    ) -> dict[str, list[tuple[str, str, str]]]:
+    """document location → sorted (code, name, target) of its failed findings of checks in
+    ``categories`` (by default the page accessibility checks: WCAG and best practice)."""
     out = {}
     for doc in run["documents"]:
         loc = doc["url"] or doc["path"]
         out[loc] = sorted((r["code"], r["name"], f["target"]) for r in doc["results"]
-                          for f in r["findings"] if f["outcome"] == "failed" and r["code"].startswith(prefix))
+                          for f in r["findings"] if f["outcome"] == "failed" and r["category"] in categories)
     return out
 
 

@@ -249,7 +249,7 @@ def test_screenshots_of_failing_elements(demo_runs, reports):
     folder = Path(demo_runs["db"]).parent / "screenshots" / run["id"]
     expected = set()
     for d in run["documents"]:
-        shots = [f["fingerprint"] for r in d["results"] if r["code"].startswith("KA")
+        shots = [f["fingerprint"] for r in d["results"] if r["target_kind"] == "css"
                  for f in r["findings"] if f["outcome"] == "failed" and ">>" not in f["target"]]
         expected |= set(shots[:5])
     files = {p.stem for p in folder.glob("*.jpg")}
