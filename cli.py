@@ -111,7 +111,8 @@ DbOpt = typer.Option(None, "--db", help="History database: a path or a SQLAlchem
                      "[default: .klartjek/history.sqlite].")
 LangOpt = typer.Option(None, "--lang", help="Language of finding texts [default: da].")
 RunIdArg = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'.")
-ReportOpt = typer.Option([], "--report", metavar="FORMAT[:PATH]", help="Write a report, FORMAT or FORMAT:PATH (repeatable); formats: html, "
+ReportOpt = typer.Option([], "--report", metavar="FORMAT[:PATH]",
+                         help="Write a report, FORMAT or FORMAT:PATH (repeatable); formats: html, "
                          "json, sarif, junit, codequality, csv, markdown, terminal. Without a path: klartjek.html, "
                          "klartjek.sarif …; PATH '-': standard output.")
 JsonOpt = typer.Option(None, "--json", help="Write the run as JSON to this file (short for --report json:PATH).")
@@ -122,7 +123,8 @@ QuietOpt = typer.Option(False, "--quiet", "-q", help="Print one summary line (er
 
 @app.command()
 def audit(
-    targets: Optional[List[str]] = typer.Argument(None, metavar="TARGET", help="http(s) URLs, .html files or folders of a "
+    targets: Optional[List[str]] = typer.Argument(None, metavar="TARGET",
+                                                  help="http(s) URLs, .html files or folders of a "
                                                   "static site [default: targets in the config]."),
     level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
     wcag_version: Optional[WcagVersion] = typer.Option(None, "--wcag-version", help="WCAG version [default: 2.2]."),
@@ -145,15 +147,18 @@ def audit(
     block_external: Optional[bool] = typer.Option(
         None, "--block-external/--no-block-external",
         help="Let the browser and klartjek reach only the audited hosts and --allow-host hosts."),
-    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]", help="A host (or host:port) reachable with "
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]",
+                                         help="A host (or host:port) reachable with "
                                          "--block-external (repeatable)."),
     site_root: Optional[Path] = typer.Option(None, "--site-root", help="Serve single .html file targets below "
                                              "this folder from it, so links such as ../css/site.css load "
                                              "[default: the file's own folder]."),
     crawl: Optional[bool] = typer.Option(None, "--crawl/--no-crawl", help="Follow robots.txt, sitemaps and "
                                          "links from the URL targets, within their origins."),
-    include: List[str] = typer.Option([], "--include", metavar="GLOB", help="Crawl only URLs matching this glob (repeatable)."),
-    exclude: List[str] = typer.Option([], "--exclude", metavar="GLOB", help="Never audit URLs matching this glob (repeatable)."),
+    include: List[str] = typer.Option([], "--include", metavar="GLOB",
+                                      help="Crawl only URLs matching this glob (repeatable)."),
+    exclude: List[str] = typer.Option([], "--exclude", metavar="GLOB",
+                                      help="Never audit URLs matching this glob (repeatable)."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Pages a crawl audits at most [default: 500]."),
     max_depth: Optional[int] = typer.Option(None, "--max-depth", help="Links a crawl follows from a start URL "
                                             "[default: 10]."),
@@ -189,7 +194,8 @@ def audit(
 
 @app.command()
 def letter(
-    paths: List[str] = typer.Argument(..., metavar="LETTER", help="Letters: .pdf, .docx, .xml (Digital Post MeMo) or .html files, "
+    paths: List[str] = typer.Argument(..., metavar="LETTER",
+                                      help="Letters: .pdf, .docx, .xml (Digital Post MeMo) or .html files, "
                                       "folders of them, or http(s) URLs."),
     level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
     wcag_version: Optional[WcagVersion] = typer.Option(None, "--wcag-version", help="WCAG version [default: 2.2]."),
@@ -212,7 +218,8 @@ def letter(
     block_external: Optional[bool] = typer.Option(
         None, "--block-external/--no-block-external",
         help="Let the browser and klartjek reach only the letters' own hosts and --allow-host hosts."),
-    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]", help="A host (or host:port) reachable with "
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]",
+                                         help="A host (or host:port) reachable with "
                                          "--block-external (repeatable)."),
     site_root: Optional[Path] = typer.Option(None, "--site-root", help="Serve single .html letters below this "
                                              "folder from it [default: the file's own folder]."),
@@ -431,7 +438,8 @@ FORMAT_NAMES = {"json": "JSON", "html": "HTML", "csv": "CSV", "sarif": "SARIF", 
 @app.command()
 def report(
     run_id: str = RunIdArg,
-    report_specs: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]", help="FORMAT or FORMAT:PATH (repeatable); formats: "
+    report_specs: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]",
+                                           help="FORMAT or FORMAT:PATH (repeatable); formats: "
                                            "html, json, sarif, junit, codequality, csv, markdown, terminal; PATH "
                                            "'-' or none: standard output [default: html:-]."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", hidden=True),
@@ -671,7 +679,8 @@ TEXT_FORMATS = ("terminal", "json", "html")
 @app.command()
 def text(
     source: str = typer.Argument(..., help="A plain-text, Markdown or HTML file, or - for standard input."),
-    report: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]", help="FORMAT or FORMAT:PATH (repeatable): terminal, json or "
+    report: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]",
+                                     help="FORMAT or FORMAT:PATH (repeatable): terminal, json or "
                                      "html; PATH '-' or none: standard output [default: terminal]."),
     fmt: Optional[str] = typer.Option(None, "--format", hidden=True),
     out_path: Optional[Path] = typer.Option(None, "--out", hidden=True),
@@ -807,7 +816,8 @@ def doctor(
     db: Optional[str] = DbOpt,
     block_external: Optional[bool] = typer.Option(None, "--block-external/--no-block-external",
                                                   help="Check the network policy of --block-external."),
-    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]", help="A host (or host:port) reachable with "
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]",
+                                         help="A host (or host:port) reachable with "
                                          "--block-external (repeatable)."),
     config: Optional[Path] = ConfigOpt,
 ) -> None:

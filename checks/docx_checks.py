@@ -230,8 +230,8 @@ def check_heading_order(artifacts: Artifacts, ctx: CheckContext) -> list[Finding
     return per_document(artifacts, _heading_order)
 
 
-CLOSING = re.compile(r"^(?:med )?venlig(?:e|st)? hilsen|^mvh\b|^(?:kind |best )?regards\b|^yours (?:sincerely|faithfully)",
-                     re.IGNORECASE)
+CLOSING = re.compile(r"^(?:med )?venlig(?:e|st)? hilsen|^mvh\b|^(?:kind |best )?regards\b"
+                     r"|^yours (?:sincerely|faithfully)", re.IGNORECASE)
 
 
 def _fake_heading(f: Facts) -> list[Finding] | None:
