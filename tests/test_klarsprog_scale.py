@@ -219,7 +219,7 @@ def _cut_blocks(rng: random.Random, n: int) -> list[Block]:
     with gaps between them."""
     cuts = sorted({0, n, *(rng.randint(0, n) for _ in range(rng.randint(0, 8)))})
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         if rng.random() < 0.2:
             a = min(b, a + rng.randint(0, 3))
         kind, level = rng.choice(KINDS)
@@ -400,7 +400,7 @@ def test_hypothesis_texts_give_the_same_analysis(text, cuts, rnd):
     check_same(text)
     check_same(text, [Block(0, len(text))])
     points = sorted({0, len(text), *(c for c in cuts if 0 <= c <= len(text))})
-    check_same(text, [Block(a, b, *rnd.choice(KINDS)) for a, b in zip(points, points[1:])])
+    check_same(text, [Block(a, b, *rnd.choice(KINDS)) for a, b in zip(points, points[1:], strict=False)])
     spans = [(a, b) for a in points for b in points if a <= b] + [(c, len(text)) for c in cuts]
     check_parts_same(text, spans)
 
@@ -517,7 +517,7 @@ def growth_failure(work, make, sizes=SCALE_SIZES) -> str | None:
 
     text, times = inputs(sizes[0])
     previous = min(_seconds(work, text, times, None) for _ in range(3))
-    for small, size in zip(sizes, sizes[1:]):
+    for small, size in zip(sizes, sizes[1:], strict=False):
         text, times = inputs(size)
         limit = GROWTH_BOUND * max(previous, 0.001)
         took = _seconds(work, text, times, limit)

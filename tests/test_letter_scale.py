@@ -293,7 +293,7 @@ def _seconds(arts, cfg, limit: float | None) -> float:
 def _assert_linear(make) -> None:
     cfg = letter_config(defaults())
     previous = min(_seconds(_artifacts(SCALE_SIZES[0], make), cfg, None) for _ in range(3))
-    for small, size in zip(SCALE_SIZES, SCALE_SIZES[1:]):
+    for small, size in zip(SCALE_SIZES, SCALE_SIZES[1:], strict=False):
         arts = _artifacts(size, make)
         limit = GROWTH_BOUND * max(previous, 0.001)
         took = _seconds(arts, cfg, limit)
