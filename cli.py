@@ -128,6 +128,9 @@ def audit(
                                                   "static site [default: targets in the config]."),
     level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
     wcag_version: Optional[WcagVersion] = typer.Option(None, "--wcag-version", help="WCAG version [default: 2.2]."),
+    profile: Optional[Literal["quick", "default"]] = typer.Option(
+        None, "--profile", help="quick: axe-core and the checks that cost next to nothing; default: also the checks "
+        "that act on the page (Tab, reflow, text spacing, hover …) [default: default]."),
     best_practices: Optional[bool] = typer.Option(None, "--best-practices/--no-best-practices",
                                                   help="Also run axe-core's best-practice rules."),
     fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
@@ -189,7 +192,7 @@ def audit(
                    level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
                    lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
                    site_root=str(site_root) if site_root else None, block_external=block_external,
-                   crawl=crawl_opts or None, incremental=incremental)
+                   crawl=crawl_opts or None, incremental=incremental, profile=profile)
 
 
 @app.command()

@@ -26,11 +26,12 @@ CHOICES = {
     "fail_on": ("critical", "serious", "moderate", "minor", "none"),
     "lang": ("da", "en"),
     "screenshots": ("auto", "on", "off"),
+    "profile": ("quick", "default"),
 }
 # Seconds that must be more than 0: a time limit of 0 would mean no limit at all.
 POSITIVE_KEYS = ("timeout", "download_timeout")
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
-RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport",
+RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport", "profile",
                "block_external", "allow_hosts", "klarsprog", "checks", "letters")
 
 

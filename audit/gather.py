@@ -43,6 +43,16 @@ async (arg) => {
     lang: document.documentElement.getAttribute('lang') || null,
     canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
     links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)};
+  // what the checks of a whole site compare across pages: navigation, link names, search
+  const words = el => (el.getAttribute('aria-label') || el.innerText || el.textContent ||
+    (el.querySelector('img[alt]') || {}).alt || el.getAttribute('title') || '').replace(/\s+/g, ' ').trim().slice(0, 200);
+  const named = el => [el.href, words(el)];
+  info.nav = Array.from(document.querySelectorAll('nav, [role="navigation"]'), n => ({
+    label: n.getAttribute('aria-label') || null,
+    links: Array.from(n.querySelectorAll('a[href]'), named).slice(0, 300)})).slice(0, 20);
+  info.link_names = Array.from(document.querySelectorAll('a[href]'), named).slice(0, 2000);
+  info.search = !!document.querySelector('input[type="search"], [role="search"], form[action*="search" i], ' +
+    'form[action*="soeg" i], form[action*="søg" i], input[name="q"], input[name="query"]');
   // a JSON string: one string crosses to Python instead of an object tree the driver walks twice
   if (!k || !window.axe || typeof window.axe.run !== 'function') return JSON.stringify({info, axe: null, main: null});
   const res = await axe.run(document, k.options);
@@ -114,8 +124,24 @@ def page_settings(axe_options: dict[str, Any], extract_text: bool = True) -> dic
             "mainMax": MAIN_HTML_MAX}
 
 
+# Which elements listen for which events (the keyboard and hover probes ask): addEventListener is
+# wrapped before the page's own scripts run; the record is a WeakMap no page script can see by name.
+LISTENERS_JS = """
+(() => {
+  const seen = new WeakMap();
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    try { let s = seen.get(this); if (!s) { s = new Set(); seen.set(this, s); } s.add(String(type)); } catch (e) {}
+    return add.call(this, type, listener, options);
+  };
+  Object.defineProperty(window, '__klartjek_listeners__', {value: el => Array.from(seen.get(el) || []),
+    enumerable: false, configurable: false, writable: false});
+})();
+"""
+
+
 def settings_script(settings: dict[str, Any]) -> str:
-    return ("Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
+    return (LISTENERS_JS + "Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
             + ", enumerable: false, configurable: false, writable: false});")
 
 
@@ -174,12 +200,13 @@ def _same_document(a: str, b: str) -> bool:
 
 
 async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, Any], location: str,
-                      in_scope: Callable[[str], bool] | None = None) -> Gathered:
+                      in_scope: Callable[[str], bool] | None = None, probes: str | None = None) -> Gathered:
     """Load ``url`` in ``page`` (a tab a worker reuses: a new tab costs about 0.3 s) and gather its
     artifacts; TargetError on failure. ``in_scope``: where the page may end up after redirects and
     script navigations (``location.href = …``): the document the user lands on is audited when it
     is in scope (``final_url``), and the page is an error otherwise — never another site's page, nor
-    the browser's own error page."""
+    the browser's own error page. ``probes``: the profile whose probes act on the page after axe-core
+    (audit/probes), or None for none (a letter's HTML part)."""
     blocked = watch_blocked(page)
     try:
         try:
@@ -237,10 +264,17 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                 "content_hash": hashlib.sha256(body).hexdigest(),
                 "blocked_urls": sorted(blocked)[:100],
                 "canonical": info["canonical"], "links": info["links"],
+                "nav": info.get("nav") or [], "link_names": info.get("link_names") or [],
+                "search": bool(info.get("search")),
                 "etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
             },
             "axe": result,
         }
+        if probes:
+            from audit.probes import ProbeContext, run_probes
+
+            vp = page.viewport_size or {"width": 1280, "height": 900}
+            artifacts |= await run_probes(page, probes, ProbeContext((vp["width"], vp["height"]), settings))
         if main_html is not None:
             artifacts["text"] = await blocking(partial(text_from_html, main_html, lang=info["lang"], source="page"))
             if out.get("mainCut"):

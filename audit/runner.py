@@ -213,7 +213,7 @@ class _Tab:
         self.contexts = contexts
         self.context = self.page = None
 
-    async def render(self, url: str, location: str):
+    async def render(self, url: str, location: str, probes: str | None = None):
         cfg = self.contexts.auditor.config
         context = await self.contexts.for_document()
         if context is not self.context:              # first document, or the context was replaced
@@ -228,7 +228,7 @@ class _Tab:
             try:
                 return await gather_page(self.page, url, timeout_s=float(cfg["timeout"]),
                                          settings=self.contexts.options, location=location,
-                                         in_scope=self.contexts.auditor.scope.allows)
+                                         in_scope=self.contexts.auditor.scope.allows, probes=probes)
             except TargetError as exc:
                 # a failed load can leave an error page navigating in the tab, and a crashed tab
                 # is dead: start afresh; a crash is tried once more
@@ -591,7 +591,8 @@ class Auditor:
         cfg = self.config
         async with self._host_slot(urlsplit(target.url).netloc):
             try:
-                gathered, error = await tab.render(target.url, target.location), None
+                gathered, error = await tab.render(target.url, target.location,
+                                                   cfg["profile"] if target.kind == "page" else None), None
             except TargetError as exc:
                 error = exc
             if cfg["crawl"]["delay"]:

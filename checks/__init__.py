@@ -15,7 +15,12 @@ FAMILIES = (
     "checks.docx_checks",       # KD: Word letters
     "checks.memo_checks",       # KM: Digital Post (MeMo) messages
     "checks.letter_checks",     # KB: the key facts of an appointment letter
-    "checks.site_checks",       # KS: a whole crawl (links that lead nowhere)
+    "checks.site_checks",       # KS: a whole crawl (links that lead nowhere, titles, navigation …)
+    "checks.keyboard_checks",   # KW001–KW019: keyboard and focus, by pressing Tab
+    "checks.layout_checks",     # KW020–KW039: reflow, text size, text spacing, non-text contrast
+    "checks.hover_checks",      # KW040–KW049: content on hover or focus
+    "checks.motion_checks",     # KW050–KW059: sound and motion that start by themselves
+    "checks.language_checks",   # KW060–KW069: the language of the page and of its parts
 )
 for _module in FAMILIES:
     importlib.import_module(_module)
@@ -28,7 +33,15 @@ FAMILY_INFO = {
     "docx": ("KD", "checks/docx_checks.py", "the facts of a Word letter (`docx`)"),
     "memo": ("KM", "checks/memo_checks.py", "a Digital Post message (`memo`)"),
     "letter": ("KB", "checks/letter_checks.py", "a letter's text and its Digital Post actions (`letter`, `text`)"),
-    "site": ("KS", "checks/site_checks.py", "a whole crawl: its pages and the links that led nowhere (`site`)"),
+    "site": ("KS", "checks/site_checks.py", "a whole crawl: its pages, their titles, navigation and links "
+             "(`site`)"),
+    "keyboard": ("KW001–KW019", "checks/keyboard_checks.py", "what pressing Tab through the page showed (`keyboard`)"),
+    "layout": ("KW020–KW039", "checks/layout_checks.py", "the page at 320 px, at 200 % text and with wider text "
+               "spacing; form fields' edges (`layout`, `contrast`)"),
+    "hover": ("KW040–KW049", "checks/hover_checks.py", "content that appears on hover or focus (`hover`)"),
+    "motion": ("KW050–KW059", "checks/motion_checks.py", "sound and motion after the page loaded (`motion`)"),
+    "language": ("KW060–KW069", "checks/language_checks.py", "the language of the text and of its passages "
+                 "(`text`)"),
 }
 
 

@@ -23,3 +23,13 @@ def finding(target: str, html: str, message: dict[str, str], suggestion: dict[st
     """A finding of a document check; its impact and help URL default to the check's (registry.evaluate)."""
     return Finding(outcome=outcome, target=target, html=snippet(html), message=message,
                    impact=impact, suggestion=suggestion, span=span, excerpt=excerpt)
+
+
+def probe_failed(artifact: dict | None):
+    """A probe that could not finish on the page (its artifact says why): the check's result is an
+    error, with that reason; None when the probe did its work."""
+    from checks.registry import Verdict
+
+    if artifact and artifact.get("error"):
+        return Verdict(Outcome.ERROR, (), str(artifact["error"]))
+    return None

@@ -60,7 +60,7 @@ def checks_md() -> str:
            "| Codes | Family | Module | Checks | What they read |", "|---|---|---|---|---|"]
     for family, (prefix, module, what) in FAMILY_INFO.items():
         n = sum(1 for m in REGISTRY if m.family == family)
-        out.append(f"| {prefix}… | {family} | `{module}` | {n} | {what} |")
+        out.append(f"| {prefix if '–' in prefix else prefix + '…'} | {family} | `{module}` | {n} | {what} |")
     out += ["", "## Categories", "", "| Category | Score | Title (da / en) | Checks |", "|---|---|---|---|"]
     for cat in Category:
         info = CATEGORIES[cat]

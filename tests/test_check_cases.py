@@ -25,7 +25,7 @@ from checks import REGISTRY, CheckContext, evaluate_all, evaluate_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "checks" / "cases"
-INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page")
+INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page", "page_file")
 
 
 CANNOT_PASS: dict[str, str] = {}     # code → why the check has no passing outcome (the case file says)
@@ -86,6 +86,8 @@ def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
         return gather_letter(data, name), "letter"
     if kind == "artifacts":
         return copy.deepcopy(case["artifacts"]), case.get("kind", "letter")
+    if kind == "page_file":
+        return page_gatherer(None, config_for(case, "page"), ROOT / case["page_file"]), "page"
     return page_gatherer(case["page"], config_for(case, "page")), "page"
 
 
@@ -132,19 +134,26 @@ def page_gatherer(tmp_path_factory):
         context = await new_context(state["browser"], None, settings)
         return await context.new_page()
 
-    def gather(html: str, cfg: dict) -> dict:
-        """axe runs the rules an audit with the case's configuration runs (one tab per set of rules)."""
+    servers: dict = {}
+
+    def gather(html: str | None, cfg: dict, file: Path | None = None) -> dict:
+        """axe runs the rules an audit with the case's configuration runs (one tab per set of rules),
+        then the probes of its profile act on the page. ``file``: a fixture page, served from its folder."""
         if "browser" not in state:        # the browser starts with the first page case
             loop.run_until_complete(start())
         settings = page_settings(axe_options(cfg), True)
         key = json.dumps(settings["options"], sort_keys=True)
         if key not in tabs:
             tabs[key] = loop.run_until_complete(tab(settings))
-        n = len(list(folder.iterdir()))
-        file = folder / f"case{n}.html"
-        file.write_text(html, encoding="utf-8")
-        got = loop.run_until_complete(gather_page(tabs[key], server.url_for(file), timeout_s=30,
-                                                  settings=settings, location=file.name))
+        if file is None:
+            n = len(list(folder.iterdir()))
+            file = folder / f"case{n}.html"
+            file.write_text(html, encoding="utf-8")
+            srv = server
+        else:
+            srv = servers.get(file.parent) or servers.setdefault(file.parent, StaticServer(file.parent))
+        got = loop.run_until_complete(gather_page(tabs[key], srv.url_for(file), timeout_s=30, settings=settings,
+                                                  location=file.name, probes=cfg.get("profile", "default")))
         return got.artifacts
 
     try:
@@ -154,7 +163,8 @@ def page_gatherer(tmp_path_factory):
             loop.run_until_complete(state["browser"].close())
             loop.run_until_complete(state["pw"].stop())
         loop.close()
-        server.close()
+        for srv in (server, *servers.values()):
+            srv.close()
 
 
 def run_case(code: str, case: dict, page_gatherer):

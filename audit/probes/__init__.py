@@ -1,0 +1,97 @@
+"""Probes: gathering that acts on a rendered page after axe-core has looked at it.
+
+axe-core judges one snapshot of the DOM. Many WCAG failures show only when the page is used: press
+Tab, narrow the window, widen the text spacing, hover, wait and watch what moves. A probe does one
+such thing and records what it saw as an artifact (a dict named after the probe); the checks
+(checks/*) judge the artifact, so a stored run can be checked again without a browser, as for axe.
+
+The rules a probe keeps:
+- it leaves the page as it found it (viewport, styles, focus, scroll, pointer) for the next probe;
+- it has a time limit; a probe that fails or runs out of time gives ``{"error": "…"}``, which the
+  checks reading it report as an *error* result — the page's other results stay;
+- it runs in the profiles it names: ``quick`` (axe-core and the checks that cost next to nothing)
+  and ``default`` (everything). docs/checks.md lists the profiles.
+
+A probe is a module in this package with a ``@probe(...)`` function; PROBE_MODULES lists them in the
+order they run (the cheap, read-only ones first).
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+PROFILES = ("quick", "default")
+
+
+@dataclass
+class ProbeContext:
+    """What a probe may know besides the page: the viewport it must restore, its settings."""
+    viewport: tuple[int, int]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str                      # the artifact it writes
+    profiles: tuple[str, ...]
+    timeout_s: float
+    run: Callable[[Any, ProbeContext], Awaitable[dict[str, Any]]]
+
+
+PROBES: list[Probe] = []
+PROBE_MODULES = ("audit.probes.keyboard", "audit.probes.layout", "audit.probes.hover", "audit.probes.motion")
+
+
+def probe(name: str, profiles: tuple[str, ...] = ("default",), timeout_s: float = 10.0):
+    def register(fn: Callable[[Any, ProbeContext], Awaitable[dict[str, Any]]]):
+        PROBES.append(Probe(name, tuple(profiles), timeout_s, fn))
+        return fn
+    return register
+
+
+def _load() -> None:
+    if not PROBES:
+        for module in PROBE_MODULES:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as exc:        # a probe not written yet
+                if exc.name != module:
+                    raise
+
+
+def selected(profile: str) -> list[Probe]:
+    _load()
+    return [p for p in PROBES if profile in p.profiles]
+
+
+async def run_probes(page, profile: str, ctx: ProbeContext) -> dict[str, dict[str, Any]]:
+    """Every probe of ``profile`` on ``page``, one after the other; each one's artifact, or its error."""
+    from playwright.async_api import Error as PlaywrightError
+
+    out: dict[str, dict[str, Any]] = {}
+    for p in selected(profile):
+        try:
+            out[p.name] = await asyncio.wait_for(p.run(page, ctx), p.timeout_s)
+        except asyncio.TimeoutError:
+            out[p.name] = {"error": f"the page did not let klartjek finish this within {p.timeout_s:g} s"}
+            await _restore(page, ctx)
+        except PlaywrightError as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            out[p.name] = {"error": f"the page stopped the probe ({first})"}
+            await _restore(page, ctx)
+    return out
+
+
+async def _restore(page, ctx: ProbeContext) -> None:
+    """After a probe that failed half-way: the viewport and the pointer back, no focus, no scroll."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        await page.set_viewport_size({"width": ctx.viewport[0], "height": ctx.viewport[1]})
+        await page.mouse.move(0, 0)
+        await page.evaluate("() => { document.getElementById('__klartjek_probe_style__')?.remove();"
+                            " document.activeElement?.blur?.(); window.scrollTo(0, 0); }")
+    except PlaywrightError:
+        pass
