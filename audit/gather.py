@@ -45,7 +45,7 @@ async (arg) => {
     links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)};
   // what the checks of a whole site compare across pages: navigation, link names, search
   const words = el => (el.getAttribute('aria-label') || el.innerText || el.textContent ||
-    (el.querySelector('img[alt]') || {}).alt || el.getAttribute('title') || '').replace(/\s+/g, ' ').trim().slice(0, 200);
+    (el.querySelector('img[alt]') || {}).alt || el.getAttribute('title') || '').replace(/\\s+/g, ' ').trim().slice(0, 200);
   const named = el => [el.href, words(el)];
   info.nav = Array.from(document.querySelectorAll('nav, [role="navigation"]'), n => ({
     label: n.getAttribute('aria-label') || null,

@@ -21,6 +21,7 @@ FAMILIES = (
     "checks.hover_checks",      # KW040–KW049: content on hover or focus
     "checks.motion_checks",     # KW050–KW059: sound and motion that start by themselves
     "checks.language_checks",   # KW060–KW069: the language of the page and of its parts
+    "checks.link_checks",       # KW070–KW079: a link's purpose, with and without its context
 )
 for _module in FAMILIES:
     importlib.import_module(_module)
@@ -42,6 +43,7 @@ FAMILY_INFO = {
     "motion": ("KW050–KW059", "checks/motion_checks.py", "sound and motion after the page loaded (`motion`)"),
     "language": ("KW060–KW069", "checks/language_checks.py", "the language of the text and of its passages "
                  "(`text`)"),
+    "links": ("KW070–KW079", "checks/link_checks.py", "each link's name and the context around it (`links`)"),
 }
 
 

@@ -41,7 +41,28 @@ class Probe:
 
 
 PROBES: list[Probe] = []
-PROBE_MODULES = ("audit.probes.keyboard", "audit.probes.layout", "audit.probes.hover", "audit.probes.motion")
+PROBE_MODULES = ("audit.probes.links", "audit.probes.keyboard", "audit.probes.layout", "audit.probes.hover",
+                 "audit.probes.motion")
+
+# A JavaScript function expression, el => a CSS selector that finds exactly ``el`` with
+# document.querySelector: the nearest unique id, then tag names with :nth-of-type where a
+# sibling shares the tag, from there down (the targets of the probes' findings).
+SELECTOR_JS = """(el => {
+  const unique = sel => { try { return document.querySelectorAll(sel).length === 1; } catch (e) { return false; } };
+  const parts = [];
+  for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+    if (n.id && unique('#' + CSS.escape(n.id))) { parts.unshift('#' + CSS.escape(n.id)); break; }
+    let part = CSS.escape(n.localName);
+    const parent = n.parentElement;
+    if (parent) {
+      const same = Array.prototype.filter.call(parent.children, c => c.localName === n.localName);
+      if (same.length > 1) part += ':nth-of-type(' + (same.indexOf(n) + 1) + ')';
+    }
+    parts.unshift(part);
+    if (n.localName === 'html' || unique(parts.join(' > '))) break;
+  }
+  return parts.join(' > ');
+})"""
 
 
 def probe(name: str, profiles: tuple[str, ...] = ("default",), timeout_s: float = 10.0):

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from checks import common
 from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
-from core.klarsprog.lexicon import Words, find_all, words_for
+from core.klarsprog.lexicon import Words, find_all, link_label, words_for
 from core.klarsprog.text import BAND_NAMES, Analysis, Block, analyse, lix_band
 from core.model import Category, Finding, Impact, Outcome, TargetKind
 
@@ -747,9 +747,6 @@ def check_weekday_date(ctx: Ctx) -> list[Finding]:
     return out
 
 
-LINK_TRAILING = ".:!»›>→…  "   # characters stripped from the end of a link text (a set)
-
-
 @klarsprog_check(code="KL017", name="generic-link-text", impact=Impact.MODERATE, languages=BOTH,
                  related_wcag=("2.4.9",),
                  title={"da": "Intetsigende linktekst", "en": "Generic link text"},
@@ -762,8 +759,7 @@ def check_generic_link_text(ctx: Ctx) -> list[Finding] | None:
         return None
     out = []
     for start, end, _href in ctx.links:
-        label = ctx.a.text[start:end].strip().rstrip(LINK_TRAILING).strip().lower()
-        if " ".join(label.split()) in ctx.words.generic_links:
+        if link_label(ctx.a.text[start:end]) in ctx.words.generic_links:
             out.append(finding(ctx, start, end, "moderate",
                                {"da": f"Linkteksten \u00bb{ctx.a.text[start:end].strip()}\u00ab siger ikke, "
                                       "hvor linket fører hen.",

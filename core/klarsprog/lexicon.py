@@ -57,6 +57,15 @@ class Words:
     dotted: frozenset[str]           # dotted abbreviations worth explaining: "pga", "mht"
 
 
+LINK_TRAILING = ".:!»›>→…\u00a0 "   # characters stripped from the end of a link text (a set)
+
+
+def link_label(text: str) -> str:
+    """A link text as the generic-link list has it: lower case, one space between words, without
+    final punctuation and arrows."""
+    return " ".join(text.strip().rstrip(LINK_TRAILING).strip().lower().split())
+
+
 def words_for(settings: dict[str, Any]) -> Words:
     """Word lists for the klarsprog settings of a config (cached per distinct settings)."""
     key = json.dumps({k: settings.get(k, []) for k in (
