@@ -18,6 +18,7 @@ order they run (the cheap, read-only ones first).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
@@ -87,32 +88,53 @@ def selected(profile: str) -> list[Probe]:
     return [p for p in PROBES if profile in p.profiles]
 
 
+RESTORE_TIMEOUT_S = 2.0
+
+
 async def run_probes(page, profile: str, ctx: ProbeContext) -> dict[str, dict[str, Any]]:
-    """Every probe of ``profile`` on ``page``, one after the other; each one's artifact, or its error."""
+    """Every probe of ``profile`` on ``page``, one after the other; each one's artifact, or its error.
+
+    A probe that fails or runs out of time is followed by a restore of the page's state. A page that
+    does not answer even that (a script stuck in a loop, a renderer that hung) is closed — the
+    worker opens a fresh tab for its next document — and the probes left give an error too."""
     from playwright.async_api import Error as PlaywrightError
 
     out: dict[str, dict[str, Any]] = {}
+    stuck = None
     for p in selected(profile):
+        if stuck is not None:
+            out[p.name] = {"error": stuck}
+            continue
         try:
             out[p.name] = await asyncio.wait_for(p.run(page, ctx), p.timeout_s)
+            continue
         except asyncio.TimeoutError:
             out[p.name] = {"error": f"the page did not let klartjek finish this within {p.timeout_s:g} s"}
-            await _restore(page, ctx)
         except PlaywrightError as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             out[p.name] = {"error": f"the page stopped the probe ({first})"}
-            await _restore(page, ctx)
+        if not await _restore(page, ctx):
+            stuck = f"not checked: the page stopped responding while klartjek checked {p.name}"
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(page.close(run_before_unload=False), RESTORE_TIMEOUT_S)
     return out
 
 
-async def _restore(page, ctx: ProbeContext) -> None:
-    """After a probe that failed half-way: the viewport and the pointer back, no focus, no scroll."""
+async def _restore(page, ctx: ProbeContext) -> bool:
+    """After a probe that failed half-way: the viewport and the pointer back, no focus, no scroll.
+    False when the page does not answer within RESTORE_TIMEOUT_S (or is gone)."""
     from playwright.async_api import Error as PlaywrightError
 
-    try:
+    async def restore() -> None:
         await page.set_viewport_size({"width": ctx.viewport[0], "height": ctx.viewport[1]})
         await page.mouse.move(0, 0)
         await page.evaluate("() => { document.getElementById('__klartjek_probe_style__')?.remove();"
                             " document.activeElement?.blur?.(); window.scrollTo(0, 0); }")
-    except PlaywrightError:
-        pass
+
+    if page.is_closed():
+        return False
+    try:
+        await asyncio.wait_for(restore(), RESTORE_TIMEOUT_S)
+        return True
+    except (PlaywrightError, asyncio.TimeoutError):
+        return False
