@@ -1,1 +1,186 @@
-"""(being written) klartjek's own browser checks: see checks/__init__.py FAMILY_INFO."""
+"""Keyboard and focus (KW001–KW019): what the keyboard probes saw (audit/probes/keyboard.py).
+
+``keyboard_static`` (quick): elements with mouse handlers and how the keyboard reaches them;
+``keyboard`` (default): the focus order, what focusing each stop changes on screen, the indicator's
+contrast, sticky or fixed content over the focused element, and the trap test's key presses.
+"""
+from __future__ import annotations
+
+from checks.common import finding, probe_failed
+from checks.registry import INAPPLICABLE, family
+from core.model import Category, Impact, TargetKind
+
+kw_static = family("keyboard", category=Category.WCAG, requires=("keyboard_static",), target=TargetKind.CSS)
+kw_check = family("keyboard", category=Category.WCAG, requires=("keyboard",), target=TargetKind.CSS)
+
+
+def _near_miss(c: dict) -> bool:
+    """A click handler that is not a control of its own: on a large container or the page (event
+    delegation, a backdrop), inside a native control, around a control the click forwards to, or on an
+    item of a composite widget (tabs, menu, toolbar) whose arrow keys move focus."""
+    return bool(c.get("large") or c.get("inside_native") or c.get("interactive_inside") or c.get("composite"))
+
+
+def _name(c: dict) -> str:
+    return f"<{c.get('tag')}>" + (f" role=\"{c['role']}\"" if c.get("role") else "")
+
+
+# -- 2.1.1 Keyboard -------------------------------------------------------------------------------
+
+@kw_static(code="KW001", name="keyboard-operable", impact=Impact.SERIOUS, wcag=("2.1.1",), level="A",
+           title={"da": "Elementer, der reagerer på klik, skal kunne nås med tastaturet",
+                  "en": "Elements that react to clicks must be reachable with the keyboard"},
+           description={
+               "da": "Et element med en klik-handler (click, mousedown, pointerdown …), som ikke kan få fokus med "
+                     "Tab, kan ikke bruges af dem, der bruger tastatur, skærmlæser eller kontakt. Brug en "
+                     "»button« eller et link, eller giv elementet tabindex=\"0\", en rolle og en tastatur-handler.",
+               "en": "An element with a click handler (click, mousedown, pointerdown …) that Tab cannot reach "
+                     "cannot be used by people on a keyboard, a screen reader or a switch. Use a button or a "
+                     "link, or give the element tabindex=\"0\", a role and a key handler."})
+def click_not_focusable(artifacts, ctx):
+    art = artifacts["keyboard_static"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    if not art.get("clickable"):
+        return INAPPLICABLE
+    cands = [c for c in art["clickable"] if not c.get("focusable")]
+    out = []
+    for c in cands:
+        if _near_miss(c):
+            continue
+        minus = c.get("tabindex") is not None and str(c["tabindex"]).strip().startswith("-")
+        why = ({"da": f"{_name(c)} reagerer på klik ({', '.join(c['events'])}), men tabindex=\"-1\" tager det ud "
+                      "af tastaturets rækkefølge.",
+                "en": f"{_name(c)} reacts to clicks ({', '.join(c['events'])}), but tabindex=\"-1\" takes it out "
+                      "of the keyboard's order."} if minus else
+               {"da": f"{_name(c)} reagerer på klik ({', '.join(c['events'])}), men kan ikke få fokus med Tab.",
+                "en": f"{_name(c)} reacts to clicks ({', '.join(c['events'])}), but Tab cannot reach it."})
+        out.append(finding(c["target"], c.get("html", ""), why, {
+            "da": "Brug et <button>-element (eller et link, hvis det fører et sted hen). Skal det være et andet "
+                  "element, så giv det tabindex=\"0\", en passende rolle og en handler for Enter og mellemrum.",
+            "en": "Use a <button> element (or a link if it goes somewhere). If it must be another element, give "
+                  "it tabindex=\"0\", a suitable role and a handler for Enter and Space."}))
+    return out
+
+
+# -- 2.1.2 No keyboard trap -----------------------------------------------------------------------
+
+@kw_check(code="KW002", name="no-keyboard-trap", impact=Impact.CRITICAL, wcag=("2.1.2",), level="A",
+          title={"da": "Fokus må ikke blive fanget", "en": "Focus must not be trapped"},
+          description={
+              "da": "klartjek trykker Tab og Skift+Tab fra elementer, hvis scripts lytter efter taster eller "
+                    "fokus. Kommer fokus tilbage til de samme elementer i begge retninger, og hjælper hverken Escape "
+                    "eller en tastekombination, som siden selv nævner, er fokus fanget. En modal dialog, der holder "
+                    "fokus inde, er i orden, når Escape eller en knap i dialogen lukker den.",
+              "en": "klartjek presses Tab and Shift+Tab from elements whose scripts listen for keys or focus. When "
+                    "focus comes back to the same elements in both directions, and neither Escape nor a key "
+                    "combination the page itself names helps, focus is trapped. A modal dialog that keeps focus "
+                    "inside is fine when Escape or a button in it closes it."})
+def keyboard_trap(artifacts, ctx):
+    art = artifacts["keyboard"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    if not art.get("stops"):
+        return INAPPLICABLE
+    out = []
+    reported: set[str] = set()
+    for t in art.get("traps") or []:
+        if not t.get("trapped") or t.get("exit") or t["target"] in reported:
+            continue
+        reported.update(t.get("cycle") or [])      # one finding per trap: its other members are the same trap
+        # the cycle's members depend on the page's timers, so the message names none of them
+        advice = " ".join(t.get("advice") or [])
+        msg = {"da": "Fra dette element bringer både Tab og Skift+Tab fokus tilbage hertil uden at komme videre på "
+                     "siden, og Escape hjælper ikke.",
+               "en": "From this element both Tab and Shift+Tab bring focus back here without getting on through "
+                     "the page, and Escape does not help."}
+        if advice:
+            msg = {"da": msg["da"] + f" Siden nævner {advice}, men det hjælper heller ikke.",
+                   "en": msg["en"] + f" The page names {advice}, but that does not help either."}
+        out.append(finding(t["target"], t["target"], msg, {
+            "da": "Lad Tab og Skift+Tab flytte fokus videre (flyt ikke fokus tilbage ved blur eller keydown). En "
+                  "dialog, der skal holde på fokus, skal kunne lukkes med Escape.",
+            "en": "Let Tab and Shift+Tab move focus on (do not move focus back on blur or keydown). A dialog that "
+                  "must keep focus must close on Escape."}))
+    return out
+
+
+# -- 2.4.7 Focus visible --------------------------------------------------------------------------
+
+@kw_check(code="KW003", name="focus-visible", impact=Impact.SERIOUS, wcag=("2.4.7",), level="AA",
+          title={"da": "Det skal kunne ses, hvor fokus er", "en": "Keyboard focus must be visible"},
+          description={
+              "da": "klartjek giver hvert element i Tab-rækkefølgen fokus, som tastaturet gør, og sammenligner "
+                    "udseendet før og efter: omrids, skygge, kant, baggrund, farve, understregning, form, "
+                    "::before/::after, beholdere (:focus-within), søskende og det, scripts ændrer. Ændrer intet "
+                    "sig (heller ikke i pixels), eller er elementet usynligt med fokus, kan brugeren ikke se, "
+                    "hvor fokus er.",
+              "en": "klartjek focuses every element in the Tab order as the keyboard does and compares how things "
+                    "look before and after: outline, shadow, border, background, colour, underline, shape, "
+                    "::before/::after, containers (:focus-within), siblings and what scripts change. When nothing "
+                    "changes (not even a pixel), or the element is invisible when focused, the user cannot see "
+                    "where focus is."})
+def focus_not_visible(artifacts, ctx):
+    art = artifacts["keyboard"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    if not art.get("stops"):
+        return INAPPLICABLE
+    out = []
+    for e in art.get("focus") or []:
+        if e.get("visible", True) is not False or e.get("pixels"):
+            continue
+        if e.get("shown") is False:
+            msg = {"da": "Elementet kan få fokus med Tab, men er usynligt, mens det har fokus (uden for skærmen, "
+                         "klippet væk eller gennemsigtigt).",
+                   "en": "The element takes focus with Tab but is invisible while it has it (off-screen, clipped "
+                         "or transparent)."}
+            fix = {"da": "Vis elementet, når det har fokus (fx et »spring til indhold«-link), eller tag det ud af "
+                         "Tab-rækkefølgen, hvis det ikke skal bruges.",
+                   "en": "Show the element when it has focus (as a skip link does), or take it out of the Tab order "
+                         "if it is not meant to be used."}
+        else:
+            msg = {"da": "Intet ændrer sig på skærmen, når elementet får fokus: der er ingen fokusmarkering.",
+                   "en": "Nothing changes on screen when the element takes focus: there is no focus indicator."}
+            fix = {"da": "Fjern »outline: none«, eller giv :focus-visible en tydelig markering (outline, box-shadow "
+                         "eller kant).",
+                   "en": "Remove »outline: none«, or give :focus-visible a clear indicator (outline, box-shadow or "
+                         "border)."}
+        out.append(finding(e["target"], e.get("html", ""), msg, fix))
+    return out
+
+
+# -- 2.4.11 Focus not obscured (minimum) ----------------------------------------------------------
+
+@kw_check(code="KW004", name="focus-not-obscured", impact=Impact.SERIOUS, wcag=("2.4.11",), level="AA",
+          wcag_version="2.2",
+          title={"da": "Elementet med fokus må ikke være skjult af faste bjælker",
+                 "en": "The focused element must not be hidden by sticky or fixed content"},
+          description={
+              "da": "Når et element får fokus og er rullet frem som ved Tab, må det ikke være helt dækket af "
+                    "indhold, der ligger fast (sticky eller fixed): sidehoveder, cookie-bjælker, chat-knapper. "
+                    "Delvist dækket er tilladt på niveau AA.",
+              "en": "When an element takes focus and is scrolled into view as Tab does, it must not be entirely "
+                    "covered by content that stays in place (sticky or fixed): headers, cookie banners, chat "
+                    "buttons. Partly covered is allowed at level AA."})
+def focus_obscured(artifacts, ctx):
+    art = artifacts["keyboard"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    if not art.get("stops"):
+        return INAPPLICABLE
+    out = []
+    for e in art.get("focus") or []:
+        ob = e.get("obscured") or {}
+        if not ob.get("points") or ob.get("covered", 0) < ob["points"]:
+            continue
+        by = ob.get("by") or "?"
+        out.append(finding(e["target"], e.get("html", ""), {
+            "da": f"Med fokus er elementet helt dækket af fast indhold ({by}).",
+            "en": f"With focus, the element is entirely covered by content that stays in place ({by})."}, {
+            "da": "Giv siden scroll-padding (fx »html { scroll-padding-top/bottom: … }«) svarende til bjælkens "
+                  "højde, eller lad bjælken fylde mindre eller lukke.",
+            "en": "Give the page scroll padding (e.g. »html { scroll-padding-top/bottom: … }«) as large as the "
+                  "bar, or make the bar smaller or closable."}))
+    return out
+
