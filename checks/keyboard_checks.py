@@ -184,3 +184,43 @@ def focus_obscured(artifacts, ctx):
                   "bar, or make the bar smaller or closable."}))
     return out
 
+
+# -- 1.4.11 Non-text contrast: focus indicators (tagged experimental: runs with experimental = true) -
+
+@kw_check(code="KW005", name="focus-indicator-contrast", impact=Impact.MODERATE, wcag=("1.4.11",), level="AA",
+          wcag_version="2.1", tags=("experimental",),
+          title={"da": "Fokusmarkeringen skal have kontrast 3:1",
+                 "en": "Focus indicators must have a 3:1 contrast"},
+          description={
+              "da": "Den markering, der kommer frem ved fokus (outline, box-shadow eller kant), skal have mindst "
+                    "3:1 i kontrast til baggrunden ved siden af. Det kræves ikke, når fokus også vises på en anden "
+                    "måde med nok kontrast (fx en baggrund, der skifter med 3:1, en understregning), eller når "
+                    "markeringen er browserens egen.",
+              "en": "The indicator focus brings (outline, box-shadow or border) needs at least 3:1 contrast "
+                    "against the background next to it. Not required when focus is also shown another way with "
+                    "enough contrast (a background that changes by 3:1, an underline), or when the indicator is "
+                    "the browser's own."})
+def focus_indicator_contrast(artifacts, ctx):
+    art = artifacts["keyboard"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    if not art.get("indicators"):
+        return INAPPLICABLE
+    out = []
+    for e in art.get("focus") or []:
+        ind = e.get("indicator") or {}
+        ratio = ind.get("ratio")
+        if ratio is None or ratio >= 3 or ind.get("kind") in (None, "auto"):
+            continue
+        alt = ind.get("alt") or {}
+        if (alt.get("decoration") or alt.get("shape") or (alt.get("background") or 0) >= 3
+                or (alt.get("color") or 0) >= 3):
+            continue
+        out.append(finding(e["target"], e.get("html", ""), {
+            "da": f"Fokusmarkeringen ({ind['kind']} {ind.get('color')}) har kun {ratio:.2f}:1 i kontrast til "
+                  f"baggrunden {ind.get('against')}; der skal være mindst 3:1.",
+            "en": f"The focus indicator ({ind['kind']} {ind.get('color')}) has only {ratio:.2f}:1 contrast against "
+                  f"the background {ind.get('against')}; at least 3:1 is needed."}, {
+            "da": "Brug en mørkere (eller lysere) farve til fokusmarkeringen, så den står tydeligt mod baggrunden.",
+            "en": "Use a darker (or lighter) colour for the focus indicator so it stands out from the background."}))
+    return out
