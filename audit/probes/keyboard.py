@@ -785,8 +785,9 @@ async def keyboard(page, ctx: ProbeContext) -> dict:
     out = await page.evaluate(WALK_JS, {"maxElements": 20000, "maxStops": MAX_STOPS, "maxPixel": MAX_PIXEL_DIFFS,
                                         "maxEntries": 100, "maxTraps": MAX_TRAP_TESTS, "walkMs": 3000,
                                         "maxSuspects": 20, "suspectMs": 1000})
+    pixels, candidates = out.pop("pixel"), out.pop("trap_candidates")
+    acted = bool(pixels or candidates)     # the walk restored the page itself; later steps need a clean-up
     try:
-        pixels = out.pop("pixel")
         for target in pixels:
             if time.monotonic() > deadline:
                 out["timed_out"] = True
@@ -796,7 +797,6 @@ async def keyboard(page, ctx: ProbeContext) -> dict:
                 if entry["target"] == target:
                     entry["pixels"] = changed
         traps = []
-        candidates = out.pop("trap_candidates")
         if candidates:
             await page.evaluate(TRAP_JS, {"op": "install"})
             for cand in candidates:
@@ -809,10 +809,11 @@ async def keyboard(page, ctx: ProbeContext) -> dict:
         out["traps"] = traps
         out["trap_tested"] = len(candidates)
     finally:
-        await page.evaluate("() => { document.getElementById('__klartjek_probe_style__')?.remove();"
-                            " const k = window.__klartjek_keyboard__; if (k) { document.removeEventListener("
-                            "'focusout', k.out, true); delete window.__klartjek_keyboard__; }"
-                            " document.activeElement?.blur?.(); window.scrollTo(0, 0); }")
+        if acted:
+            await page.evaluate("() => { document.getElementById('__klartjek_probe_style__')?.remove();"
+                                " const k = window.__klartjek_keyboard__; if (k) { document.removeEventListener("
+                                "'focusout', k.out, true); delete window.__klartjek_keyboard__; }"
+                                " document.activeElement?.blur?.(); window.scrollTo(0, 0); }")
     out["walk_ms"] = out.pop("ms")
     out["ms"] = round((time.monotonic() - started) * 1000)
     return out
