@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from checks.common import finding, probe_failed
 from checks.registry import INAPPLICABLE, family
-from core.model import Category, Impact, TargetKind
+from core.model import Category, Impact, Outcome, TargetKind
 
 kw_static = family("keyboard", category=Category.WCAG, requires=("keyboard_static",), target=TargetKind.CSS)
 kw_check = family("keyboard", category=Category.WCAG, requires=("keyboard",), target=TargetKind.CSS)
@@ -61,6 +61,114 @@ def click_not_focusable(artifacts, ctx):
             "en": "Use a <button> element (or a link if it goes somewhere). If it must be another element, give "
                   "it tabindex=\"0\", a suitable role and a handler for Enter and Space."}))
     return out
+
+
+@kw_static(code="KW006", name="click-without-key-handler", impact=Impact.SERIOUS, wcag=("2.1.1",), level="A",
+           title={"da": "Egne knapper skal kunne aktiveres med Enter og mellemrum",
+                  "en": "Custom buttons must work with Enter and Space"},
+           description={
+               "da": "Et element, der kan få fokus og reagerer på klik, men ikke er en rigtig knap eller et link, "
+                     "bliver ikke aktiveret af Enter eller mellemrum, medmindre et script lytter efter tasterne. "
+                     "Uden en tastatur-handler (keydown, keyup) på elementet eller dets beholder kan det kun "
+                     "bruges med mus.",
+               "en": "A focusable element that reacts to clicks but is not a real button or link is not activated "
+                     "by Enter or Space unless a script listens for the keys. With no key handler (keydown, "
+                     "keyup) on it or its container it works with a mouse only."})
+def click_without_key_handler(artifacts, ctx):
+    art = artifacts["keyboard_static"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    cands = [c for c in art.get("clickable") or [] if c.get("focusable")]
+    if not cands:
+        return INAPPLICABLE
+    out = []
+    for c in cands:
+        if _near_miss(c) or c.get("key"):
+            continue
+        review = bool(c.get("global_key"))
+        msg = {"da": f"{_name(c)} kan få fokus og reagerer på klik, men intet på elementet eller dets beholdere "
+                     "lytter efter taster, så Enter og mellemrum gør ikke det, et klik gør.",
+               "en": f"{_name(c)} takes focus and reacts to clicks, but nothing on it or its containers listens "
+                     "for keys, so Enter and Space do not do what a click does."}
+        if review:
+            msg = {"da": msg["da"] + " Siden lytter efter taster et overordnet sted: afprøv Enter og mellemrum.",
+                   "en": msg["en"] + " The page listens for keys at the top: try Enter and Space."}
+        out.append(finding(c["target"], c.get("html", ""), msg, {
+            "da": "Brug et <button>-element, så virker Enter og mellemrum af sig selv. Ellers: håndter keydown for "
+                  "Enter og mellemrum på elementet, så de gør det samme som et klik.",
+            "en": "Use a <button> element: Enter and Space then work by themselves. Otherwise handle keydown for "
+                  "Enter and Space on the element so they do what a click does."},
+            outcome=Outcome.CANT_TELL if review else Outcome.FAILED))
+    return out
+
+
+@kw_static(code="KW007", name="mouse-only-handler", impact=Impact.MODERATE, wcag=("2.1.1",), level="A",
+           title={"da": "Dobbeltklik og hover skal have en tastaturvej",
+                  "en": "Double-click and hover need a keyboard way"},
+           description={
+               "da": "Et dobbeltklik eller en »mouseover«, der gør noget, uden at et script lytter efter tastatur "
+                     "eller fokus det samme sted, kan kun bruges med mus. klartjek kan ikke se, hvad handleren gør, "
+                     "så fundet skal gennemgås: findes der en tastaturvej til det samme?",
+               "en": "A double-click or a mouseover that does something, with no script listening for keys or "
+                     "focus in the same place, works with a mouse only. klartjek cannot see what the handler does, "
+                     "so the finding needs review: is there a keyboard way to the same thing?"})
+def mouse_only_handler(artifacts, ctx):
+    art = artifacts["keyboard_static"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    cands = art.get("mouse_only") or []
+    if not cands:
+        return INAPPLICABLE
+    out = []
+    for c in cands:
+        events = c.get("events") or []
+        if "dblclick" in events and not c.get("key") and not c.get("field"):
+            out.append(finding(c["target"], c.get("html", ""), {
+                "da": f"{_name(c)} reagerer på dobbeltklik, og intet på elementet eller dets beholdere lytter efter "
+                      "taster.",
+                "en": f"{_name(c)} reacts to a double-click, and nothing on it or its containers listens for keys."}, {
+                "da": "Sørg for, at det, dobbeltklikket gør, også kan gøres med tastaturet (en knap, eller Enter på "
+                      "elementet).",
+                "en": "Make what the double-click does available from the keyboard too (a button, or Enter on the "
+                      "element)."}, outcome=Outcome.CANT_TELL))
+        elif (set(events) & {"mouseover", "mouseenter"} and not c.get("focus_handler") and not c.get("click")
+              and c.get("hidden_controls")):
+            out.append(finding(c["target"], c.get("html", ""), {
+                "da": f"{_name(c)} har skjulte links eller knapper og en hover-handler, men intet lytter efter fokus, "
+                      "taster eller klik: det, der vises ved hover, kan tastaturet måske ikke nå.",
+                "en": f"{_name(c)} holds hidden links or buttons and has a hover handler, but nothing listens for "
+                      "focus, keys or clicks: what hover shows may be out of the keyboard's reach."}, {
+                "da": "Vis indholdet også, når elementet eller noget i det får fokus (focusin eller :focus-within), "
+                      "eller med en knap, der folder det ud.",
+                "en": "Show the content also when the element or something in it takes focus (focusin or "
+                      ":focus-within), or with a button that expands it."}, outcome=Outcome.CANT_TELL))
+    return out
+
+
+@kw_static(code="KW008", name="control-out-of-tab-order", impact=Impact.SERIOUS, wcag=("2.1.1",), level="A",
+           title={"da": "Synlige links og knapper skal kunne nås med Tab",
+                  "en": "Visible links and controls must be reachable with Tab"},
+           description={
+               "da": "Et synligt link, en knap eller et formularfelt med tabindex=\"-1\" springes over, når man "
+                     "bruger Tab. Undtaget er elementer i en sammensat widget (faner, menuer, værktøjslinjer), hvor "
+                     "piletasterne flytter fokus, og links, hvis mål også nås af et andet link.",
+               "en": "A visible link, button or form field with tabindex=\"-1\" is skipped by Tab. Exempt are "
+                     "elements in a composite widget (tabs, menus, toolbars) where arrow keys move focus, and links "
+                     "whose target another link reaches."})
+def control_out_of_tab_order(artifacts, ctx):
+    art = artifacts["keyboard_static"]
+    if (err := probe_failed(art)) is not None:
+        return err
+    cands = art.get("unreached") or []
+    if not cands:
+        return INAPPLICABLE
+    return [finding(c["target"], c.get("html", ""), {
+                "da": f"<{c.get('tag')}> er synlig, men tabindex=\"{c.get('tabindex')}\" gør, at Tab springer "
+                      "den over.",
+                "en": f"<{c.get('tag')}> is visible, but tabindex=\"{c.get('tabindex')}\" makes Tab skip it."}, {
+                "da": "Fjern tabindex=\"-1\", eller skjul elementet helt, hvis det ikke skal bruges.",
+                "en": "Remove tabindex=\"-1\", or hide the element entirely if it is not meant to be used."})
+            for c in cands if not c.get("composite") and not c.get("same_link_reachable")]
 
 
 # -- 2.1.2 No keyboard trap -----------------------------------------------------------------------
