@@ -149,11 +149,13 @@ STATIC_JS = "(opts) => {" + HELPERS_JS + r"""
     const el = all[i];
     const t = el.localName;
     if (t === 'script' || t === 'style' || t === 'template' || t === 'noscript') continue;
-    const click = CLICK.filter(ty => hasEvent(el, [ty]));
-    const dbl = hasEvent(el, ['dblclick']);
-    const hover = HOVER.filter(ty => hasEvent(el, [ty]));
+    // one read of the listener record per element (most have none), then the inline handlers
+    const l = listeners(el);
+    const on = (ty) => l.includes(ty) || el['on' + ty] != null;
+    const click = CLICK.filter(on);
+    const dbl = on('dblclick');
+    const hover = HOVER.filter(on);
     const native = NATIVE(el);
-    if (native && tabbable(el) && el.localName === 'a') reachableHref.add(el.href);
     // native controls taken out of the tab order by tabindex="-1"
     if (native && el.getAttribute('tabindex') !== null && el.tabIndex < 0 && !el.disabled
         && t !== 'label' && t !== 'option' && t !== 'iframe') {
@@ -183,6 +185,9 @@ STATIC_JS = "(opts) => {" + HELPERS_JS + r"""
                         .slice(0, 200).filter(d => !rendered(d)).length});
     }
   }
+  // the links Tab reaches, only when a link is out of the order (resolving every href costs)
+  if (outOfOrder.some(el => el.localName === 'a'))
+    for (const a of document.querySelectorAll('a[href]')) if (tabbable(a) && rendered(a)) reachableHref.add(a.href);
   for (const el of outOfOrder) {
     unreached.push({target: sel(el), html: snip(el), tag: el.localName, role: el.getAttribute('role'),
                     tabindex: el.getAttribute('tabindex'), composite: inComposite(el),
