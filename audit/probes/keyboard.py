@@ -699,8 +699,12 @@ async def _freed(page, target: str, cycle: list[str], key: str, wait: int) -> bo
         return False
     await page.keyboard.press(key)
     res = await page.evaluate(TRAP_JS, {"op": "step", "wait": wait})
-    if res["left"] or (res["at"] and res["at"] not in cycle):
+    if res["left"]:
         return True
+    if res["at"] and res["at"] not in cycle:
+        # out of the cycle: freed, unless the page's timers pull focus back into it
+        again = await page.evaluate(TRAP_JS, {"op": "step", "wait": max(wait, 30)})
+        return again["left"] or again["at"] not in cycle
     inside = await page.evaluate(TRAP_JS, {"op": "inside", "cycle": cycle})
     return not inside["shown"]
 
