@@ -1,14 +1,31 @@
 """Checks of a whole crawl (codes KS…): pure functions of the ``site`` artifact the crawl makes.
 
-``site``: {"pages": [{"location": str, "links": [normalised URL, …]}, …],
-           "broken": {normalised URL: {"url": str, "status": int}}}
+``site``: {"pages": [page, …], "broken": {normalised URL: {"url": str, "status": int}}}, a page:
+    {"location": str, "links": [normalised URL, …], "title": str | None, "lang": str | None,
+     "aliases": [other URLs of the same response, …] (optional),
+     "search": bool, "link_names": [[normalised URL, name], …],
+     "nav": [{"label": str | None, "region": "banner" | "contentinfo" | "complementary" | "main" | None,
+              "lang": str | None, "sel": CSS selector, "links": [[normalised URL, name, selector below the
+              nav], …]}, …]}
+``search``, ``link_names`` and ``nav`` are None for a page stored by a klartjek that did not gather them
+(unknown, not absent): the checks that read them give such a page no result.
 Each answers per page: {page location: [findings]} ([] passed); a page not answered gets no result.
+
+How many pages a check needs (a crawl of fewer gives no result, never "passed"): broken-link and
+accessibility-statement 1, page-titled 2, consistent-navigation and consistent-identification 3 (a
+navigation block is "repeated" when it is on at least 3 pages), multiple-ways 5.
 """
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
 from checks.common import finding
 from checks.registry import Artifacts, CheckContext, SiteVerdict, family
-from core.model import Category, Impact, TargetKind
+from core.model import Category, Impact, Outcome, TargetKind
 
 site_check = family("site", applies_to=("site",), requires=("site",))
 
@@ -37,4 +54,182 @@ def broken_link(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
                 "da": "Ret linket, så det peger på den rigtige side, eller fjern det.",
                 "en": "Correct the link so that it points to the right page, or remove it."}))
         out[page["location"]] = found
+    return out
+
+
+# -- shared: pages, places, names ------------------------------------------------------------------
+
+INDEX_FILE = re.compile(r"/(?:index|default|forside)\.(?:s?html?|php|aspx?|jsp)$", re.I)
+LANGUAGES = ("da|en|de|sv|no|nb|nn|fi|is|fo|kl|fr|es|it|nl|pl|pt|ro|lt|lv|et|uk|ru|ar|tr|so|ur|fa|ti|prs|ps|"
+             "ku|sq|bs|hr|sr|vi|th|zh")
+LANG_SEGMENT = re.compile(rf"^/(?:{LANGUAGES})(?:[-_][a-z]{{2}})?$", re.I)
+
+
+def _pages(artifacts: Artifacts) -> list[dict[str, Any]]:
+    return list(artifacts["site"].get("pages") or [])
+
+
+def _place(url: str) -> tuple[str, str]:
+    """A page's origin and its path as a reader sees the page: no trailing slash, no index file."""
+    p = urlsplit(url)
+    path = INDEX_FILE.sub("/", unquote(p.path) or "/")
+    return f"{p.scheme}://{p.netloc}", (path.rstrip("/") or "/")
+
+
+def _homes(pages: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """The places of the site's front pages: "/" of each origin, the folder every page lies in (a crawl
+    of https://x.dk/borger/), and a language's front page (/en, /da-dk)."""
+    places = [_place(p["location"]) for p in pages]
+    homes = {(o, "/") for o, _ in places}
+    for origin in {o for o, _ in places}:
+        parts = [path.strip("/").split("/") if path != "/" else [] for o, path in places if o == origin]
+        common: list[str] = []
+        for segs in zip(*parts, strict=False):
+            if len(set(segs)) != 1:
+                break
+            common.append(segs[0])
+        if common and len(parts) > 1:
+            homes.add((origin, "/" + "/".join(common)))
+    homes |= {(o, path) for o, path in places if LANG_SEGMENT.match(path)}
+    return homes
+
+
+def _is_home(page: dict[str, Any], homes: set[tuple[str, str]]) -> bool:
+    return _place(page["location"]) in homes
+
+
+def _shown(url: str, here: str) -> str:
+    """A URL as a message names it: its path (and query) on this page's site, else in full."""
+    p, h = urlsplit(url), urlsplit(here)
+    if (p.scheme, p.netloc) == (h.scheme, h.netloc):
+        return unquote(p.path or "/") + (f"?{p.query}" if p.query else "")
+    return url
+
+
+def _some(names: list[str], lang: str, quote: bool = False, n: int = 3) -> str:
+    """"a, b, c og 4 andre" / "a, b, c and 4 others"."""
+    q = (lambda s: f"»{s}«") if lang == "da" and quote else (lambda s: f"\u201c{s}\u201d") if quote else str
+    shown = [q(s) for s in names[:n]]
+    rest = len(names) - len(shown)
+    if rest:
+        return ", ".join(shown) + (f" og {rest} {'anden' if rest == 1 else 'andre'}" if lang == "da"
+                                   else f" and {rest} other{'s' if rest > 1 else ''}")
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + (" og " if lang == "da" else " and ") + shown[-1]
+
+
+def _other_pages(n: int, lang: str) -> str:
+    if lang == "da":
+        return f"{n} {'anden side' if n == 1 else 'andre sider'}"
+    return f"{n} other page{'' if n == 1 else 's'}"
+
+
+def _plain(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _lang(value: str | None) -> str:
+    return (value or "").split("-")[0].strip().lower()
+
+
+# -- KS002 page-titled --------------------------------------------------------------------------
+
+SEPARATOR = re.compile(r"\s+(?:[-–—|·•»›:/]|::)\s+|\s*[|·•»›]\s*")
+PLACEHOLDER = re.compile(r"(?:untitled(?: document| page)?|unavngivet|uden (?:titel|navn)|ikke navngivet|navnløs|"
+                         r"dokument|document|ny side|new page|side|page|titel|title|sidetitel|page title|default|"
+                         r"ny fane|new tab|testside|test page|skabelon|template)\s*\d*")
+FILE_NAME = re.compile(r"[\w~ .-]*\w\.(?:s?html?|aspx?|php\d?|jsp|cfm|cgi|docx?|pdf|txt|xml)")
+DUPLICATE_FAILS = 3        # pages (distinct places) sharing a title: a failure; 2: needs review
+
+
+def _segments(title: str) -> list[str]:
+    return [s for s in (x.strip() for x in SEPARATOR.split(_plain(title))) if s]
+
+
+def _site_name(titles: list[list[str]]) -> set[str]:
+    """The segments every title carries as its site name (a common end or start, as in "Kontakt – Region
+    Demo"): of the proper suffixes and prefixes of titles of two or more segments, the one most titles
+    share (the longest of equals), when at least 3 titles and 60 % of them have it."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for segs in titles:
+        for k in range(1, len(segs)):
+            counts[("end", *segs[-k:])] += 1
+            counts[("start", *segs[:k])] += 1
+    need = max(3, math.ceil(0.6 * len(titles)))
+    best = max(((n, len(key), key) for key, n in counts.items() if n >= need), default=None)
+    return set(best[2][1:]) if best else set()
+
+
+@site_check(code="KS002", name="page-titled", category=Category.WCAG, impact=Impact.SERIOUS,
+            wcag=("2.4.2",), level="A", target=TargetKind.CSS,
+            title={"da": "Sidens titel skal skelne den fra de andre sider",
+                   "en": "A page's title must tell it apart from the other pages"},
+            description={"da": "Titlen (fanebladets navn) skal sige, hvad netop denne side handler om. Den samme "
+                               "titel på mange sider, en titel, der kun er webstedets navn, eller et filnavn som "
+                               "»index.html« hjælper ikke borgeren med at finde rundt mellem faner og i historikken.",
+                         "en": "The title (the tab's name) must say what this page is about. The same title on many "
+                               "pages, a title that is only the site's name, or a file name such as \u201cindex.html"
+                               "\u201d does not help the citizen find their way between tabs and in the history."})
+def page_titled(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
+    """Pages without a title are axe-core's document-title: not answered here. Pages at the same place
+    (differing only in the query, e.g. ?side=2, or index.html beside /) count once when titles are
+    compared; a front page may carry only the site's name."""
+    pages = _pages(artifacts)
+    if len(pages) < 2:
+        return {}
+    titled = [p for p in pages if (p.get("title") or "").strip()]
+    homes = _homes(pages)
+    site_name = _site_name([segs for p in titled if len(segs := _segments(p["title"])) >= 2]) \
+        if len(titled) >= 3 else set()
+    by_title: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for p in titled:
+        by_title.setdefault(_plain(p["title"]), {}).setdefault(_place(p["location"]), []).append(p["location"])
+    out: SiteVerdict = {}
+    for p in titled:
+        title = " ".join(p["title"].split())
+        plain = _plain(title)
+        host = (urlsplit(p["location"]).hostname or "").lower()
+        segs = _segments(title)
+        html = f"<title>{title}</title>"
+        fix = {"da": "Skriv en titel, der siger, hvad netop denne side handler om, og sæt webstedets navn efter, "
+                     "fx »Parkering – Region Demo«.",
+               "en": "Write a title that says what this page is about, followed by the site's name, e.g. "
+                     "\u201cParking \u2013 Region Demo\u201d."}
+        if FILE_NAME.fullmatch(plain) or PLACEHOLDER.fullmatch(plain):
+            kind_da, kind_en = ("et filnavn", "a file name") if FILE_NAME.fullmatch(plain) else \
+                ("en standardtitel", "a placeholder")
+            out[p["location"]] = [finding("head > title", html, {
+                "da": f"Titlen »{title}« er {kind_da}; den siger ikke, hvad siden handler om.",
+                "en": f"The title \u201c{title}\u201d is {kind_en}; it does not say what the page is about."},
+                fix)]
+            continue
+        if plain in {host, host.removeprefix("www.")} and host:
+            out[p["location"]] = [finding("head > title", html, {
+                "da": f"Titlen »{title}« er kun værtsnavnet; den siger ikke, hvad siden handler om.",
+                "en": f"The title \u201c{title}\u201d is only the host name; it does not say what the page is "
+                      "about."}, fix)]
+            continue
+        if site_name and segs and set(segs) <= site_name:
+            if _is_home(p, homes):           # a front page's title may be the site's name (one a language)
+                out[p["location"]] = []
+                continue
+            out[p["location"]] = [finding("head > title", html, {
+                "da": f"Titlen »{title}« er kun webstedets navn, som alle siders titler har; den siger ikke, "
+                      "hvad denne side handler om.",
+                "en": f"The title \u201c{title}\u201d is only the site's name, which every page's title has; it "
+                      "does not say what this page is about."}, fix)]
+            continue
+        same = by_title[plain]
+        if len(same) >= 2:
+            others = [_shown(locs[0], p["location"]) for place, locs in same.items() if place != _place(p["location"])]
+            outcome = Outcome.FAILED if len(same) >= DUPLICATE_FAILS else Outcome.CANT_TELL
+            n = len(others)
+            out[p["location"]] = [finding("head > title", html, {
+                "da": f"Titlen »{title}« er den samme på {n} {'anden side' if n == 1 else 'andre sider'}: "
+                      f"{_some(others, 'da')}; så skelner titlen ikke siderne fra hinanden.",
+                "en": f"The title \u201c{title}\u201d is the same on {n} other page{'s' if n > 1 else ''}: "
+                      f"{_some(others, 'en')}; so the title does not tell the pages apart."}, fix, outcome=outcome)]
+            continue
+        out[p["location"]] = []
     return out
