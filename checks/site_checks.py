@@ -20,11 +20,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from checks.common import finding
-from checks.registry import Artifacts, CheckContext, SiteVerdict, family
+from checks.registry import INAPPLICABLE, Artifacts, CheckContext, SiteVerdict, family
 from core.model import Category, Impact, Outcome, TargetKind
 
 site_check = family("site", applies_to=("site",), requires=("site",))
@@ -233,3 +234,217 @@ def page_titled(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
             continue
         out[p["location"]] = []
     return out
+
+
+# -- navigation blocks repeated across pages (KS003, KS004, KS005) ---------------------------------
+
+# navigation that is not the same on every page by design: a trail to this page, lists of related
+# pages, tags, pagination, a table of contents of this page
+NOT_REPEATED = re.compile(r"br[øo]dkrumme|breadcrumb|crumb|du er her|you are here|\bsti\b|placering|"
+                          r"relater|related|se også|see also|læs også|læs mere|read more|andre (?:har )?(?:læser|"
+                          r"læste|så)|populær|mest (?:læste|besøgte)|most (?:read|popular)|seneste|latest|"
+                          r"\btags?\b|emneord|paginering|pagination|sideskift|sider i|pages|på denne side|"
+                          r"on this page|indholdsfortegnelse|table of contents|\bindhold\b|contents", re.I)
+REPEATED_PAGES = 3          # a navigation block on at least this many pages is "repeated"
+CORE_SHARE = 2 / 3          # its core: the links on at least this share of those pages
+
+
+@dataclass
+class Instance:
+    """One navigation block on one page."""
+    location: str
+    sel: str
+    label: str | None
+    items: list[str]                         # link targets in order, each once, the page's own left out
+    names: dict[str, list[str]]              # target → the link names it has in the block
+    rels: dict[str, str | None]              # target → the first link's selector below the block
+
+
+@dataclass
+class Cluster:
+    """A navigation block and its copies on other pages: same name, same region, same language (when
+    known) and mostly the same links."""
+    key: tuple[str, str]
+    lang: str = ""
+    union: set[str] = field(default_factory=set)
+    instances: list[Instance] = field(default_factory=list)
+    core: list[str] = field(default_factory=list)
+
+    @property
+    def repeated(self) -> bool:
+        return len(self.instances) >= REPEATED_PAGES and len(self.core) >= 3
+
+
+def _web(href: str) -> bool:
+    return href.startswith(("http://", "https://"))
+
+
+def nav_clusters(artifacts: Artifacts, ctx: CheckContext) -> list[Cluster]:
+    """Every page's navigation blocks (<nav>, role=navigation), grouped with their copies on other
+    pages: the same accessible name and landmark region, the same language (a block of a page without
+    one goes with either), and at least half of the block's links seen in the group before (a page
+    gives a group one block). Breadcrumbs, related pages, tags,
+    pagination and tables of contents (by their name) are left out, as are links to the page itself."""
+    groups: dict[tuple[str, str], list[Cluster]] = {}
+    clusters: list[Cluster] = []
+    for page in _pages(artifacts):
+        selfs = {page["location"], *(page.get("aliases") or [])}
+        taken: set[int] = set()
+        for nav in page.get("nav") or []:
+            label = " ".join((nav.get("label") or "").split()) or None
+            if label and NOT_REPEATED.search(label):
+                continue
+            items: list[str] = []
+            names: dict[str, list[str]] = {}
+            rels: dict[str, str | None] = {}
+            for link in nav.get("links") or []:
+                href = link[0]
+                if href in selfs or not _web(href):
+                    continue
+                if href not in names:
+                    items.append(href)
+                    names[href] = []
+                    rels[href] = link[2] if len(link) > 2 else None
+                names[href].append(" ".join((link[1] or "").split()))
+            if len(items) < 2:
+                continue
+            key = (_plain(label), nav.get("region") or "")
+            lang = _lang(nav.get("lang") or page.get("lang"))
+            inst = Instance(page["location"], nav.get("sel") or "nav", label, items, names, rels)
+            best, best_share = None, 0.5
+            for c in groups.get(key, []):
+                share = len(set(items) & c.union) / len(items)
+                if id(c) not in taken and (not lang or not c.lang or lang == c.lang) and share >= best_share \
+                        and (best is None or share > best_share):
+                    best, best_share = c, share
+            if best is None:
+                best = Cluster(key)
+                groups.setdefault(key, []).append(best)
+                clusters.append(best)
+            best.lang = best.lang or lang
+            best.instances.append(inst)
+            best.union |= set(items)
+            taken.add(id(best))
+    for c in clusters:
+        counts = Counter(t for inst in c.instances for t in inst.items)
+        need = math.ceil(CORE_SHARE * len(c.instances))
+        c.core = [t for t, n in counts.items() if n >= need]
+    return clusters
+
+
+def _nav_name(inst: Instance, lang: str) -> str:
+    if inst.label:
+        return f"»{inst.label}«" if lang == "da" else f"\u201c{inst.label}\u201d"
+    first = [inst.names[t][0] for t in inst.items[:2] if inst.names[t] and inst.names[t][0]]
+    if lang == "da":
+        return "med linkene " + ", ".join(f"»{n}«" for n in first) + " …" if first else "uden navn"
+    return "with the links " + ", ".join(f"\u201c{n}\u201d" for n in first) + " \u2026" if first else "without a name"
+
+
+def _nav_html(inst: Instance) -> str:
+    return f'<nav aria-label="{inst.label}">' if inst.label else "<nav>"
+
+
+def _nav_answers(artifacts: Artifacts, ctx: CheckContext, judge) -> SiteVerdict:
+    """Per page: ``judge(cluster)``'s findings {location: [findings]} on the repeated navigation blocks
+    it holds; a page holding none is inapplicable; a page whose navigation is unknown gets no result.
+    Fewer than REPEATED_PAGES pages with known navigation: no result at all."""
+    pages = [p for p in _pages(artifacts) if p.get("nav") is not None]
+    if len(pages) < REPEATED_PAGES:
+        return {}
+    out: SiteVerdict = {}
+    for c in ctx.computed(nav_clusters):
+        if not c.repeated:
+            continue
+        found = judge(c)
+        for inst in c.instances:
+            out.setdefault(inst.location, []).extend(found.get(inst.location, []))
+    for p in pages:
+        out.setdefault(p["location"], INAPPLICABLE)
+    return out
+
+
+# -- KS003 consistent-navigation ------------------------------------------------------------------
+
+def _order(c: Cluster) -> dict[str, list]:
+    """A repeated block's core links out of the order most of its pages give them: per page, the pairs
+    (a, b, pages with b before a) it has the other way round, and "tie" when as many pages have each
+    order."""
+    core = set(c.core)
+    seqs = [[t for t in inst.items if t in core] for inst in c.instances]
+    before: Counter[tuple[str, str]] = Counter()
+    for s in seqs:
+        for i, a in enumerate(s):
+            for b in s[i + 1:]:
+                before[(a, b)] += 1
+    out: dict[str, list] = {}
+    for inst, s in zip(c.instances, seqs, strict=True):
+        for i, a in enumerate(s):
+            for b in s[i + 1:]:
+                here, there = before[(a, b)], before[(b, a)]
+                if there >= 2 and there >= here:
+                    out.setdefault(inst.location, []).append((inst, a, b, there, there == here))
+    return out
+
+
+def _moved(pairs: list) -> list[str]:
+    """The fewest links whose moving explains the pairs out of order (greedily: the link in most pairs
+    first)."""
+    left, moved = list(pairs), []
+    while left:
+        counts = Counter(t for x in left for t in (x[1], x[2]))
+        worst = max(counts, key=lambda t: (counts[t], -min(i for i, x in enumerate(left) if t in x[1:3])))
+        moved.append(worst)
+        left = [x for x in left if worst not in x[1:3]]
+    return moved
+
+
+def _consistent_navigation_findings(c: Cluster) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for location, pairs in _order(c).items():
+        wrong = [x for x in pairs if not x[4]]
+        moved = _moved(wrong)
+        inst, a, b, there, tie = next(x for x in wrong if moved[0] in x[1:3]) if wrong else pairs[0]
+        na, nb = inst.names[a][0], inst.names[b][0]
+        also = [inst.names[t][0] for t in moved[1:]]
+        fix = {"da": "Giv navigationen linkene i samme rækkefølge på alle sider. Det er i orden, at en side har et "
+                     "link mere eller mindre, men ikke, at linkene bytter plads.",
+               "en": "Give the navigation its links in the same order on every page. A page may have a link more "
+                     "or less, but the links must not change places."}
+        if wrong:
+            msg = {"da": f"Navigationen {_nav_name(inst, 'da')} har ikke linkene i samme rækkefølge som på de andre "
+                         f"sider: her står »{na}« før »{nb}«, men på {there} andre sider står »{nb}« før »{na}«."
+                         + (f" Også {_some(also, 'da', True)} står et andet sted." if also else ""),
+                   "en": f"The navigation {_nav_name(inst, 'en')} does not have its links in the same order as on "
+                         f"the other pages: here \u201c{na}\u201d comes before \u201c{nb}\u201d, but on {there} other "
+                         f"pages \u201c{nb}\u201d comes before \u201c{na}\u201d."
+                         + (f" {_some(also, 'en', True)} {'is' if len(also) == 1 else 'are'} elsewhere too."
+                            if also else "")}
+            found.setdefault(location, []).append(finding(inst.sel, _nav_html(inst), msg, fix))
+        else:
+            msg = {"da": f"Navigationen {_nav_name(inst, 'da')} har linkene i forskellig rækkefølge på siderne: her "
+                         f"står »{na}« før »{nb}« som på {_other_pages(there - 1, 'da')}, men {there} sider har "
+                         f"»{nb}« før »{na}«. Vælg én rækkefølge.",
+                   "en": f"The navigation {_nav_name(inst, 'en')} has its links in different orders on the pages: "
+                         f"here \u201c{na}\u201d comes before \u201c{nb}\u201d as on {_other_pages(there - 1, 'en')}, "
+                         f"but {there} pages have \u201c{nb}\u201d before \u201c{na}\u201d. Choose one order."}
+            found.setdefault(location, []).append(finding(inst.sel, _nav_html(inst), msg, fix,
+                                                          outcome=Outcome.CANT_TELL))
+    return found
+
+
+@site_check(code="KS003", name="consistent-navigation", category=Category.WCAG, impact=Impact.MODERATE,
+            wcag=("3.2.3",), level="AA", target=TargetKind.CSS,
+            title={"da": "Navigation, der går igen, skal have samme rækkefølge",
+                   "en": "Navigation repeated on pages must keep its order"},
+            description={"da": "En menu, der går igen på flere sider, skal have linkene i samme rækkefølge på alle "
+                               "siderne, så borgeren kan finde dem igen. Et link mere eller mindre er i orden; "
+                               "links, der bytter plads, er ikke.",
+                         "en": "A menu repeated on several pages must have its links in the same order on all of "
+                               "them, so that the citizen finds them again. A link more or less is fine; links that "
+                               "change places are not."})
+def consistent_navigation(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
+    """Only the links most pages of a repeated block have (its core) are compared, pair by pair: a
+    page has a pair the other way round from at least 2 other pages and from no fewer pages than
+    share its order (as many each way: needs review)."""
+    return _nav_answers(artifacts, ctx, _consistent_navigation_findings)
