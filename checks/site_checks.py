@@ -448,3 +448,76 @@ def consistent_navigation(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdic
     page has a pair the other way round from at least 2 other pages and from no fewer pages than
     share its order (as many each way: needs review)."""
     return _nav_answers(artifacts, ctx, _consistent_navigation_findings)
+
+
+# -- KS004 consistent-identification --------------------------------------------------------------
+
+def _name_key(name: str) -> str:
+    """A link name as compared: case, digits (»Side 4«, »Kurv (2)«) and punctuation left out."""
+    return " ".join(re.sub(r"[\W\d_]+", " ", name.casefold()).split())
+
+
+def _same_function_name(a: str, b: str) -> bool:
+    """»Kontakt« and »Kontakt os«: one name holds the other, word for word."""
+    return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+def _identification_findings(c: Cluster) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for target in c.core:
+        held = [(inst, {k for n in inst.names[target] if (k := _name_key(n))}) for inst in c.instances
+                if target in inst.names]
+        held = [(inst, keys) for inst, keys in held if keys]
+        votes = Counter(k for _, keys in held for k in keys)
+        if len(votes) < 2:
+            continue
+        common = max(votes, key=lambda k: (votes[k], -len(k), k))
+        agree = [inst for inst, keys in held if any(_same_function_name(k, common) for k in keys)]
+        differ = [inst for inst, keys in held if not any(_same_function_name(k, common) for k in keys)]
+        if not differ:
+            continue
+        common_name = next(n for inst in agree for n in inst.names[target] if _name_key(n) == common)
+        tie = len(differ) >= len(agree)
+        for inst in differ + (agree if tie else []):
+            name = inst.names[target][0]
+            shown = _shown(target, inst.location)
+            sel = f"{inst.sel} > {inst.rels[target]}" if inst.rels.get(target) else inst.sel
+            html = f'<a href="{target}">{name}</a>'
+            if not tie:
+                n = len(agree)
+                msg = {"da": f"Linket til {shown} hedder »{name}« her, men »{common_name}« i samme navigation på "
+                             f"{n} andre sider.",
+                       "en": f"The link to {shown} is called \u201c{name}\u201d here, but \u201c{common_name}\u201d "
+                             f"in the same navigation on {n} other pages."}
+                fix = {"da": f"Giv linket samme navn som på de andre sider: »{common_name}«.",
+                       "en": f"Give the link the same name as on the other pages: \u201c{common_name}\u201d."}
+                found.setdefault(inst.location, []).append(finding(sel, html, msg, fix))
+            else:
+                others = sorted({n for i, _ in held for n in i.names[target][:1]} - {name})
+                msg = {"da": f"Linket til {shown} hedder »{name}« her, men {_some(others, 'da', True)} i samme "
+                             "navigation på andre sider.",
+                       "en": f"The link to {shown} is called \u201c{name}\u201d here, but "
+                             f"{_some(others, 'en', True)} in the same navigation on other pages."}
+                fix = {"da": "Vælg ét navn til linket, og brug det på alle sider.",
+                       "en": "Choose one name for the link and use it on every page."}
+                found.setdefault(inst.location, []).append(finding(sel, html, msg, fix, outcome=Outcome.CANT_TELL))
+    return found
+
+
+@site_check(code="KS004", name="consistent-identification", category=Category.WCAG, impact=Impact.MINOR,
+            wcag=("3.2.4",), level="AA", target=TargetKind.CSS,
+            title={"da": "Samme link skal hedde det samme på alle sider",
+                   "en": "The same link must have the same name on every page"},
+            description={"da": "Et link i en menu, der går igen på flere sider, skal hedde det samme på alle "
+                               "siderne: hedder »Kontakt« pludselig »Skriv til os«, tror borgeren, det er noget "
+                               "andet.",
+                         "en": "A link in a menu repeated on several pages must have the same name on all of them: "
+                               "when \u201cContact\u201d is suddenly called \u201cWrite to us\u201d, the citizen takes "
+                               "it for something else."})
+def consistent_identification(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
+    """Names are compared only within a repeated navigation block (the same component on each page),
+    for its core links: elsewhere a link may name its target in its context (»Læs mere om
+    åbningstider«). Names that differ only in case, digits or punctuation, or where one holds the
+    other word for word (»Kontakt« – »Kontakt os«), are consistent; links to the page itself (which
+    may say »nuværende side«) are left out."""
+    return _nav_answers(artifacts, ctx, _identification_findings)
