@@ -521,3 +521,93 @@ def consistent_identification(artifacts: Artifacts, ctx: CheckContext) -> SiteVe
     other word for word (»Kontakt« – »Kontakt os«), are consistent; links to the page itself (which
     may say »nuværende side«) are left out."""
     return _nav_answers(artifacts, ctx, _identification_findings)
+
+
+# -- KS005 multiple-ways --------------------------------------------------------------------------
+
+MIN_PAGES_WAYS = 5
+SITE_MAP = re.compile(r"site\s?-?map|sitemap|sidekort|sideoversigt|oversigt over (?:alle )?(?:sider|indhold)|"
+                      r"alle sider|all pages|\ba\s?[-–]\s?[zå]\b|indeks\b|\bindex of\b", re.I)
+SITE_MAP_PATH = re.compile(r"(?:^|/)(?:site-?map|sitemap|sidekort|sideoversigt|a-(?:z|aa|å))(?:[./]|$)", re.I)
+SITE_MAP_SHARE = 0.8        # a page linking to this share of the other pages is a site map (G126, G185)
+SEARCH_LINK = re.compile(r"^(?:søg|soeg|search|søgning|find)\b", re.I)
+PROCESS_STEP = re.compile(r"(?:trin|step)-?\d+|kvittering|receipt|bekr(?:ae|æ)ftelse|confirm(?:ation)?|checkout|"
+                          r"betaling|payment|tak-for|thank-?you|thanks|kurv|basket|cart")
+
+
+def _is_process_step(location: str) -> bool:
+    p = urlsplit(location)
+    words = re.split(r"[^a-z0-9æøå-]+", unquote(f"{p.path}?{p.query}").casefold())
+    return any(PROCESS_STEP.fullmatch(w) for w in words if w)
+
+
+@site_check(code="KS005", name="multiple-ways", category=Category.WCAG, impact=Impact.MODERATE,
+            wcag=("2.4.5",), level="AA", target=TargetKind.CSS,
+            title={"da": "Der skal være mere end én vej til en side",
+                   "en": "There must be more than one way to a page"},
+            description={"da": "Borgeren skal kunne finde en side på mere end én måde: fra menuen, en søgning, et "
+                               "sidekort eller en liste over alle sider. En side, der kun kan findes via et link i "
+                               "teksten på en anden side, er svær at finde igen.",
+                         "en": "The citizen must be able to find a page in more than one way: from the menu, a "
+                               "search, a site map or a list of all pages. A page that can be found only through a "
+                               "link in the text of another page is hard to find again."})
+def multiple_ways(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
+    """From MIN_PAGES_WAYS pages. A search on any page, or a link named like a site map that the crawl did
+    not follow, is a way to every page: all pass. Otherwise a page passes when a site map links it
+    (a page titled or pathed like one, or linking to 80 % of the other pages outside its navigation
+    blocks), when a navigation block
+    of another page links it, or when at least half of the pages (3 or more) link it (a header or
+    footer). The front page passes; steps of a process (trin-2, kvittering, checkout …: WCAG's
+    exception) are inapplicable; a page no crawled page links to gets no result (found in a sitemap
+    file: how users reach it, the crawl cannot tell)."""
+    pages = _pages(artifacts)
+    if len(pages) < MIN_PAGES_WAYS or any(p.get("nav") is None or p.get("search") is None for p in pages):
+        return {}
+    locations = {p["location"] for p in pages}
+    canonical = {a: p["location"] for p in pages for a in p.get("aliases") or []}
+    if any(p["search"] for p in pages):
+        return {p["location"]: [] for p in pages}
+    for p in pages:
+        for href, name, *_ in p.get("link_names") or []:
+            if (SITE_MAP.search(name or "") or SEARCH_LINK.search(name or "")) \
+                    and canonical.get(href, href) not in locations:
+                return {q["location"]: [] for q in pages}      # a site map or search the crawl did not reach
+    linked_from: dict[str, set[str]] = {}
+    for p in pages:
+        for href in p.get("links") or []:
+            target = canonical.get(href, href)
+            if target in locations and target != p["location"]:
+                linked_from.setdefault(target, set()).add(p["location"])
+    maps = set()
+    for p in pages:              # a site map lists the pages in its content: its menus do not count
+        menus = {canonical.get(link[0], link[0]) for nav in p["nav"] or [] for link in nav.get("links") or []}
+        reach = ({canonical.get(h, h) for h in p.get("links") or []} - menus) & locations - {p["location"]}
+        if SITE_MAP.search(p.get("title") or "") or SITE_MAP_PATH.search(urlsplit(p["location"]).path) \
+                or len(reach) >= SITE_MAP_SHARE * (len(pages) - 1):
+            maps.add(p["location"])
+    in_map = {t for t, sources in linked_from.items() if sources & maps}
+    in_nav = {canonical.get(link[0], link[0]) for p in pages for nav in p["nav"] or []
+              for link in nav.get("links") or [] if canonical.get(link[0], link[0]) != p["location"]}
+    repeated = {t for t, sources in linked_from.items() if len(sources) >= max(3, len(pages) / 2)}
+    homes = _homes(pages)
+    out: SiteVerdict = {}
+    for p in pages:
+        loc = p["location"]
+        if _is_home(p, homes) or loc in maps or loc in in_map or loc in in_nav or loc in repeated:
+            out[loc] = []
+        elif _is_process_step(loc):
+            out[loc] = INAPPLICABLE
+        elif loc not in linked_from:
+            continue
+        else:
+            sources = sorted(_shown(s, loc) for s in linked_from[loc])
+            out[loc] = [finding("html", "<html>", {
+                "da": f"Siden kan kun findes ad én vej: via links i teksten på {_some(sources, 'da')}. Webstedet har "
+                      "ingen søgning og intet sidekort, og ingen navigation fører hertil.",
+                "en": f"The page can be found in one way only: through links in the text of {_some(sources, 'en')}. "
+                      "The site has no search and no site map, and no navigation leads here."}, {
+                "da": "Giv borgeren en vej mere til siden: en søgning på webstedet, et sidekort, der linker til alle "
+                      "sider, eller et link i menuen.",
+                "en": "Give the citizen one more way to the page: a search of the site, a site map linking to every "
+                      "page, or a link in the menu."})]
+    return out
