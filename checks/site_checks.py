@@ -611,3 +611,84 @@ def multiple_ways(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
                 "en": "Give the citizen one more way to the page: a search of the site, a site map linking to every "
                       "page, or a link in the menu."})]
     return out
+
+
+# -- KS006 accessibility-statement ----------------------------------------------------------------
+
+STATEMENT_HOST = "was.digst.dk"
+STATEMENT_NAME = re.compile(r"tilgængelighedserklæring|tilgaengelighedserklaering|webtilgængelighed|"
+                            r"erklæring om (?:web)?tilgængelighed|accessibility statement|"
+                            r"^(?:tilgængelighed|accessibility)$", re.I)
+STATEMENT_PATH = re.compile(r"tilg(?:ae|æ)ngelighedserkl(?:ae|æ)ring|webtilg(?:ae|æ)ngelighed|"
+                            r"accessibility-?statement", re.I)
+
+
+def _same_target(href: str, url: str) -> bool:
+    """A link to the statement's URL as configured (host case, "www." and a trailing slash aside)."""
+    a, b = urlsplit(href), urlsplit(url)
+    host = lambda p: (p.hostname or "").lower().removeprefix("www.")  # noqa: E731
+    return (host(a), a.path.rstrip("/"), a.query) == (host(b), b.path.rstrip("/"), b.query)
+
+
+def _statement_link(href: str, name: str, statements: set[str], named: str | None = None) -> bool:
+    host = (urlsplit(href).hostname or "").lower()
+    return (host == STATEMENT_HOST or host.endswith("." + STATEMENT_HOST) or href in statements
+            or bool(named and _same_target(href, named))
+            or bool(STATEMENT_PATH.search(unquote(urlsplit(href).path)))
+            or bool(STATEMENT_NAME.search(" ".join((name or "").split()))))
+
+
+def statement_setting(config: dict[str, Any]) -> tuple[bool, str | None]:
+    """``[site] accessibility_statement``: "auto" (any link recognised as a statement), "off", or the
+    statement's URL (a link to it counts too)."""
+    value = (config.get("site") or {}).get("accessibility_statement", "auto")
+    if value is False or str(value).strip().lower() in ("off", "false", "no", ""):
+        return False, None
+    text = str(value).strip()
+    return True, text if text.startswith(("http://", "https://")) else None
+
+
+@site_check(code="KS006", name="accessibility-statement", category=Category.QUALITY, impact=Impact.MODERATE,
+            target=TargetKind.CSS, help_url="https://www.was.digst.dk/",
+            title={"da": "Siden skal linke til tilgængelighedserklæringen",
+                   "en": "The page must link to the accessibility statement"},
+            description={"da": "Offentlige myndigheder skal have en tilgængelighedserklæring lavet i "
+                               "Digitaliseringsstyrelsens værktøj på was.digst.dk (webtilgængelighedsloven) og "
+                               "linke til den, hvor borgeren finder den: normalt i sidefoden på alle sider. Slå "
+                               "kontrollen fra med [site] accessibility_statement = \"off\" uden for Danmark.",
+                         "en": "Danish public bodies must publish an accessibility statement made with the Agency "
+                               "for Digital Government's tool on was.digst.dk (the Danish web accessibility act) and "
+                               "link to it where users find it: usually in the footer of every page. Turn the check "
+                               "off with [site] accessibility_statement = \"off\" outside Denmark."})
+def accessibility_statement(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
+    """From 1 page; off with ``site.accessibility_statement = "off"``. A link counts when it leads to
+    was.digst.dk, to the URL the setting names, to a path named like a statement, or to a crawled page
+    titled like one, or when its
+    name is »Tilgængelighedserklæring«, »Webtilgængelighed«, »Tilgængelighed«, »Accessibility
+    statement« …. The statement page itself passes."""
+    on, named = statement_setting(ctx.config)
+    if not on:
+        return {}
+    pages = _pages(artifacts)
+    statements = {p["location"] for p in pages if STATEMENT_NAME.search(" ".join((p.get("title") or "").split()))}
+    statements |= {a for p in pages if p["location"] in statements for a in p.get("aliases") or []}
+    having = {p["location"] for p in pages if p.get("link_names") is not None
+              and any(_statement_link(h, n, statements, named) for h, n, *_ in p["link_names"])}
+    out: SiteVerdict = {}
+    for p in pages:
+        if p.get("link_names") is None:
+            continue
+        if p["location"] in statements or p["location"] in having:
+            out[p["location"]] = []
+            continue
+        n = len(having)
+        context = ({"da": f"; det har {n} {'anden side' if n == 1 else 'andre sider'}",
+                    "en": f"; {n} other page{'s have' if n > 1 else ' has'} one"} if n else {"da": "", "en": ""})
+        out[p["location"]] = [finding("html", "<html>", {
+            "da": "Siden har intet link til en tilgængelighedserklæring (was.digst.dk)" + context["da"] + ".",
+            "en": "The page has no link to an accessibility statement (was.digst.dk)" + context["en"] + "."}, {
+            "da": "Link til jeres tilgængelighedserklæring på was.digst.dk fra alle sider, fx i sidefoden, med "
+                  "teksten »Tilgængelighedserklæring«.",
+            "en": "Link to your accessibility statement on was.digst.dk from every page, e.g. in the footer, with "
+                  "the text \u201cTilgængelighedserklæring\u201d (Accessibility statement)."})]
+    return out
