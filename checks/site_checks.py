@@ -63,7 +63,7 @@ def broken_link(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
 INDEX_FILE = re.compile(r"/(?:index|default|forside)\.(?:s?html?|php|aspx?|jsp)$", re.I)
 LANGUAGES = ("da|en|de|sv|no|nb|nn|fi|is|fo|kl|fr|es|it|nl|pl|pt|ro|lt|lv|et|uk|ru|ar|tr|so|ur|fa|ti|prs|ps|"
              "ku|sq|bs|hr|sr|vi|th|zh")
-LANG_SEGMENT = re.compile(rf"^/(?:{LANGUAGES})(?:[-_][a-z]{{2}})?$", re.I)
+LANG_LAST = re.compile(rf"/(?:{LANGUAGES})(?:[-_][a-z]{{2}})?$", re.I)
 
 
 def _pages(artifacts: Artifacts) -> list[dict[str, Any]]:
@@ -79,7 +79,7 @@ def _place(url: str) -> tuple[str, str]:
 
 def _homes(pages: list[dict[str, Any]]) -> set[tuple[str, str]]:
     """The places of the site's front pages: "/" of each origin, the folder every page lies in (a crawl
-    of https://x.dk/borger/), and a language's front page (/en, /da-dk)."""
+    of https://x.dk/borger/), and a language's front page below one of those (/en, /da-dk, /borger/en)."""
     places = [_place(p["location"]) for p in pages]
     homes = {(o, "/") for o, _ in places}
     for origin in {o for o, _ in places}:
@@ -91,7 +91,9 @@ def _homes(pages: list[dict[str, Any]]) -> set[tuple[str, str]]:
             common.append(segs[0])
         if common and len(parts) > 1:
             homes.add((origin, "/" + "/".join(common)))
-    homes |= {(o, path) for o, path in places if LANG_SEGMENT.match(path)}
+    # a language's front page: /en, or /en below a front page (a crawl of https://x.dk/borger/ has /borger/en)
+    homes |= {(o, path) for o, path in places if (m := LANG_LAST.search(path))
+              and (o, path[:m.start()] or "/") in homes}
     return homes
 
 
@@ -223,7 +225,8 @@ def page_titled(artifacts: Artifacts, ctx: CheckContext) -> SiteVerdict:
             continue
         same = by_title[plain]
         if len(same) >= 2:
-            others = [_shown(locs[0], p["location"]) for place, locs in same.items() if place != _place(p["location"])]
+            others = sorted(_shown(locs[0], p["location"]) for place, locs in same.items()
+                            if place != _place(p["location"]))
             outcome = Outcome.FAILED if len(same) >= DUPLICATE_FAILS else Outcome.CANT_TELL
             n = len(others)
             out[p["location"]] = [finding("head > title", html, {
