@@ -49,9 +49,14 @@ async (arg) => {
     (el.querySelector('img[alt]') || {}).alt || el.getAttribute('title') || '')
     .replace(/\\s+/g, ' ').trim().slice(0, 200);
   const named = el => [el.href, words(el)];
-  const step = e => { let i = 0, n = 0;
-    for (const s of e.parentElement.children) if (s.localName === e.localName) { n++; if (s === e) i = n; }
-    return n > 1 ? e.localName + ':nth-of-type(' + i + ')' : e.localName; };
+  // e's step in a selector: its tag, with :nth-of-type when its parent has more of that tag (each
+  // parent's children counted once: a menu of 300 items costs 300 steps, not 300 × 300)
+  const nth = new Map();
+  const step = e => { const p = e.parentElement; let m = nth.get(p);
+    if (!m) { m = {index: new Map(), counts: {}};
+      for (const s of p.children) m.index.set(s, m.counts[s.localName] = (m.counts[s.localName] || 0) + 1);
+      nth.set(p, m); }
+    return m.counts[e.localName] > 1 ? e.localName + ':nth-of-type(' + m.index.get(e) + ')' : e.localName; };
   // a selector of e below top (exclusive), else from the nearest ancestor with a unique id, else from html
   const path = (e, top) => { const parts = [];
     for (let i = 0; e && e !== top && i < 40; e = e.parentElement, i++) {
