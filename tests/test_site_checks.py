@@ -74,3 +74,27 @@ def test_site_check_fixture_pair(code, kind, local_server, tmp_path):
     assert all(o != "failed" for p, o in outcomes.items() if p not in EXPECTED[(code, kind)])
     for path, outcome in OUTCOMES.get((code, kind), {}).items():
         assert outcomes[path] == outcome, (path, outcomes)
+
+
+def test_pages_reused_by_an_incremental_crawl_are_part_of_the_site(local_server, tmp_path):
+    """A second crawl reuses every unchanged page: the site checks still see all of them, and each
+    reused document has this run's site results once (those of its first run replaced)."""
+    folder = SITES / "KS006" / "fails"
+    routes = {"/" + p.relative_to(folder).as_posix(): (200, "text/html; charset=utf-8", p.read_bytes(), 0)
+              for p in sorted(folder.rglob("*.html"))}
+    srv = local_server(routes)
+    runs = []
+    for name, extra in (("a", []), ("b", ["--incremental"])):
+        res = run_cli("audit", srv.url("/index.html"), "--crawl", "--workers", "2", *extra,
+                      "--json", str(tmp_path / f"{name}.json"), "--db", str(tmp_path / "h.sqlite"))
+        assert res.returncode in (0, 1), res.stdout + res.stderr
+        runs.append(load_json(tmp_path / f"{name}.json"))
+    a, b = runs
+    assert all(d["reused_from"] == a["id"] for d in b["documents"])
+
+    def site(run):
+        return {d["url"]: sorted((r["code"], r["outcome"], [f["message"]["en"] for f in r["findings"]])
+                                 for r in d["results"] if r["code"].startswith("KS")) for d in run["documents"]}
+    assert site(b) == site(a)
+    assert all(len(results) == 6 for results in site(b).values())     # KS001–KS006, each once
+    assert site(b)[srv.url("/kampagne.html")][-1][:2] == ("KS006", "failed")
