@@ -32,7 +32,7 @@ CHOICES = {
 POSITIVE_KEYS = ("timeout", "download_timeout")
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
 RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport", "profile",
-               "block_external", "allow_hosts", "klarsprog", "checks", "letters")
+               "block_external", "allow_hosts", "klarsprog", "checks", "letters", "site")
 
 
 def defaults() -> dict[str, Any]:
@@ -212,6 +212,9 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
             raise UsageError(f"{where}: '{name}' must be a string")
         if key == "viewport":
             parse_viewport(value, f"{where}: '{name}'")
+        if key == "accessibility_statement" and value not in ("auto", "off") \
+                and not value.startswith(("http://", "https://")):
+            raise UsageError(f"{where}: '{name}' is {value!r}; give \"auto\", \"off\" or the statement's URL")
         return value
     return value
 

@@ -43,14 +43,42 @@ async (arg) => {
     lang: document.documentElement.getAttribute('lang') || null,
     canonical: (document.querySelector('link[rel~="canonical"]') || {}).href || null,
     links: Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)};
-  // what the checks of a whole site compare across pages: navigation, link names, search
+  // what the checks of a whole site compare across pages: navigation (its name, where it lies, its
+  // language, a selector of it and of each link below it), link names, search
   const words = el => (el.getAttribute('aria-label') || el.innerText || el.textContent ||
-    (el.querySelector('img[alt]') || {}).alt || el.getAttribute('title') || '').replace(/\\s+/g, ' ').trim().slice(0, 200);
+    (el.querySelector('img[alt]') || {}).alt || el.getAttribute('title') || '')
+    .replace(/\\s+/g, ' ').trim().slice(0, 200);
   const named = el => [el.href, words(el)];
-  info.nav = Array.from(document.querySelectorAll('nav, [role="navigation"]'), n => ({
-    label: n.getAttribute('aria-label') || null,
-    links: Array.from(n.querySelectorAll('a[href]'), named).slice(0, 300)})).slice(0, 20);
-  info.link_names = Array.from(document.querySelectorAll('a[href]'), named).slice(0, 2000);
+  // e's step in a selector: its tag, with :nth-of-type when its parent has more of that tag (each
+  // parent's children counted once: a menu of 300 items costs 300 steps, not 300 × 300)
+  const nth = new Map();
+  const step = e => { const p = e.parentElement; let m = nth.get(p);
+    if (!m) { m = {index: new Map(), counts: {}};
+      for (const s of p.children) m.index.set(s, m.counts[s.localName] = (m.counts[s.localName] || 0) + 1);
+      nth.set(p, m); }
+    return m.counts[e.localName] > 1 ? e.localName + ':nth-of-type(' + m.index.get(e) + ')' : e.localName; };
+  // a selector of e below top (exclusive), else from the nearest ancestor with a unique id, else from html
+  const path = (e, top) => { const parts = [];
+    for (let i = 0; e && e !== top && i < 40; e = e.parentElement, i++) {
+      if (!top && e.id && /^[A-Za-z][\\w-]*$/.test(e.id) && document.querySelectorAll('#' + e.id).length === 1) {
+        parts.unshift('#' + e.id); break; }
+      if (!e.parentElement) { parts.unshift(e.localName); break; }
+      parts.unshift(step(e));
+    }
+    return parts.join(' > '); };
+  const REGIONS = {header: 'banner', footer: 'contentinfo', aside: 'complementary', main: 'main'};
+  const region = n => { const r = n.parentElement && n.parentElement.closest('header, footer, aside, main, ' +
+    '[role="banner"], [role="contentinfo"], [role="complementary"], [role="main"]');
+    return r ? (r.getAttribute('role') || REGIONS[r.localName]) : null; };
+  const labelOf = n => (n.getAttribute('aria-label') || (n.getAttribute('aria-labelledby') || '').split(/\\s+/)
+    .map(id => (id && document.getElementById(id) || {}).textContent || '').join(' '))
+    .replace(/\\s+/g, ' ').trim().slice(0, 200) || null;
+  info.nav = Array.from(document.querySelectorAll('nav, [role="navigation"]')).slice(0, 20).map(n => ({
+    label: labelOf(n), region: region(n), lang: (n.closest('[lang]') || {lang: null}).lang || null, sel: path(n),
+    links: Array.from(n.querySelectorAll('a[href]')).slice(0, 300).map(a => [a.href, words(a), path(a, n)])}));
+  // the first and the last links of a long page (its footer is last)
+  const anchors = Array.from(document.querySelectorAll('a[href]'));
+  info.link_names = (anchors.length > 2000 ? anchors.slice(0, 1500).concat(anchors.slice(-500)) : anchors).map(named);
   info.search = !!document.querySelector('input[type="search"], [role="search"], form[action*="search" i], ' +
     'form[action*="soeg" i], form[action*="søg" i], input[name="q"], input[name="query"]');
   // a JSON string: one string crosses to Python instead of an object tree the driver walks twice

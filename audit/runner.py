@@ -57,6 +57,11 @@ def _store_error(exc: Exception, db: str) -> Exception:
     return exc
 
 
+# Bounds of what the site checks keep of each crawled page (work.site_pages): navigation blocks, links in
+# each, named links (the first and last of a longer page), characters of a title, label or name.
+SITE_NAV, SITE_NAV_LINKS, SITE_NAMES, SITE_TEXT = 12, 200, 800, 120
+
+
 def _same_url(a: str, b: str) -> bool:
     from audit.crawl import normalise
 
@@ -135,8 +140,14 @@ class _Work:
         self.audited: set[str] = set()      # normalised URLs audited: requested, final, canonical
         self.responses: dict[tuple[str, str], int] = {}   # (origin, content hash) → seq of the first page
         self.letters_taken: set[str] = set(done or ())   # crawled letters taken (or finished before a resume)
-        self.site_pages: list[dict[str, Any]] = []       # each crawled page's location and links (site checks)
+        self.site_pages: list[dict[str, Any]] = []       # what the site checks read of each crawled page
         self.broken: dict[str, dict[str, Any]] = {}      # URLs a crawl found that answered 404 or 410
+        self.shared: dict[Any, Any] = {}                 # strings and pairs repeated from page to page, held once
+
+    def share(self, value):
+        """One object for equal strings (and link pairs) of every page: a menu and a footer repeated on
+        500 pages are held once."""
+        return self.shared.setdefault(value, value)
 
     def take(self):
         if self.items:
@@ -321,6 +332,11 @@ class Auditor:
                 self._lazy["prelaunch"].add_done_callback(lambda t: t.cancelled() or t.exception())
             frontier = await self._frontier(starts, run, done, done_artifacts) if starts else None
             work = _Work(todo, frontier, first_seq=max([len(pages) - 1, *done.values()]) + 1, done=set(done))
+            if frontier is not None:              # resuming: the pages finished before are part of the site
+                kinds = {d.location: d.kind for d in run.documents}
+                for location, art in done_artifacts.items():
+                    if kinds.get(location) == "page" and art.get("page"):
+                        self._site_page(work, location, art["page"])
             self.progress.started(len(self._slots) + len(todo) + (len(frontier.queue) if frontier else 0))
             if todo or (frontier and frontier.queue):
                 await self._audit_pages(run, work, resolver, outcome)
@@ -578,9 +594,9 @@ class Auditor:
         doc = prev[0]     # loaded for this run alone
         doc.reused_from, doc.started_at, doc.ended_at = outcome.reused_from, started, now()
         outcome.reused += 1
-        links = (prev[1].get("page") or {}).get("links") or []
+        page = prev[1].get("page") or {}
         if work.frontier is not None:
-            self._follow(work, doc, target, links, depth)
+            self._follow(work, doc, target, page.get("links") or [], depth, page)
         await self._record_async(run, seq, doc, prev[1])
         return True
 
@@ -622,24 +638,65 @@ class Auditor:
             if shots:
                 await take_screenshots(tab.page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
         if work.frontier is not None and target.kind == "page":
-            self._follow(work, doc, target, artifacts["page"].get("links") or [], depth)
+            self._follow(work, doc, target, artifacts["page"].get("links") or [], depth, artifacts["page"])
         return doc, artifacts
 
-    def _follow(self, work: _Work, doc: Document, target: PageTarget, links: list[str], depth: int) -> None:
+    def _follow(self, work: _Work, doc: Document, target: PageTarget, links: list[str], depth: int,
+                page: dict[str, Any] | None = None) -> None:
         """A crawled page's links: queued when in scope, and kept for the checks of the whole site."""
-        from audit.crawl import normalise
-
         before = len(work.frontier.queue)
         for link in links:
             work.frontier.add(link, depth + 1, target.url)
         if len(work.frontier.queue) > before:
             self.progress.started(len(work.frontier.queue) + len(self._slots) + work.busy
                                   + len(work.frontier.letters.keys() - work.letters_taken))
-        keep = []
-        for link in links:
-            with contextlib.suppress(ValueError):
-                keep.append(normalise(link, work.frontier.scope.strip_params))
-        work.site_pages.append({"location": doc.location, "links": keep})
+        self._site_page(work, doc.location, {**(page or {}), "links": links})
+
+    def _site_page(self, work: _Work, location: str, page: dict[str, Any]) -> None:
+        """What the checks of the whole site (checks/site_checks.py) read of a crawled page, from its
+        ``page`` artifact — a page rendered now, reused unchanged (--incremental) or finished before an
+        interrupted run (--resume): its links, title, language, search, navigation blocks and named
+        links, URLs normalised as the crawl's, within bounds (SITE_NAV, SITE_NAV_LINKS, SITE_NAMES,
+        SITE_TEXT). A page stored by a klartjek that gathered no navigation has ``nav``,
+        ``link_names`` and ``search`` None: unknown, not absent."""
+        from audit.crawl import normalise
+
+        strip = work.frontier.scope.strip_params
+        share = work.share
+
+        def url(href: Any) -> str | None:
+            try:
+                return share(normalise(str(href), strip))
+            except ValueError:
+                return None
+
+        def text(value: Any) -> str | None:
+            return share(" ".join(str(value).split())[:SITE_TEXT]) if value else None
+
+        def pairs(links: Any, limit: int) -> list:
+            out = []
+            for link in (links or [])[:limit]:
+                href = url(link[0]) if link else None
+                if href is not None:
+                    out.append(share((href, text(link[1]) or "", *(share(str(x)) for x in link[2:3]))))
+            return out
+
+        entry: dict[str, Any] = {
+            "location": location,
+            "links": [u for u in map(url, page.get("links") or []) if u is not None],
+            "title": text(page.get("title")), "lang": text(page.get("lang"))}
+        if "nav" in page:
+            entry["nav"] = [{"label": text(n.get("label")), "region": text(n.get("region")),
+                             "lang": text(n.get("lang")), "sel": text(n.get("sel")),
+                             "links": pairs(n.get("links"), SITE_NAV_LINKS)} for n in page["nav"][:SITE_NAV]]
+            names = page.get("link_names") or []
+            if len(names) > SITE_NAMES:      # the first and the last (a footer is last)
+                names = names[:SITE_NAMES - SITE_NAMES // 4] + names[-(SITE_NAMES // 4):]
+            entry["link_names"] = list(dict.fromkeys(pairs(names, SITE_NAMES)))
+            entry["search"] = bool(page.get("search"))
+        else:
+            entry["nav"] = entry["link_names"] = entry["search"] = None
+        work.site_pages.append(entry)
 
     def _broken(self, work: _Work, target: PageTarget, status: int) -> None:
         """A URL a crawl found that answered 404 or 410: no document, but a finding on each page that
@@ -731,24 +788,27 @@ class Auditor:
         from checks import evaluate_site
 
         checks = REGISTRY.select(self.config, "site")
-        if not checks:
-            return
-        site = {"site": {"pages": work.site_pages, "broken": work.broken}}
-        by_location = evaluate_site(checks, site, self.config)
-        seqs = {doc.location: seq for seq, doc in self._slots.items()}
-        for location, results in by_location.items():
-            seq = seqs.get(location)
-            if seq is None:
+        site_codes = {m.code for m in REGISTRY if "site" in m.applies_to}
+        aliases = {doc.location: list(doc.aliases) for doc in self._slots.values() if doc.aliases}
+        pages = [{**p, "aliases": aliases[p["location"]]} if p["location"] in aliases else p for p in work.site_pages]
+        site = {"site": {"pages": pages, "broken": work.broken}}
+        by_location = evaluate_site(checks, site, self.config) if checks else {}
+        for seq, doc in self._slots.items():
+            results = by_location.get(doc.location, [])
+            # a document reused (--incremental) or finished before (--resume) brings the site checks'
+            # results of its first run: this run's replace them
+            stale = any(r.code in site_codes for r in doc.results)
+            if not results and not stale:
                 continue
-            doc = self._slots[seq]
             for res in results:
                 for f in res.findings:
                     f.fingerprint = fingerprint(res.code, doc.key_location, f.target)
-            doc.results += results
+            doc.results = [r for r in doc.results if r.code not in site_codes] + results
             doc.score = document_score(doc.results, self.config["weights"])
             doc.plain_score = document_score(doc.results, self.config["weights"], is_plain) \
                 if doc.plain_score is not None else None
-            await asyncio.to_thread(self.store.add_results, run.id, seq, doc, results)
+            await asyncio.to_thread(self.store.add_results, run.id, seq, doc, results,
+                                    site_codes if stale else ())
 
     def _alias(self, work: _Work, seq: int, target: PageTarget, artifacts: dict[str, Any]) -> bool:
         """A page whose response is byte for byte one audited already on the same site (``/`` and

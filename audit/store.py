@@ -17,7 +17,7 @@ import re
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,12 +171,20 @@ class Store:
                 conn.execute(insert(artifacts_table).values(
                     document_id=doc_id, data=gzip.compress(json.dumps(artifacts).encode(), 1)))
 
-    def add_results(self, run_id: str, seq: int, doc: Document, results: list[CheckResult]) -> None:
+    def add_results(self, run_id: str, seq: int, doc: Document, results: list[CheckResult],
+                    replace: Iterable[str] = ()) -> None:
         """Results a stored document gets after it was stored (the checks of a whole crawl), and
-        its scores again."""
+        its scores again; the stored results of the checks ``replace`` names (codes) go first."""
         with self._writing() as conn:
             doc_id = conn.execute(select(documents.c.id).where(
                 (documents.c.run_id == run_id) & (documents.c.seq == seq))).scalar_one()
+            codes = list(replace)
+            if codes:
+                old = [r[0] for r in conn.execute(select(check_results.c.id).where(
+                    (check_results.c.document_id == doc_id) & check_results.c.code.in_(codes)))]
+                if old:
+                    conn.execute(findings.delete().where(findings.c.check_result_id.in_(old)))
+                    conn.execute(check_results.delete().where(check_results.c.id.in_(old)))
             _insert_results(conn, doc_id, results)
             conn.execute(update(documents).where(documents.c.id == doc_id).values(
                 score=doc.score, plain_score=doc.plain_score))
