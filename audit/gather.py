@@ -79,6 +79,8 @@ async (arg) => {
   // the first and the last links of a long page (its footer is last)
   const anchors = Array.from(document.querySelectorAll('a[href]'));
   info.link_names = (anchors.length > 2000 ? anchors.slice(0, 1500).concat(anchors.slice(-500)) : anchors).map(named);
+  // style sheets the page has (an orientation lock needs one; axe-core cannot tell without any)
+  info.stylesheets = document.styleSheets.length;
   info.search = !!document.querySelector('input[type="search"], [role="search"], form[action*="search" i], ' +
     'form[action*="soeg" i], form[action*="søg" i], input[name="q"], input[name="query"]');
   // a JSON string: one string crosses to Python instead of an object tree the driver walks twice
@@ -293,7 +295,7 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                 "blocked_urls": sorted(blocked)[:100],
                 "canonical": info["canonical"], "links": info["links"],
                 "nav": info.get("nav") or [], "link_names": info.get("link_names") or [],
-                "search": bool(info.get("search")),
+                "search": bool(info.get("search")), "stylesheets": info.get("stylesheets"),
                 "etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
             },
             "axe": result,
