@@ -41,7 +41,8 @@ class Probe:
 
 
 PROBES: list[Probe] = []
-PROBE_MODULES = ("audit.probes.keyboard", "audit.probes.layout", "audit.probes.hover", "audit.probes.motion")
+PROBE_MODULES = ("audit.probes.language", "audit.probes.keyboard", "audit.probes.layout", "audit.probes.hover",
+                 "audit.probes.motion")
 
 
 def probe(name: str, profiles: tuple[str, ...] = ("default",), timeout_s: float = 10.0):
