@@ -23,6 +23,8 @@ PAGE_WORDS = 40       # content words of the main text KW060 needs
 PART_WORDS = 8        # content words of one block KW061 needs (20 between Danish, Norwegian, Swedish)
 RUN_WORDS = 12        # content words of consecutive short blocks of one list, table or container
 EXCERPT = 80
+BLOCK_WORDS = 5       # content words of a block of the main text KW060 weighs
+MAJORITY = 0.75       # the share of the main text's judged words the other language must have (KW060)
 
 language_check = family("language", category=Category.WCAG, requires=("language",), target=TargetKind.CSS)
 
@@ -36,7 +38,20 @@ def _page(artifacts: Artifacts, ctx: CheckContext) -> tuple[str, int, language.D
     words = len(language.content_words(text))
     if not language.judged(declared) or words < PAGE_WORDS:
         return declared, words, None
-    return declared, words, language.foreign([(declared, text)], PAGE_WORDS)[0]
+    found = language.foreign([(declared, text)], PAGE_WORDS)[0]
+    if found is None:
+        return declared, words, None
+    # the whole text may read as another language because of a few long passages in it (a page in
+    # Danish with unmarked German and Norwegian paragraphs): the language must be most of the text,
+    # block by block
+    lines = text.splitlines()
+    counts = [len(language.content_words(line)) for line in lines]
+    seen = same = 0
+    for n, det in zip(counts, language.detect_many(lines, min_words=BLOCK_WORDS), strict=True):
+        if det is not None:
+            seen += n
+            same += n if language.same_language(det.lang, found.lang) else 0
+    return declared, words, found if seen and same >= MAJORITY * seen else None
 
 
 def _excerpt(text: str) -> str:
