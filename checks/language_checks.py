@@ -14,6 +14,8 @@ have enough words left, a high confidence, and the detected language's own funct
 """
 from __future__ import annotations
 
+import re
+
 from checks.common import finding, probe_failed, snippet
 from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
 from core import language
@@ -94,6 +96,7 @@ def page_language_correct(artifacts: Artifacts, ctx: CheckContext):
               f"{language.name(found.lang)}."})]
 
 
+OWN_LANG = re.compile(r'^<[a-z0-9-]+\b[^>]*\s(?:xml:)?lang="')
 ITEMS = ("<li", "<dd", "<dt", "<td", "<th")
 
 
@@ -182,13 +185,19 @@ def passage_language_marked(artifacts: Artifacts, ctx: CheckContext):
                 and language.same_language(det.lang, page_found.lang)):
             continue
         excerpt = _excerpt(text)
+        if OWN_LANG.search(tag):           # the element says its language, wrongly
+            fix = {"da": f"Ret elementets lang=\"{lang}\" til lang=\"{det.lang}\", så skærmlæsere udtaler "
+                         "teksten rigtigt.",
+                   "en": f"Change the element's lang=\"{lang}\" to lang=\"{det.lang}\", so that screen readers "
+                         "pronounce the text correctly."}
+        else:
+            fix = {"da": f"Sæt lang=\"{det.lang}\" på elementet (eller på et element om hele passagen), så "
+                         "skærmlæsere udtaler den rigtigt.",
+                   "en": f"Put lang=\"{det.lang}\" on the element (or on an element around the whole passage), "
+                         "so that screen readers pronounce it correctly."}
         out.append(finding(target, snippet(f"{tag}{text}" if tag else text), {
             "da": f"Teksten »{excerpt}« er på {language.name(det.lang, 'da')}, men dens sprog er angivet som "
                   f"{language.name(lang, 'da')} (lang=\"{lang}\").",
             "en": f"The text \u201c{excerpt}\u201d is in {language.name(det.lang)}, but its language is given as "
-                  f"{language.name(lang)} (lang=\"{lang}\")."}, {
-            "da": f"Sæt lang=\"{det.lang}\" på elementet (eller på et element om hele passagen), så "
-                  "skærmlæsere udtaler den rigtigt.",
-            "en": f"Put lang=\"{det.lang}\" on the element (or on an element around the whole passage), so "
-                  "that screen readers pronounce it correctly."}))
+                  f"{language.name(lang)} (lang=\"{lang}\")."}, fix))
     return out
