@@ -41,8 +41,8 @@ FAMILY_INFO = {
                "spacing; form fields' edges (`layout`, `contrast`)"),
     "hover": ("KW040–KW049", "checks/hover_checks.py", "content that appears on hover or focus (`hover`)"),
     "motion": ("KW050–KW059", "checks/motion_checks.py", "sound and motion after the page loaded (`motion`)"),
-    "language": ("KW060–KW069", "checks/language_checks.py", "the language of the text and of its passages "
-                 "(`text`)"),
+    "language": ("KW060–KW069", "checks/language_checks.py", "the language of the page's text and of its "
+                 "passages (`language`)"),
     "links": ("KW070–KW079", "checks/link_checks.py", "each link's name and the context around it (`links`)"),
 }
 

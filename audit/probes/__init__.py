@@ -42,8 +42,8 @@ class Probe:
 
 
 PROBES: list[Probe] = []
-PROBE_MODULES = ("audit.probes.links", "audit.probes.keyboard", "audit.probes.layout", "audit.probes.hover",
-                 "audit.probes.motion")
+PROBE_MODULES = ("audit.probes.links", "audit.probes.language", "audit.probes.keyboard", "audit.probes.layout",
+                 "audit.probes.hover", "audit.probes.motion")
 
 # A JavaScript function expression, el => a CSS selector that finds exactly ``el`` with
 # document.querySelector: the nearest unique id, then tag names with :nth-of-type where a
