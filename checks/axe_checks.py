@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from checks.registry import REGISTRY, Artifacts, CheckContext, CheckMeta, Verdict
 from core.axe import HTML_SNIPPET_MAX, axe_data, wcag_from_tags
@@ -32,9 +32,11 @@ def format_target(target: list[Any]) -> str:
     return " >>> ".join(parts)
 
 
-def _findings(rule: dict[str, Any], outcome: Outcome, title_en: str) -> list[Finding]:
+def _findings(rule: dict[str, Any], outcome: Outcome, title_en: str, keep: NodeFilter | None = None) -> list[Finding]:
     out = []
     for node in rule.get("nodes") or []:
+        if keep is not None and not keep(node):
+            continue
         html = node.get("html") or ""
         if len(html) > HTML_SNIPPET_MAX:
             html = html[: HTML_SNIPPET_MAX - 1] + "…"
@@ -46,7 +48,11 @@ def _findings(rule: dict[str, Any], outcome: Outcome, title_en: str) -> list[Fin
     return out
 
 
-def evaluate_axe_rule(rule_id: str, title_en: str, artifacts: Artifacts, ctx: CheckContext) -> Verdict | None:
+NodeFilter = Callable[[dict[str, Any]], bool]
+
+
+def evaluate_axe_rule(rule_id: str, title_en: str, artifacts: Artifacts, ctx: CheckContext,
+                      keep: NodeFilter | None = None) -> Verdict | None:
     """axe-core's verdict on one rule: its violations fail, its incomplete results need review, its
     own error is an error; passed only when axe-core says so; None when the rule was not run."""
     entry = ctx.computed(axe_index).get(rule_id)
@@ -55,13 +61,13 @@ def evaluate_axe_rule(rule_id: str, title_en: str, artifacts: Artifacts, ctx: Ch
     findings: list[Finding] = []
     error = None
     if "violations" in entry:
-        findings += _findings(entry["violations"], Outcome.FAILED, title_en)
+        findings += _findings(entry["violations"], Outcome.FAILED, title_en, keep)
     if "incomplete" in entry:
         inc = entry["incomplete"]
         if inc.get("error"):
             err = inc["error"]
             error = err.get("message") if isinstance(err, dict) else str(err)
-        findings += _findings(inc, Outcome.CANT_TELL, title_en)
+        findings += _findings(inc, Outcome.CANT_TELL, title_en, keep)
     if error and not findings:
         outcome = Outcome.ERROR
     elif any(f.outcome == Outcome.FAILED for f in findings):
@@ -97,7 +103,17 @@ def evaluate_orientation_lock(title_en: str, artifacts: Artifacts, ctx: CheckCon
     return verdict
 
 
-SPECIAL = {"css-orientation-lock": evaluate_orientation_lock}
+def evaluate_inline_spacing(title_en: str, artifacts: Artifacts, ctx: CheckContext) -> Verdict | None:
+    """axe-core's avoid-inline-spacing flags every element whose style attribute sets letter, word or
+    line spacing with !important, also one that holds no text of its own (an empty box, or one whose
+    text sits in children that set their own spacing): no text there gets too little room, and
+    WCAG's text spacing applies to text (ACT rules 24afc2, 9e45ec, 78fd32). Those are left out;
+    without the gatherer's fact (an older run) every finding stays."""
+    return evaluate_axe_rule("avoid-inline-spacing", title_en, artifacts, ctx,
+                             keep=lambda node: node.get("ownText") is not False)
+
+
+SPECIAL = {"css-orientation-lock": evaluate_orientation_lock, "avoid-inline-spacing": evaluate_inline_spacing}
 
 
 def register_axe_rules() -> None:
