@@ -162,4 +162,10 @@ def test_checks_lists_every_check():
     assert all(m.code in res.stdout for m in REGISTRY)
     assert "KL001" in res.stdout and "lix" in res.stdout
     sel = run_cli("checks", "--selected", "--lang", "en")
-    assert "81 checks" in sel.stdout and "heading-order" not in sel.stdout
+    from audit.config import defaults
+
+    chosen = {m.code for k in ("page", "letter") for m in REGISTRY.select(defaults(), k)}
+    listed = {m.code for m in REGISTRY if m.code in sel.stdout}
+    assert f"{len(listed)} checks" in sel.stdout and "heading-order" not in sel.stdout
+    assert "css-orientation-lock" in sel.stdout and "KW003" in sel.stdout    # promoted, and a probe's check
+    assert {c for c in listed if REGISTRY.get(c).family == "axe"} <= chosen
