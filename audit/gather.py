@@ -140,8 +140,72 @@ LISTENERS_JS = """
 """
 
 
+# Timers (the motion and hover probes ask): setTimeout and setInterval calls of 200 ms to 20 s are
+# noted while pending (when they fire next), and what the first callbacks of a timer of 1 s or more
+# changed in the DOM is kept, by a MutationObserver alive only while the callback runs: a slideshow
+# that advances by itself shows as a repeating timer that changed its slides. Shorter timers and
+# string callbacks go straight to the browser's own functions.
+TIMERS_JS = """
+(() => {
+  const W = window, now = () => performance.now();
+  const setT = W.setTimeout, setI = W.setInterval, clrT = W.clearTimeout, clrI = W.clearInterval;
+  const pending = new Map(), changed = [];
+  let current = null;
+  const watch = (rec, fn) => function () {
+    rec.fired += 1;
+    const outer = current;
+    current = rec;
+    let mo = null;
+    if (rec.delay >= 1000 && rec.fired <= 3 && changed.length < 50) try {
+      mo = new MutationObserver(() => {});
+      mo.observe(document, {subtree: true, attributes: true, childList: true, characterData: true});
+    } catch (e) { mo = null; }
+    try { return fn.apply(this, arguments); } finally {
+      current = outer;
+      if (rec.kind === 'timeout') pending.delete(rec.id);
+      if (mo) {
+        try {
+          const els = new Set();
+          for (const r of mo.takeRecords()) {
+            const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+            if (el) els.add(el);
+            if (els.size >= 20) break;
+          }
+          if (els.size) changed.push({kind: rec.kind, delay: rec.delay, again: rec.kind === 'interval' || rec.again,
+                                      at: now(), els: Array.from(els)});
+        } catch (e) {}
+        mo.disconnect();
+      }
+    }
+  };
+  const add = (kind, native) => function (fn, delay) {
+    const d = +delay || 0;
+    if (typeof fn !== 'function' || !(d >= 200 && d <= 20000) || pending.size >= 500) return native.apply(W, arguments);
+    const rec = {kind, delay: d, t0: now(), fired: 0, id: 0, again: false};
+    // a timeout set again by its own callback with about the same delay repeats (a chain)
+    if (current && kind === 'timeout' && current.kind === 'timeout' && Math.abs(current.delay - d) <= d / 10) {
+      current.again = true;
+    }
+    const args = Array.prototype.slice.call(arguments);
+    args[0] = watch(rec, fn);
+    rec.id = native.apply(W, args);
+    pending.set(rec.id, rec);
+    return rec.id;
+  };
+  const clear = native => function (id) { pending.delete(id); return native.apply(W, arguments); };
+  W.setTimeout = add('timeout', setT);
+  W.setInterval = add('interval', setI);
+  W.clearTimeout = clear(clrT);
+  W.clearInterval = clear(clrI);
+  Object.defineProperty(W, '__klartjek_timers__', {value: () => ({now: now(),
+    pending: Array.from(pending.values(), r => ({kind: r.kind, delay: r.delay, t0: r.t0, fired: r.fired})), changed}),
+    enumerable: false, configurable: false, writable: false});
+})();
+"""
+
+
 def settings_script(settings: dict[str, Any]) -> str:
-    return (LISTENERS_JS + "Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
+    return (LISTENERS_JS + TIMERS_JS + "Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
             + ", enumerable: false, configurable: false, writable: false});")
 
 
