@@ -435,20 +435,45 @@ async def take_screenshots(page, items: list[tuple[str, str]], folder, limit: in
     return taken
 
 
+# Is a media URL the source of an element whose own media data a check judges? Media that play by
+# themselves (autoplay): axe-core waits for their metadata (no-autoplay-audio, up to its 10 s preload
+# limit when the download is failed) and 1.4.2 and 2.2.2 judge how long they play. A muted loop
+# plays for ever whatever its length, so it is skipped still.
+AUTOPLAY_SOURCE_JS = """
+(url) => Array.from(document.querySelectorAll('audio[autoplay], video[autoplay]')).slice(0, 50).some(m =>
+  !((m.muted || m.hasAttribute('muted')) && m.loop) &&
+  [m.currentSrc, m.src, ...Array.from(m.querySelectorAll('source[src]'), s => s.src)].includes(url))
+"""
+
+
 async def skip_media(context, page) -> None:
     """Fail the tab's audio and video downloads before they start (Chrome DevTools Protocol's Fetch
-    domain, paused only for resources of type Media, so other requests never wait on us). No check
-    reads media data; axe-core's media rules look at the elements and their tracks. The results
-    with and without skipping are compared in tests/test_media.py."""
+    domain, paused only for resources of type Media, so other requests never wait on us) — except
+    the sources of media that play by themselves (AUTOPLAY_SOURCE_JS): how long they play is what
+    axe-core's no-autoplay-audio and klartjek's motion checks judge, and axe-core would wait 10 s
+    for them. No check reads other media data; axe-core's media rules look at the elements and their
+    tracks. The results with and without skipping are compared in tests/test_media.py."""
     cdp = await context.new_cdp_session(page)
 
-    async def fail(event: dict[str, Any]) -> None:
+    async def autoplays(url: str) -> bool:
+        """Asked in every frame (the event's frame id is not Playwright's); no answer is a no."""
         try:
-            await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"})
+            found = await asyncio.wait_for(asyncio.gather(
+                *(f.evaluate(AUTOPLAY_SOURCE_JS, url) for f in page.frames[:20]), return_exceptions=True), 2)
+        except asyncio.TimeoutError:
+            return False
+        return any(x is True for x in found)
+
+    async def decide(event: dict[str, Any]) -> None:
+        try:
+            if await autoplays(event["request"]["url"]):
+                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+            else:
+                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"})
         except PlaywrightError:
             pass        # the tab moved on or closed
 
-    cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(fail(event)))
+    cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(decide(event)))
     await cdp.send("Fetch.enable", {"patterns": [{"resourceType": "Media", "requestStage": "Request"}]})
 
 
