@@ -35,14 +35,12 @@ def _seconds(s: float) -> str:
     return f"{s:.0f}" if s >= 10 or float(s).is_integer() else f"{s:.1f}"
 
 
-def _reduced(motion: dict[str, Any]) -> dict[str, str]:
-    """The sentence a message ends with when the page honours prefers-reduced-motion."""
-    if not motion.get("reduced_motion"):
-        return _texts("", "")
-    return _texts(" Siden tager hensyn til indstillingen »reducer bevægelse«, men det er ikke nok: brugere, der ikke "
-                  "har slået den til, skal også kunne stoppe bevægelsen.",
-                  " The page honours the \u201creduce motion\u201d setting, but that is not enough: users who have "
-                  "not turned it on must be able to stop the motion too.")
+# What a message adds when the motion stops for users who ask their system to reduce motion
+# (prefers-reduced-motion): good, but not a way to pause it for everyone else, so it still fails.
+REDUCED = _texts(" Bevægelsen stopper, når brugeren har slået »reducer bevægelse« til i sit system, men det er ikke "
+                 "nok: brugere, der ikke har slået den til, skal også kunne stoppe den.",
+                 " The motion stops when the user has turned on \u201creduce motion\u201d in their system, but "
+                 "that is not enough: users who have not turned it on must be able to stop it too.")
 
 
 def _join(a: dict[str, str], b: dict[str, str]) -> dict[str, str]:
@@ -107,4 +105,103 @@ def audio_control(artifacts: Artifacts, ctx: CheckContext):
             "Do not start sound by itself. Otherwise: give the player controls (the controls attribute) or a visible "
             "button that stops the sound, or start it muted."),
             outcome=Outcome.FAILED if long and not video else Outcome.CANT_TELL))
+    return out
+
+
+# -- 2.2.2 Pause, stop, hide -----------------------------------------------------------------------
+
+PAUSE_FIX = _texts("Giv en synlig knap tæt ved, der sætter bevægelsen på pause eller stopper den (fx »Sæt på pause«), "
+                   "eller lad den stoppe af sig selv inden 5 sekunder.",
+                   "Give a visible button near it that pauses or stops the motion (e.g. \u201cPause\u201d), or let "
+                   "it stop by itself within 5 seconds.")
+
+
+def _lasting(item: dict[str, Any]) -> dict[str, str]:
+    ms = item.get("active_ms")
+    if ms is None:
+        return _texts("hele tiden", "all the time")
+    return _texts(f"i {_seconds(ms / 1000)} sekunder", f"for {_seconds(ms / 1000)} seconds")
+
+
+def _seen(item: dict[str, Any]) -> bool:
+    return bool(item.get("shown")) and item.get("width", 0) >= TINY_PX and item.get("height", 0) >= TINY_PX
+
+
+@motion_check(
+    code="KW051", name="pause-stop-hide", impact=Impact.SERIOUS, wcag=("2.2.2",), level="A", requires=("motion",),
+    title=_texts("Bevægelse, der varer mere end 5 sekunder, skal kunne stoppes",
+                 "Motion lasting more than 5 seconds must be possible to stop"),
+    description=_texts(
+        "Animationer, rullende tekst (<marquee>) og video, der starter af sig selv og bevæger sig i mere end 5 "
+        "sekunder ved siden af andet indhold, skal kunne sættes på pause, stoppes eller skjules. Bevægelse gør "
+        "det svært at læse og koncentrere sig.",
+        "Animations, scrolling text (<marquee>) and video that start by themselves and move for more than 5 "
+        "seconds beside other content must be possible to pause, stop or hide. Motion makes it hard to read and "
+        "to concentrate."))
+def pause_stop_hide(artifacts: Artifacts, ctx: CheckContext):
+    motion = artifacts["motion"]
+    if (failed := probe_failed(motion)) is not None:
+        return failed
+    videos = [m for m in motion.get("media") or []
+              if m.get("tag") == "video" and (m.get("autoplay") or m.get("playing"))]
+    animations, marquees, blinks = (motion.get(k) or [] for k in ("animations", "marquees", "blinks"))
+    if not (animations or marquees or blinks or videos):
+        return INAPPLICABLE
+    out: list[Finding] = []
+    for a in animations:
+        if not _seen(a) or a.get("pause") or a.get("loading"):
+            continue                     # a loading indicator: it shows that the user waits
+        names = ", ".join(n for n in a.get("names") or [] if n)
+        called = (_texts(f" (»{names}«)", f" (\u201c{names}\u201d)") if names else _texts("", ""))
+        how = _lasting(a)
+        note = REDUCED if a.get("stops_when_reduced") else _texts("", "")
+        out.append(finding(a["selector"], a.get("html") or "", _join(_texts(
+            f"Elementet bevæger sig {how['da']} af sig selv{called['da']}, og der er ingen knap til at sætte "
+            "bevægelsen på pause eller stoppe den.",
+            f"The element moves by itself {how['en']}{called['en']}, and there is no button to pause or stop the "
+            "motion."), note), PAUSE_FIX))
+    for m in marquees:
+        if not _seen(m) or m.get("pause"):
+            continue
+        out.append(finding(m["selector"], m.get("html") or "", _texts(
+            "Teksten i <marquee> ruller af sig selv hele tiden, og der er ingen knap til at stoppe den.",
+            "The text in <marquee> scrolls by itself all the time, and there is no button to stop it."),
+            _texts("Brug almindelig tekst i stedet for <marquee>.", "Use plain text instead of <marquee>.")))
+    for b in blinks:
+        if not b.get("shown"):
+            continue
+        out.append(finding(b["selector"], b.get("html") or "", _texts(
+            "Elementet <blink> blinker ikke i nutidens browsere, men blinkede i de gamle, og WCAG regner det som en "
+            "fejl (F47). Tjek, at teksten ikke blinker på anden måde.",
+            "The <blink> element does not blink in today's browsers but did in the old ones, and WCAG counts it as "
+            "a failure (F47). Check that the text does not blink in another way."),
+            _texts("Brug et almindeligt element i stedet for <blink>.", "Use an ordinary element instead of <blink>."),
+            impact=Impact.MINOR, outcome=Outcome.CANT_TELL))
+    for v in videos:
+        if not _seen(v) or v.get("controls") or v.get("pause"):
+            continue
+        duration = v.get("duration")
+        if v.get("loop") or v.get("stream"):
+            how = _texts("igen og igen", "over and over")
+        elif v.get("failed"):
+            continue                     # its source does not load: nothing moves
+        elif duration is not None:
+            if duration <= MOVING_S:
+                continue
+            how = _texts(f"i {_seconds(duration)} sekunder", f"for {_seconds(duration)} seconds")
+        else:
+            out.append(finding(v["selector"], v.get("html") or "", _texts(
+                "Videoen starter af sig selv og har ingen knap til at stoppe den. klartjek kunne ikke se, hvor længe "
+                "den spiller: tjek, om den varer mere end 5 sekunder.",
+                "The video starts by itself and has no button to stop it. klartjek could not see how long it plays: "
+                "check whether it lasts more than 5 seconds."), PAUSE_FIX, outcome=Outcome.CANT_TELL))
+            continue
+        out.append(finding(v["selector"], v.get("html") or "", _texts(
+            f"Videoen starter af sig selv og spiller {how['da']}, og der er ingen knap til at sætte den på pause "
+            "eller stoppe den.",
+            f"The video starts by itself and plays {how['en']}, and there is no button to pause or stop it."),
+            _texts("Giv videoen kontroller (attributten controls) eller en synlig knap, der sætter den på pause, eller "
+                   "lad den ikke starte af sig selv.",
+                   "Give the video controls (the controls attribute) or a visible button that pauses it, or do not "
+                   "start it by itself.")))
     return out

@@ -3,10 +3,11 @@
 ``motion`` (quick and default: one evaluate, no waiting) records what plays or moves when klartjek
 looks: the running animations and transitions longer than 5 s (document.getAnimations(): CSS and
 script animations alike), <marquee> and <blink>, every <audio> and <video> (autoplay, muted, loop,
-controls, duration), the controls near each that could pause, stop or silence it, and whether the
-style sheets honour prefers-reduced-motion.
+controls, duration), the controls near each that could pause, stop or silence it, and which of the
+animations stop when the user asks to reduce motion (prefers-reduced-motion emulated).
 
-Nothing here judges: checks/motion_checks.py does. It leaves the page as it found it (it only reads).
+Nothing here judges: checks/motion_checks.py does. It leaves the page as it found it (it reads, and
+turns the emulation of prefers-reduced-motion on and off again).
 """
 from __future__ import annotations
 
@@ -48,7 +49,17 @@ MOTION_JS = """
           /spinner|loader|loading|indl(æ|ae)s|progress/i.test(cls(a))) return true;
     return false;
   };
-  const out = {count: 0, animations: [], marquees: [], blinks: [], media: [], reduced_motion: false};
+  const size = el => {
+    const r = el.getBoundingClientRect();
+    let w = el.offsetWidth ?? r.width, h = el.offsetHeight ?? r.height, depth = 0;
+    for (let a = el.parentElement; a && a !== document.body && depth < 40; a = a.parentElement, depth++) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX !== 'visible') w = Math.min(w, a.clientWidth);
+      if (cs.overflowY !== 'visible') h = Math.min(h, a.clientHeight);
+    }
+    return {w: Math.round(w), h: Math.round(h)};
+  };
+  const out = {count: 0, animations: [], marquees: [], blinks: [], media: []};
   // what keeps moving: running animations (and transitions) whose active time is over 5 s
   const all = document.getAnimations();
   out.count = all.length;
@@ -81,10 +92,13 @@ MOTION_JS = """
   const moving = Array.from(byEl.values());
   for (const m of moving) {
     if (moving.some(o => o !== m && o.el.contains(m.el))) continue;
+    // judged by its layout box (its size and its parent on show), not by where the motion has taken
+    // it now: a ticker moved half out of its frame, or a text that blinks, is in the off phase, moves still
     const blinks = m.props.some(p => p === 'opacity' || p === 'visibility');
-    const shown = blinks ? m.el.checkVisibility() && (!m.el.parentElement || kShown(m.el.parentElement)) &&
-                           kBox(m.el).w >= 2 : kShown(m.el);
-    const b = kBox(m.el);
+    const b = size(m.el);
+    const shown = m.el.checkVisibility() && (blinks || m.el.checkVisibility({visibilityProperty: true})) &&
+      (!m.el.parentElement || m.el.parentElement === document.body || kShown(m.el.parentElement)) &&
+      b.w >= 2 && b.h >= 2;
     out.animations.push({selector: kSel(m.el), html: kTag(m.el), names: m.names, kind: m.kind, properties: m.props,
       pseudo: m.pseudo, active_ms: m.active_ms, shown, width: b.w, height: b.h, loading: loading(m.el),
       pause: shown ? kPauseNear(m.el) : null, parts: moving.filter(o => o !== m && m.el.contains(o.el)).length});
@@ -111,21 +125,6 @@ MOTION_JS = """
       ready: m.readyState, failed: !!m.error || m.networkState === 3, shown, width: b.w, height: b.h,
       pause: kPauseNear(m), sound: kPauseNear(m, SOUND)});
   }
-  // prefers-reduced-motion in the style sheets this page can read (not a way to pause, but worth saying)
-  let rules = 0;
-  const scan = list => {
-    for (const r of list) {
-      if (++rules > 20000 || out.reduced_motion) return;
-      if (r.media && /prefers-reduced-motion/i.test(r.media.mediaText || r.conditionText || '')) {
-        out.reduced_motion = true;
-      } else if (r.cssRules && r.cssRules.length) scan(r.cssRules);
-    }
-  };
-  for (const sh of Array.from(document.styleSheets).slice(0, 200)) {
-    if (out.reduced_motion) break;
-    if (/prefers-reduced-motion/i.test(sh.media && sh.media.mediaText || '')) { out.reduced_motion = true; break; }
-    try { scan(sh.cssRules); } catch (e) {}
-  }
   return out;
 }
 """ % {"moving": MOVING_MS, "max": MAX_ITEMS}
@@ -133,4 +132,25 @@ MOTION_JS = """
 
 @probe("motion", profiles=("quick", "default"), timeout_s=5.0)
 async def motion(page, ctx: ProbeContext) -> dict:
-    return await page.evaluate(MOTION_JS)
+    out = await page.evaluate(MOTION_JS)
+    if out["animations"]:
+        # which of them stop when the user asks the system to reduce motion (prefers-reduced-motion)
+        await page.emulate_media(reduced_motion="reduce")
+        try:
+            still = set(await page.evaluate(STILL_MOVING_JS, [a["selector"] for a in out["animations"]]))
+        finally:
+            await page.emulate_media(reduced_motion="null")
+        for a in out["animations"]:
+            a["stops_when_reduced"] = a["selector"] not in still
+    return out
+
+
+# The selectors (of those given) whose elements still run an animation longer than 5 s.
+STILL_MOVING_JS = "(sels) => {\n" + DOM_JS + """
+  return sels.filter(sel => {
+    const el = kFind(sel);
+    return !!el && el.getAnimations().some(a => a.playState === 'running' &&
+      a.effect.getComputedTiming().activeDuration > %(moving)d);
+  });
+}
+""" % {"moving": MOVING_MS}
