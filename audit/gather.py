@@ -142,9 +142,9 @@ LISTENERS_JS = """
 
 # Timers (the motion and hover probes ask): setTimeout and setInterval calls of 200 ms to 20 s are
 # noted while pending (when they fire next), and what the first callbacks of a timer of 1 s or more
-# changed in the DOM is kept, by a MutationObserver alive only while the callback runs: a slideshow
-# that advances by itself shows as a repeating timer that changed its slides. Shorter timers and
-# string callbacks go straight to the browser's own functions.
+# changed in the DOM is kept (not what was written again as it was), by a MutationObserver alive
+# only while the callback runs: a slideshow that advances by itself shows as a repeating timer that
+# changed its slides. Shorter timers and string callbacks go straight to the browser's own functions.
 TIMERS_JS = """
 (() => {
   const W = window, now = () => performance.now();
@@ -158,7 +158,8 @@ TIMERS_JS = """
     let mo = null;
     if (rec.delay >= 1000 && rec.fired <= 3 && changed.length < 50) try {
       mo = new MutationObserver(() => {});
-      mo.observe(document, {subtree: true, attributes: true, childList: true, characterData: true});
+      mo.observe(document, {subtree: true, attributes: true, attributeOldValue: true, childList: true,
+                            characterData: true, characterDataOldValue: true});
     } catch (e) { mo = null; }
     try { return fn.apply(this, arguments); } finally {
       current = outer;
@@ -166,7 +167,12 @@ TIMERS_JS = """
       if (mo) {
         try {
           const els = new Set();
+          const same = list => Array.from(list, n => n.nodeType === 1 ? n.outerHTML : n.textContent).join('');
           for (const r of mo.takeRecords()) {
+            // what was written again as it was (a poll that renders the same) changed nothing
+            if (r.type === 'attributes' && r.target.getAttribute(r.attributeName) === r.oldValue) continue;
+            if (r.type === 'characterData' && r.target.textContent === r.oldValue) continue;
+            if (r.type === 'childList' && same(r.addedNodes) === same(r.removedNodes)) continue;
             const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
             if (el) els.add(el);
             if (els.size >= 20) break;

@@ -1,7 +1,7 @@
 """Sound and motion that start by themselves (codes KW050–KW059): WCAG 1.4.2 Audio control and
 2.2.2 Pause, stop, hide. Pure functions of the ``motion`` artifact (audit/probes/motion.py: the
 running animations longer than 5 s, <marquee>, <blink>, <audio> and <video>, the controls near
-each).
+each) and of ``motion_watch`` (slideshows and tickers a repeating timer advances, animated images).
 
 What counts as a way to pause: the element's own controls (``controls`` on <audio> and <video>),
 or a button, link, switch or check box named pause/stop/stands/sluk … in the same part of the page
@@ -33,6 +33,11 @@ def _texts(da: str, en: str) -> dict[str, str]:
 
 def _seconds(s: float) -> str:
     return f"{s:.0f}" if s >= 10 or float(s).is_integer() else f"{s:.1f}"
+
+
+def _da(number: str) -> str:
+    """A number written the Danish way (decimal comma)."""
+    return number.replace(".", ",")
 
 
 # What a message adds when the motion stops for users who ask their system to reduce motion
@@ -77,7 +82,7 @@ def audio_control(artifacts: Artifacts, ctx: CheckContext):
         elif duration is not None:
             if duration <= SOUND_S:
                 continue
-            long, how = True, _texts(f"i {_seconds(duration)} sekunder", f"for {_seconds(duration)} seconds")
+            long, how = True, _texts(f"i {_da(_seconds(duration))} sekunder", f"for {_seconds(duration)} seconds")
         else:
             long, how = False, _texts("", "")
         video = m.get("tag") == "video"
@@ -120,7 +125,7 @@ def _lasting(item: dict[str, Any]) -> dict[str, str]:
     ms = item.get("active_ms")
     if ms is None:
         return _texts("hele tiden", "all the time")
-    return _texts(f"i {_seconds(ms / 1000)} sekunder", f"for {_seconds(ms / 1000)} seconds")
+    return _texts(f"i {_da(_seconds(ms / 1000))} sekunder", f"for {_seconds(ms / 1000)} seconds")
 
 
 def _seen(item: dict[str, Any]) -> bool:
@@ -188,7 +193,7 @@ def pause_stop_hide(artifacts: Artifacts, ctx: CheckContext):
         elif duration is not None:
             if duration <= MOVING_S:
                 continue
-            how = _texts(f"i {_seconds(duration)} sekunder", f"for {_seconds(duration)} seconds")
+            how = _texts(f"i {_da(_seconds(duration))} sekunder", f"for {_seconds(duration)} seconds")
         else:
             out.append(finding(v["selector"], v.get("html") or "", _texts(
                 "Videoen starter af sig selv og har ingen knap til at stoppe den. klartjek kunne ikke se, hvor længe "
@@ -204,4 +209,80 @@ def pause_stop_hide(artifacts: Artifacts, ctx: CheckContext):
                    "lad den ikke starte af sig selv.",
                    "Give the video controls (the controls attribute) or a visible button that pauses it, or do not "
                    "start it by itself.")))
+    return out
+
+
+@motion_check(
+    code="KW052", name="auto-advancing-content", impact=Impact.SERIOUS, wcag=("2.2.2",), level="A",
+    requires=("motion_watch",),
+    title=_texts("Karruseller og nyhedsbånd, der skifter af sig selv, skal kunne stoppes",
+                 "Carousels and tickers that move on by themselves must be possible to stop"),
+    description=_texts(
+        "Indhold, der skifter af sig selv med jævne mellemrum (en karrusel med billeder, et nyhedsbånd), skal "
+        "kunne sættes på pause eller stoppes. Ellers når brugeren ikke at læse det, og skiftene forstyrrer.",
+        "Content that changes by itself at intervals (a carousel of pictures, a news ticker) must be possible to "
+        "pause or stop. Otherwise users cannot finish reading it, and the changes distract."))
+def auto_advancing_content(artifacts: Artifacts, ctx: CheckContext):
+    watch = artifacts["motion_watch"]
+    if (failed := probe_failed(watch)) is not None:
+        return failed
+    moving = watch.get("moving") or []
+    if not moving and not watch.get("slideshow_like"):
+        return INAPPLICABLE
+    out: list[Finding] = []
+    for m in moving:
+        w, h = m.get("width", 0), m.get("height", 0)
+        if not m.get("shown") or w < REGION_PX or h < REGION_PX or w * h < REGION_AREA or m.get("pause"):
+            continue
+        every = _seconds(m["delay_ms"] / 1000)
+        out.append(finding(m["selector"], m.get("html") or "", _texts(
+            f"Indholdet skifter af sig selv med {every.replace('.', ',')} sekunders mellemrum, og der er ingen knap "
+            "til at sætte det på pause eller stoppe det.",
+            f"The content changes by itself every {every} seconds, and there is no button to pause or stop it."),
+            _texts("Giv en synlig knap ved indholdet, der stopper de automatiske skift (fx »Sæt på pause«), eller lad "
+                   "brugeren skifte selv.",
+                   "Give a visible button by the content that stops the automatic changes (e.g. \u201cPause\u201d), "
+                   "or let the user change it.")))
+    return out
+
+
+@motion_check(
+    code="KW053", name="animated-image", impact=Impact.MODERATE, wcag=("2.2.2",), level="A",
+    requires=("motion_watch",),
+    title=_texts("Animerede billeder, der bevæger sig i mere end 5 sekunder, skal kunne stoppes",
+                 "Animated images moving for more than 5 seconds must be possible to stop"),
+    description=_texts(
+        "Et animeret billede (GIF, WebP eller PNG), der bliver ved med at bevæge sig i mere end 5 sekunder, "
+        "skal kunne stoppes. Billedet selv kan ikke stoppes, så det skal stoppe af sig selv eller have en knap ved "
+        "siden af.",
+        "An animated image (GIF, WebP or PNG) that keeps moving for more than 5 seconds must be possible to stop. "
+        "The image itself cannot be stopped, so it must stop by itself or have a button beside it."))
+def animated_image(artifacts: Artifacts, ctx: CheckContext):
+    watch = artifacts["motion_watch"]
+    if (failed := probe_failed(watch)) is not None:
+        return failed
+    images = (watch.get("images") or {}).get("animated") or []
+    if not images:
+        return INAPPLICABLE
+    out: list[Finding] = []
+    for img in images:
+        if img.get("pause") or min(img.get("width", 0), img.get("height", 0)) < TINY_PX:
+            continue
+        plays, one = img.get("plays"), (img.get("pass_ms") or 0) / 1000
+        if plays == 0:
+            how = _texts("igen og igen uden at stoppe", "over and over without stopping")
+        elif one * plays > MOVING_S:
+            how = _texts(f"i {_da(_seconds(one * plays))} sekunder", f"for {_seconds(one * plays)} seconds")
+        else:
+            continue
+        fmt = (img.get("format") or "").upper()
+        out.append(finding(img["selector"], img.get("html") or "", _texts(
+            f"Billedet er en animation ({fmt}, {img.get('frames')} billeder), der spiller {how['da']}, og der er "
+            "ingen knap til at stoppe den.",
+            f"The image is an animation ({fmt}, {img.get('frames')} frames) that plays {how['en']}, and there is no "
+            "button to stop it."), _texts(
+            "Brug et stillbillede, lad animationen stoppe inden 5 sekunder (et begrænset antal gentagelser), eller "
+            "vis den som video med kontroller.",
+            "Use a still image, let the animation stop within 5 seconds (a limited number of loops), or show it as "
+            "a video with controls.")))
     return out

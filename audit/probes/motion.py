@@ -3,18 +3,29 @@
 ``motion`` (quick and default: one evaluate, no waiting) records what plays or moves when klartjek
 looks: the running animations and transitions longer than 5 s (document.getAnimations(): CSS and
 script animations alike), <marquee> and <blink>, every <audio> and <video> (autoplay, muted, loop,
-controls, duration), the controls near each that could pause, stop or silence it, and which of the
-animations stop when the user asks to reduce motion (prefers-reduced-motion emulated).
+controls, duration), the controls near each that could pause, stop or silence it, and whether the
+style sheets honour prefers-reduced-motion.
 
-Nothing here judges: checks/motion_checks.py does. It leaves the page as it found it (it reads, and
-turns the emulation of prefers-reduced-motion on and off again).
+``motion_watch`` (default) records what moves on a timer and what moves inside images: slideshows
+and tickers that advance by themselves, seen through the timer record the init script keeps
+(audit/gather.py TIMERS_JS: a repeating timer whose callback changed a sizeable part of the page),
+waiting for the next tick (at most MAX_WAIT_S) only when the page has something that looks like a
+slideshow and a timer about to fire; and animated GIF, WebP and PNG images, read again from the
+browser's cache and parsed for their frames, delays and loop count (images from other origins
+without CORS cannot be read: skipped).
+
+Nothing here judges: checks/motion_checks.py does. Both leave the page as they found it (they only
+read; the image requests are answered by the cache).
 """
 from __future__ import annotations
+
+import asyncio
 
 from audit.probes import ProbeContext, probe
 from audit.probes.hover import DOM_JS
 
 MOVING_MS = 5000            # 2.2.2: what moves for longer than this needs a way to pause it
+MAX_WAIT_S = 4.0            # the longest motion_watch waits for a slideshow's next tick
 MAX_ITEMS = 20              # items of each kind recorded
 
 # Names of the controls that pause, stop or hide moving content (Danish and English), of those that
@@ -154,3 +165,174 @@ STILL_MOVING_JS = "(sels) => {\n" + DOM_JS + """
   });
 }
 """ % {"moving": MOVING_MS}
+
+
+# Slideshows and tickers: what the repeating timers of 1–15 s changed (TIMERS_JS), as regions (the
+# nearest element holding all a tick changed), and when the next timer of 1–10 s fires.
+SLIDESHOW_LIKE = ", ".join(
+    [f'[aria-roledescription*="{w}" i]' for w in ("carousel", "karrusel", "slide")]
+    + ["[data-ride]", "[data-bs-ride]"]
+    + [f'[class*="{w}" i]' for w in ("carousel", "karrusel", "slide", "swiper", "slick", "splide", "glide", "owl-",
+                                     "rotator", "ticker", "flickity", "embla")]
+    + [f'[id*="{w}" i]' for w in ("carousel", "karrusel", "slide", "ticker")])
+
+WATCH_JS = """
+() => {
+""" + DOM_JS + CONTROLS_JS + """
+  const T = typeof window.__klartjek_timers__ === 'function' ? window.__klartjek_timers__() : null;
+  const out = {timers: !!T, slideshow_like: 0, due_ms: [], moving: []};
+  out.slideshow_like = Array.from(document.querySelectorAll('%(like)s')).slice(0, 200).filter(el => kShown(el)).length;
+  if (!T) return out;
+  for (const r of T.pending) {
+    if (r.delay < 1000 || r.delay > 10000) continue;
+    const due = r.kind === 'interval' ? r.t0 + r.delay * (r.fired + 1) : r.t0 + r.delay;
+    out.due_ms.push(Math.round(Math.max(0, due - T.now)));
+  }
+  out.due_ms = out.due_ms.sort((a, b) => a - b).slice(0, 20);
+  const regions = [];
+  for (const c of T.changed) {
+    if (!c.again || c.delay < 1000 || c.delay > 15000) continue;
+    const els = c.els.filter(e => e.isConnected);
+    if (!els.length) continue;
+    let top = els[0];
+    for (const e of els.slice(1)) while (top && !top.contains(e)) top = top.parentElement;
+    if (!top || top === document.body || top === document.documentElement) continue;
+    const same = regions.find(r => r.el === top || r.el.contains(top) || top.contains(r.el));
+    if (same) {
+      if (top.contains(same.el)) same.el = top;
+      same.ticks += 1;
+    } else regions.push({el: top, delay: c.delay, kind: c.kind, ticks: 1});
+  }
+  for (const r of regions.slice(0, %(max)d)) {
+    const b = kBox(r.el), shown = kShown(r.el);
+    out.moving.push({selector: kSel(r.el), html: kTag(r.el), delay_ms: Math.round(r.delay), timer: r.kind,
+                     ticks: r.ticks, shown, width: b.w, height: b.h, pause: shown ? kPauseNear(r.el) : null});
+  }
+  return out;
+}
+""" % {"like": SLIDESHOW_LIKE.replace("'", "\\'"), "max": MAX_ITEMS}
+
+# Animated images: GIF, WebP and PNG (APNG) images on show, read again (from the cache) up to 4 MB
+# and parsed for their frames, each frame's delay (browsers show a delay of 10 ms or less as 100 ms)
+# and how many times they play (0: for ever).
+IMAGES_JS = """
+async () => {
+""" + DOM_JS + CONTROLS_JS + """
+  const FULL = 4 << 20, HEAD = 64 << 10;
+  const u16 = (d, i) => d[i] | d[i + 1] << 8;
+  const be32 = (d, i) => ((d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]) >>> 0;
+  const ms = v => v <= 10 ? 100 : v;
+  const gif = d => {
+    let p = 13, frames = 0, pass = 0, plays = 1, delay = 0;
+    if (d[10] & 0x80) p += 3 << ((d[10] & 7) + 1);
+    const skip = () => { while (p < d.length && d[p]) p += d[p] + 1; p += 1; };
+    while (p < d.length) {
+      const b = d[p];
+      if (b === 0x21) {
+        const label = d[p + 1];
+        if (label === 0xF9) delay = u16(d, p + 4) * 10;
+        if (label === 0xFF && String.fromCharCode(...d.subarray(p + 3, p + 11)) === 'NETSCAPE' && d[p + 15] === 1) {
+          const n = u16(d, p + 16);
+          plays = n === 0 ? 0 : n + 1;
+        }
+        p += 2; skip();
+      } else if (b === 0x2C) {
+        frames += 1; pass += ms(delay); delay = 0;
+        const packed = d[p + 9];
+        p += 10;
+        if (packed & 0x80) p += 3 << ((packed & 7) + 1);
+        p += 1; skip();
+      } else break;
+    }
+    return {format: 'gif', frames, plays, pass_ms: pass};
+  };
+  const webp = d => {
+    let p = 12, frames = 0, pass = 0, plays = 1, animated = false;
+    while (p + 8 <= d.length) {
+      const id = String.fromCharCode(...d.subarray(p, p + 4)), size = u16(d, p + 4) + (u16(d, p + 6) << 16), c = p + 8;
+      if (id === 'VP8X') animated = !!(d[c] & 2);
+      else if (id === 'ANIM') plays = u16(d, c + 4);
+      else if (id === 'ANMF') { frames += 1; pass += ms(d[c + 12] | d[c + 13] << 8 | d[c + 14] << 16); }
+      else if (!animated && (id === 'VP8 ' || id === 'VP8L')) break;
+      p = c + size + (size & 1);
+    }
+    return {format: 'webp', frames: animated ? frames : 1, plays, pass_ms: pass, animated};
+  };
+  const png = d => {
+    let p = 8, frames = 0, pass = 0, plays = 1, animated = false;
+    while (p + 8 <= d.length) {
+      const len = be32(d, p), id = String.fromCharCode(...d.subarray(p + 4, p + 8)), c = p + 8;
+      if (id === 'acTL') { animated = true; plays = be32(d, c + 4); }
+      else if (id === 'fcTL') {
+        frames += 1;
+        pass += ms(Math.round(1000 * ((d[c + 20] << 8) | d[c + 21]) / (((d[c + 22] << 8) | d[c + 23]) || 100)));
+      }
+      else if (id === 'IDAT' && !animated) break;
+      else if (id === 'IEND') break;
+      p = c + len + 4;
+    }
+    return {format: 'png', frames: animated ? frames : 1, plays, pass_ms: pass, animated};
+  };
+  const read = async (src, LIMIT) => {
+    const r = await fetch(src, {signal: AbortSignal.timeout(2500), cache: 'force-cache'});
+    if (!r.ok || !r.body) return null;
+    const reader = r.body.getReader(), chunks = [];
+    let n = 0;
+    while (n < LIMIT) {
+      const {done, value} = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.length;
+    }
+    reader.cancel().catch(() => {});
+    const d = new Uint8Array(Math.min(n, LIMIT));
+    let o = 0;
+    for (const c of chunks) { const k = Math.min(c.length, d.length - o); d.set(c.subarray(0, k), o); o += k; }
+    return {d, cut: n >= LIMIT};
+  };
+  const pick = Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0 &&
+      /^data:image\\/(gif|webp|png|apng)|\\.(gif|webp|png|apng)([?#]|$)/i.test(i.currentSrc)).slice(0, 50)
+    .filter(i => { const b = kBox(i); return b.w >= 16 && b.h >= 16 && kShown(i); }).slice(0, 10);
+  const out = {inspected: pick.length, unreadable: 0, animated: []};
+  await Promise.all(pick.map(async img => {
+    try {
+      // the first 64 kB tell whether a PNG or WebP is animated (acTL before the image data, the VP8X
+      // flag); only an animation, or a GIF, is read on (up to 4 MB) for its frames
+      let got = await read(img.currentSrc, HEAD);
+      if (!got) { out.unreadable += 1; return; }
+      const kind = d => {
+        const sig = String.fromCharCode(...d.subarray(0, 4));
+        return sig === 'GIF8' ? gif : sig === 'RIFF' ? webp : d[0] === 0x89 && sig.slice(1) === 'PNG' ? png : null;
+      };
+      const parse = kind(got.d);
+      if (!parse) return;
+      if (got.cut && (parse === gif || parse(got.d).animated)) {
+        got = await read(img.currentSrc, FULL);
+        if (!got) { out.unreadable += 1; return; }
+      }
+      const {animated, ...info} = parse(got.d);
+      if (!info || info.frames < 2) return;
+      const b = kBox(img);
+      out.animated.push({selector: kSel(img), html: kTag(img), src: img.currentSrc.slice(0, 200), ...info, cut: got.cut,
+                         width: b.w, height: b.h, pause: kPauseNear(img)});
+    } catch (e) { out.unreadable += 1; }
+  }));
+  out.animated.sort((a, b) => a.selector < b.selector ? -1 : 1);
+  return out;
+}
+"""
+
+
+@probe("motion_watch", profiles=("default",), timeout_s=10.0)
+async def motion_watch(page, ctx: ProbeContext) -> dict:
+    out = await page.evaluate(WATCH_JS)
+    out["images"] = await asyncio.wait_for(page.evaluate(IMAGES_JS), 4.0)
+    out["waited_ms"] = 0
+    due = [d for d in out.pop("due_ms") if d <= MAX_WAIT_S * 1000]
+    if out["slideshow_like"] and due and not any(m["shown"] for m in out["moving"]):
+        # what may be a slideshow has not moved yet: wait until the timers about to fire have fired
+        # (and a little for their callbacks), then look again
+        out["waited_ms"] = max(due) + 250
+        await asyncio.sleep(out["waited_ms"] / 1000)
+        out["moving"] = (await page.evaluate(WATCH_JS))["moving"]
+    return out
