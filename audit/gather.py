@@ -176,8 +176,78 @@ LISTENERS_JS = """
 """
 
 
+# Timers (the motion and hover probes ask): setTimeout and setInterval calls of 200 ms to 20 s are
+# noted while pending (when they fire next), and what the first callbacks of a timer of 1 s or more
+# changed in the DOM is kept (not what was written again as it was), by a MutationObserver alive
+# only while the callback runs: a slideshow that advances by itself shows as a repeating timer that
+# changed its slides. Shorter timers and string callbacks go straight to the browser's own functions.
+TIMERS_JS = """
+(() => {
+  const W = window, now = () => performance.now();
+  const setT = W.setTimeout, setI = W.setInterval, clrT = W.clearTimeout, clrI = W.clearInterval;
+  const pending = new Map(), changed = [];
+  let current = null;
+  const watch = (rec, fn) => function () {
+    rec.fired += 1;
+    const outer = current;
+    current = rec;
+    let mo = null;
+    if (rec.delay >= 1000 && rec.fired <= 3 && changed.length < 50) try {
+      mo = new MutationObserver(() => {});
+      mo.observe(document, {subtree: true, attributes: true, attributeOldValue: true, childList: true,
+                            characterData: true, characterDataOldValue: true});
+    } catch (e) { mo = null; }
+    try { return fn.apply(this, arguments); } finally {
+      current = outer;
+      if (rec.kind === 'timeout') pending.delete(rec.id);
+      if (mo) {
+        try {
+          const els = new Set();
+          const same = list => Array.from(list, n => n.nodeType === 1 ? n.outerHTML : n.textContent).join('');
+          for (const r of mo.takeRecords()) {
+            // what was written again as it was (a poll that renders the same) changed nothing
+            if (r.type === 'attributes' && r.target.getAttribute(r.attributeName) === r.oldValue) continue;
+            if (r.type === 'characterData' && r.target.textContent === r.oldValue) continue;
+            if (r.type === 'childList' && same(r.addedNodes) === same(r.removedNodes)) continue;
+            const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+            if (el) els.add(el);
+            if (els.size >= 20) break;
+          }
+          if (els.size) changed.push({kind: rec.kind, delay: rec.delay, again: rec.kind === 'interval' || rec.again,
+                                      at: now(), els: Array.from(els)});
+        } catch (e) {}
+        mo.disconnect();
+      }
+    }
+  };
+  const add = (kind, native) => function (fn, delay) {
+    const d = +delay || 0;
+    if (typeof fn !== 'function' || !(d >= 200 && d <= 20000) || pending.size >= 500) return native.apply(W, arguments);
+    const rec = {kind, delay: d, t0: now(), fired: 0, id: 0, again: false};
+    // a timeout set again by its own callback with about the same delay repeats (a chain)
+    if (current && kind === 'timeout' && current.kind === 'timeout' && Math.abs(current.delay - d) <= d / 10) {
+      current.again = true;
+    }
+    const args = Array.prototype.slice.call(arguments);
+    args[0] = watch(rec, fn);
+    rec.id = native.apply(W, args);
+    pending.set(rec.id, rec);
+    return rec.id;
+  };
+  const clear = native => function (id) { pending.delete(id); return native.apply(W, arguments); };
+  W.setTimeout = add('timeout', setT);
+  W.setInterval = add('interval', setI);
+  W.clearTimeout = clear(clrT);
+  W.clearInterval = clear(clrI);
+  Object.defineProperty(W, '__klartjek_timers__', {value: () => ({now: now(),
+    pending: Array.from(pending.values(), r => ({kind: r.kind, delay: r.delay, t0: r.t0, fired: r.fired})), changed}),
+    enumerable: false, configurable: false, writable: false});
+})();
+"""
+
+
 def settings_script(settings: dict[str, Any]) -> str:
-    return (LISTENERS_JS + "Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
+    return (LISTENERS_JS + TIMERS_JS + "Object.defineProperty(window, '__klartjek__', {value: " + json.dumps(settings)
             + ", enumerable: false, configurable: false, writable: false});")
 
 
@@ -407,20 +477,45 @@ async def take_screenshots(page, items: list[tuple[str, str]], folder, limit: in
     return taken
 
 
+# Is a media URL the source of an element whose own media data a check judges? Media that play by
+# themselves (autoplay): axe-core waits for their metadata (no-autoplay-audio, up to its 10 s preload
+# limit when the download is failed) and 1.4.2 and 2.2.2 judge how long they play. A muted loop
+# plays for ever whatever its length, so it is skipped still.
+AUTOPLAY_SOURCE_JS = """
+(url) => Array.from(document.querySelectorAll('audio[autoplay], video[autoplay]')).slice(0, 50).some(m =>
+  !((m.muted || m.hasAttribute('muted')) && m.loop) &&
+  [m.currentSrc, m.src, ...Array.from(m.querySelectorAll('source[src]'), s => s.src)].includes(url))
+"""
+
+
 async def skip_media(context, page) -> None:
     """Fail the tab's audio and video downloads before they start (Chrome DevTools Protocol's Fetch
-    domain, paused only for resources of type Media, so other requests never wait on us). No check
-    reads media data; axe-core's media rules look at the elements and their tracks. The results
-    with and without skipping are compared in tests/test_media.py."""
+    domain, paused only for resources of type Media, so other requests never wait on us) — except
+    the sources of media that play by themselves (AUTOPLAY_SOURCE_JS): how long they play is what
+    axe-core's no-autoplay-audio and klartjek's motion checks judge, and axe-core would wait 10 s
+    for them. No check reads other media data; axe-core's media rules look at the elements and their
+    tracks. The results with and without skipping are compared in tests/test_media.py."""
     cdp = await context.new_cdp_session(page)
 
-    async def fail(event: dict[str, Any]) -> None:
+    async def autoplays(url: str) -> bool:
+        """Asked in every frame (the event's frame id is not Playwright's); no answer is a no."""
         try:
-            await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"})
+            found = await asyncio.wait_for(asyncio.gather(
+                *(f.evaluate(AUTOPLAY_SOURCE_JS, url) for f in page.frames[:20]), return_exceptions=True), 2)
+        except asyncio.TimeoutError:
+            return False
+        return any(x is True for x in found)
+
+    async def decide(event: dict[str, Any]) -> None:
+        try:
+            if await autoplays(event["request"]["url"]):
+                await cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+            else:
+                await cdp.send("Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "Aborted"})
         except PlaywrightError:
             pass        # the tab moved on or closed
 
-    cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(fail(event)))
+    cdp.on("Fetch.requestPaused", lambda event: asyncio.ensure_future(decide(event)))
     await cdp.send("Fetch.enable", {"patterns": [{"resourceType": "Media", "requestStage": "Request"}]})
 
 
