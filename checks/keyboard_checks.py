@@ -293,10 +293,10 @@ def focus_obscured(artifacts, ctx):
     return out
 
 
-# -- 1.4.11 Non-text contrast: focus indicators (tagged experimental: runs with experimental = true) -
+# -- 1.4.11 Non-text contrast: focus indicators -----------------------------------------------------
 
 @kw_check(code="KW005", name="focus-indicator-contrast", impact=Impact.MODERATE, wcag=("1.4.11",), level="AA",
-          wcag_version="2.1", tags=("experimental",),
+          wcag_version="2.1",
           title={"da": "Fokusmarkeringen skal have kontrast 3:1",
                  "en": "Focus indicators must have a 3:1 contrast"},
           description={
