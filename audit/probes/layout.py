@@ -174,7 +174,9 @@ async (arg) => {
         const clipX = !root && (ox === 'hidden' || ox === 'clip'), clipY = !root && (oy === 'hidden' || oy === 'clip');
         const scrolls = !root && (ox === 'auto' || ox === 'scroll' || oy === 'auto' || oy === 'scroll');
         const base = fixed ? ROOT : P;
-        let clips = scrolls ? null : base.clips;          // what a scroll box holds can be scrolled to
+        // what a scroll box holds can be scrolled to: it is not cut off (the chain of clipping boxes
+        // that can hide text stops there), but only its visible part can lie over other text
+        let clips = scrolls ? {el: n, x: true, y: true, scroll: true, next: base.clips, box: null} : base.clips;
         if (clipX || clipY) clips = {el: n, x: clipX, y: clipY, next: clips, box: null};
         const me = {clips, fixed: fixed || base.fixed, sticky: fixed || st.position === 'sticky' || base.sticky,
                     anim: animated.has(n) || base.anim, out: null, sc: base.sc, inside: base.inside};
@@ -203,9 +205,10 @@ async (arg) => {
       const b = boxOf(c), ty = Math.max(3, 0.3 * (r.bottom - r.top));
       return (c.x && (r.right > b.r + 3 || r.left < b.l - 3)) || (c.y && (r.bottom > b.b + ty || r.top < b.t - ty));
     };
-    const cut = (r, clips) => {
+    const cut = (r, clips, reach) => {
+      // the visible part of a line; ``reach``: the part that can be scrolled to (scroll boxes do not cut)
       let l = r.left, t = r.top, rr = r.right, b = r.bottom;
-      for (let c = clips; c; c = c.next) {
+      for (let c = clips; c && !(reach && c.scroll); c = c.next) {
         const x = boxOf(c);
         if (c.x) { l = Math.max(l, x.l); rr = Math.min(rr, x.r); }
         if (c.y) { t = Math.max(t, x.t); b = Math.min(b, x.b); }
@@ -231,27 +234,32 @@ async (arg) => {
       if (!p || !p.isConnected || !visible(p)) return;
       const inf = info(p);
       range.selectNodeContents(tn);
-      const vis = [];
+      const vis = [], seen = [];
       for (const r of range.getClientRects()) {
         if (r.width < 1 || r.height < 1) continue;
         let hid = null;
-        for (let c = inf.clips; c; c = c.next) if (sticks(r, c)) { hid = c.el; break; }
+        for (let c = inf.clips; c && !c.scroll; c = c.next) if (sticks(r, c)) { hid = c.el; break; }
         if (hid) {
           let h = hiddenBy.get(hid);
           if (!h) hiddenBy.set(hid, h = {hidden: 0, vis: 0, text: null, anim: false});
           h.hidden++;
           if (!h.text) h.text = words(tn.data);
           if (inf.anim) h.anim = true;
-        } else for (let c = inf.clips; c; c = c.next) {
+          // a line partly cut off (not a 1-px sr-only box): the box shows some of its text and hides some
+          const pv = cut(r, inf.clips);
+          if (pv && pv.r - pv.l >= 4 && pv.b - pv.t >= 4) h.vis++;
+        } else for (let c = inf.clips; c && !c.scroll; c = c.next) {
           let h = hiddenBy.get(c.el);
           if (!h) hiddenBy.set(c.el, h = {hidden: 0, vis: 0, text: null, anim: false});
           h.vis++;
         }
-        const v = cut(r, inf.clips);
+        const v = cut(r, inf.clips, true);
         if (v) vis.push([v.l, v.t, v.r, v.b]);
+        const o = cut(r, inf.clips, false);
+        if (o) seen.push([o.l, o.t, o.r, o.b]);
       }
       lines[i] = {vis, inf};
-      if (!inf.sticky && !inf.anim) for (const v of vis) boxes.push([i, ...v]);
+      if (!inf.sticky && !inf.anim) for (const v of seen) boxes.push([i, ...v]);
     });
     // text over text: line boxes of different text nodes that cover a good part of each other
     const pairs = new Set();
