@@ -524,12 +524,15 @@ async def layout(page, ctx: ProbeContext) -> dict:
     if first.get("skip"):
         return {"skipped": first["skip"]}
     screen, dpr = first["screen"], first["dpr"]
+    t1 = time.perf_counter()
     cdp = await _cdp(page)
     out: dict = {}
     done = False
     try:
         await _viewport(cdp, REFLOW_VIEWPORT, screen, dpr)
+        t2 = time.perf_counter()
         out = json.loads(await page.evaluate(LAYOUT_JS, _args("reflow")))
+        t3 = time.perf_counter()
         if out.get("error"):
             return {"error": out["error"]}
         done = True
@@ -542,5 +545,7 @@ async def layout(page, ctx: ProbeContext) -> dict:
             pass
     out["viewport"] = list(ctx.viewport)
     out["resize_wait"] = bool(first.get("resize"))
-    out["ms"]["total"] = round((time.perf_counter() - t0) * 1000, 1)
+    t4 = time.perf_counter()
+    out["ms"]["total"] = round((t4 - t0) * 1000, 1)
+    out["ms"]["steps"] = [round((b - a) * 1000, 1) for a, b in ((t0, t1), (t1, t2), (t2, t3), (t3, t4))]
     return out
