@@ -26,8 +26,10 @@ from checks.registry import INAPPLICABLE, family
 from core.model import Category, Impact, Outcome
 
 layout_check = family("layout", category=Category.WCAG, requires=("layout",))
+contrast_check = family("layout", category=Category.WCAG, requires=("contrast",))
 
 MAX_FINDINGS = 20
+CONTRAST_MIN = 3.0
 
 
 def _tidy(text: str) -> str:
@@ -239,3 +241,90 @@ def text_spacing(artifacts, ctx):
         return answer
     where = {"da": "Med større tekstafstand", "en": "With wider text spacing"}
     return (_clipped(state.get("clipped"), where) + _overlaps(state.get("overlaps"), where))[:MAX_FINDINGS]
+
+
+# -- 1.4.11 Non-text contrast -------------------------------------------------------------------------
+
+def _luminance(colour: str) -> float:
+    c = colour.lstrip("#")
+    out = []
+    for k in (0, 2, 4):
+        v = int(c[k:k + 2], 16) / 255
+        out.append(v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * out[0] + 0.7152 * out[1] + 0.0722 * out[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two colours given as #rrggbb."""
+    x, y = _luminance(a), _luminance(b)
+    return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+
+
+def _ratio_text(r: float) -> tuple[str, str]:
+    """A ratio cut (never rounded up: 2.999 is under 3) to two decimals, in Danish and English."""
+    s = f"{int(r * 100) / 100:.2f}".rstrip("0").rstrip(".")
+    return s.replace(".", ","), s
+
+
+INDICATOR = {"fill": ("baggrundsfarve", "fill"), "border": ("kant", "border"), "underline": ("understregning",
+             "underline"), "outline": ("omrids", "outline"), "shadow": ("skygge", "shadow")}
+
+
+def _indicator_name(what: str) -> tuple[str, str]:
+    if what.startswith("wrapper-"):
+        da, en = _indicator_name(what[len("wrapper-"):])
+        return f"den omgivende boks' {da}", f"the surrounding box's {en}"
+    if what.startswith("border-"):
+        return "kant", "border"
+    return INDICATOR.get(what, (what, what))
+
+
+@contrast_check(code="KW023", name="field-boundary-contrast", impact=Impact.SERIOUS, wcag=("1.4.11",), level="AA",
+                wcag_version="2.1",
+                title={"da": "Et formularfelts kant skal have kontrast 3:1 til baggrunden",
+                       "en": "A form field's edge must have a contrast of 3:1 against its background"},
+                description={
+                    "da": "Når et tekstfelt, en rulleliste, et tekstområde eller et selvtegnet afkrydsningsfelt kun "
+                          "kan ses på sin kant, understregning eller baggrundsfarve, skal den have kontrast mindst "
+                          "3:1 til farven omkring feltet. Browserens egne, ustylede felter, deaktiverede felter og "
+                          "felter uden nogen kant er undtaget, og felter over et billede, en gradient eller et "
+                          "andet element vurderes ikke.",
+                    "en": "When a text field, select, text area or custom-drawn checkbox can be seen only by its "
+                          "border, underline or fill, that must have a contrast of at least 3:1 against the colour "
+                          "around the field. The browser's own unstyled fields, disabled fields and fields with no "
+                          "edge at all are exempt, and fields over an image, a gradient or another element are not "
+                          "judged."})
+def field_boundary_contrast(artifacts, ctx):
+    art = artifacts.get("contrast") or {}
+    failed = probe_failed(art)
+    if failed:
+        return failed
+    fields = art.get("fields") or []
+    if not fields and not art.get("unstyled"):
+        return INAPPLICABLE
+    out, judged = [], bool(art.get("unstyled"))
+    for f in fields:
+        if f.get("unknown"):
+            continue
+        marks = [(contrast_ratio(i["colour"], i["against"]), i) for i in f.get("indicators") or []]
+        if not marks or any(r >= CONTRAST_MIN for r, _ in marks):
+            judged = True     # no edge at all (WCAG asks for none), or one that can be seen
+            continue
+        if f.get("soft_shadow"):
+            continue          # a blurred shadow may show the field: not judged
+        judged = True
+        r, best = max(marks, key=lambda m: m[0])
+        rda, ren = _ratio_text(r)
+        nda, nen = _indicator_name(best["what"])
+        out.append(finding(f["target"], f["html"], {
+            "da": f"Feltets {nda} ({best['colour']}) har kontrast {rda}:1 mod farven omkring det ({best['against']}); "
+                  "der kræves mindst 3:1, for at feltet kan ses.",
+            "en": f"The field's {nen} ({best['colour']}) has a contrast of {ren}:1 against the colour around it "
+                  f"({best['against']}); at least 3:1 is needed for the field to be seen."}, {
+            "da": "Gør kanten mørkere (fx #767676 eller mørkere på hvid), eller giv feltet en baggrundsfarve med "
+                  "mindst 3:1 mod omgivelserne.",
+            "en": "Make the border darker (e.g. #767676 or darker on white), or give the field a fill with at least "
+                  "3:1 against its surroundings."}))
+    if not out and not judged:
+        return None           # every field over an image or another element: no verdict
+    return out[:MAX_FINDINGS]

@@ -549,3 +549,195 @@ async def layout(page, ctx: ProbeContext) -> dict:
     out["ms"]["total"] = round((t4 - t0) * 1000, 1)
     out["ms"]["steps"] = [round((b - a) * 1000, 1) for a, b in ((t0, t1), (t1, t2), (t2, t3), (t3, t4))]
     return out
+
+
+# -- contrast: form fields' edges (WCAG 1.4.11) ----------------------------------------------------------------
+
+MAX_FIELDS = 100
+
+CONTRAST_JS = r"""
+(arg) => {
+  const t0 = performance.now();
+""" + HELPERS_JS + r"""
+  const html = document.documentElement, body = document.body;
+  if (!body) return JSON.stringify({fields: [], skipped: 'the document has no body'});
+  // colours as [r, g, b, a]; any CSS colour through a 1-pixel canvas
+  const cv = document.createElement('canvas');
+  cv.width = cv.height = 1;
+  const cx = cv.getContext('2d', {willReadFrequently: true});
+  const parsed = new Map();
+  const rgba = (s) => {
+    let c = parsed.get(s);
+    if (c) return c;
+    const m = /^rgba?\(\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\s*\)$/.exec(s);
+    if (m) c = [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]];
+    else if (s === 'transparent') c = [0, 0, 0, 0];
+    else {
+      cx.clearRect(0, 0, 1, 1); cx.fillStyle = '#000'; cx.fillStyle = s; cx.fillRect(0, 0, 1, 1);
+      const d = cx.getImageData(0, 0, 1, 1).data;
+      c = [d[0], d[1], d[2], d[3] / 255];
+    }
+    parsed.set(s, c);
+    return c;
+  };
+  const over = (top, bottom, alpha) => {
+    const a = top[3] * (alpha === undefined ? 1 : alpha);
+    return [0, 1, 2].map(k => top[k] * a + bottom[k] * (1 - a)).concat([1]);
+  };
+  const hex = (c) => '#' + c.slice(0, 3).map(v => Math.round(v).toString(16).padStart(2, '0')).join('');
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  // what lies under an element: its ancestors' background colours over the white canvas; unknown
+  // where an image, a gradient, a filter, a blend or a see-through ancestor is in the way
+  const behind = (el) => {
+    const layers = [];
+    let fade = 1;
+    for (let n = el; n; n = n.parentElement) {
+      const st = getComputedStyle(n);
+      if (st.backgroundImage !== 'none') return {unknown: 'background image'};
+      if (st.filter !== 'none' || st.mixBlendMode !== 'normal' || st.backdropFilter && st.backdropFilter !== 'none')
+        return {unknown: 'filter'};
+      const c = rgba(st.backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+      const op = parseFloat(st.opacity);
+      if (op < 1) {
+        if (layers.length) return {unknown: 'opacity'};
+        fade *= op;                 // below the background: fades what is drawn on it
+      }
+    }
+    let c = [255, 255, 255, 1];
+    for (let k = layers.length - 1; k >= 0; k--) c = over(layers[k], c);
+    return {colour: c, fade};
+  };
+  // an element laid under or over this one that is not its ancestor (a photo behind a hero's
+  // button, a positioned backdrop): its colours are not the ancestors' (checked for failures only)
+  const layered = (el) => {
+    const r = el.getBoundingClientRect(), area = r.width * r.height;
+    let k = 0;
+    for (const n of body.getElementsByTagName('*')) {
+      if (++k > 3000) return true;
+      if (n.contains(el) || el.contains(n)) continue;
+      const q = n.getBoundingClientRect();
+      const ix = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+      const iy = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+      if (ix <= 0 || iy <= 0 || ix * iy < 0.25 * area) continue;
+      if (['img', 'picture', 'video', 'canvas', 'svg', 'iframe', 'object', 'embed'].includes(n.localName)) return true;
+      const st = getComputedStyle(n);
+      if (st.visibility === 'hidden' || st.display === 'none') continue;
+      if (st.backgroundImage !== 'none' || rgba(st.backgroundColor)[3] > 0) return true;
+    }
+    return false;
+  };
+  const disabled = (el) => el.matches(':disabled') || !!el.closest('[aria-disabled="true"]');
+  const sized = (el) => { const r = el.getBoundingClientRect(); return r.width >= 4 && r.height >= 4; };
+
+  // -- form fields --------------------------------------------------------------------------------------
+  const TEXTY = new Set(['', 'text', 'search', 'email', 'tel', 'url', 'password', 'number', 'date', 'time',
+                         'datetime-local', 'month', 'week']);
+  const kindOf = (el, st) => {
+    const t = el.localName;
+    if (t === 'select') return 'select';
+    if (t === 'textarea') return 'textarea';
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    if (TEXTY.has(type) || !['checkbox', 'radio', 'range', 'color', 'file', 'image', 'submit', 'button', 'reset',
+                             'hidden'].includes(type)) return 'text';
+    if ((type === 'checkbox' || type === 'radio') && st.appearance === 'none') return type;
+    return null;
+  };
+  // the browser's own look of each kind, from fields in a closed shadow root the page's styles do not reach
+  const EDGE = ['borderTopStyle', 'borderTopWidth', 'borderTopColor', 'borderRightStyle', 'borderRightWidth',
+                'borderRightColor', 'borderBottomStyle', 'borderBottomWidth', 'borderBottomColor', 'borderLeftStyle',
+                'borderLeftWidth', 'borderLeftColor', 'backgroundColor', 'backgroundImage', 'boxShadow',
+                'outlineStyle'];
+  const defaults = {};
+  const fields = [];
+  let unstyled = 0, inactive = 0, capped = false;
+  const candidates = [];
+  for (const el of body.querySelectorAll('input, select, textarea')) {
+    const st = getComputedStyle(el);
+    const kind = kindOf(el, st);
+    if (!kind || !shown(el) || !sized(el)) continue;
+    if (disabled(el)) { inactive++; continue; }
+    candidates.push([el, st, kind]);
+  }
+  if (candidates.length) {
+    const host = document.createElement('div');
+    host.style.cssText = 'display:none';
+    const root = host.attachShadow({mode: 'closed'});
+    root.innerHTML = '<input><select></select><textarea></textarea>';
+    html.appendChild(host);
+    try {
+      for (const [k, e] of [['text', root.children[0]], ['select', root.children[1]], ['textarea', root.children[2]]]) {
+        const st = getComputedStyle(e);
+        defaults[k] = EDGE.map(p => st[p]).join('|');
+      }
+    } finally { host.remove(); }
+  }
+  for (const [el, st, kind] of candidates) {
+    if (kind in defaults && EDGE.map(p => st[p]).join('|') === defaults[kind]) { unstyled++; continue; }
+    if (fields.length >= arg.maxFields) { capped = true; break; }
+    const entry = {target: sel(el), html: snip(el), kind, indicators: [], unknown: null};
+    fields.push(entry);
+    const around = behind(el.parentElement || body);
+    if (around.unknown) { entry.unknown = around.unknown; continue; }
+    if (st.backgroundImage !== 'none') { entry.unknown = 'background image'; continue; }
+    const adj = around.colour, fill = over(rgba(st.backgroundColor), adj, parseFloat(st.opacity) * around.fade);
+    entry.adjacent = hex(adj);
+    const add = (what, colour, against) => entry.indicators.push({what, colour: hex(colour), against: hex(against)});
+    if (ratio(fill, adj) > 1.05) add('fill', fill, adj);
+    const drawn = (cs, s) => !['none', 'hidden'].includes(cs['border' + s + 'Style']) &&
+                             parseFloat(cs['border' + s + 'Width']) >= 1;
+    const sides = ['Top', 'Right', 'Bottom', 'Left'].filter(s => drawn(st, s));
+    const col = (s) => over(rgba(st['border' + s + 'Color']), fill);
+    const same = sides.length === 4 && sides.every(s => st['border' + s + 'Color'] === st.borderTopColor);
+    if (same) add('border', col('Top'), adj);
+    else if (sides.length === 1 && sides[0] === 'Bottom') add('underline', col('Bottom'), adj);
+    else for (const s of sides) add('border-' + s.toLowerCase(), col(s), adj);
+    if (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 1)
+      add('outline', over(rgba(st.outlineColor), adj), adj);
+    if (st.boxShadow !== 'none') {
+      const re = new RegExp('(rgba?\\([^)]*\\)|#[0-9a-f]+|[a-z]+)\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+([\\d.]+)px' +
+                            '(?:\\s+(-?[\\d.]+)px)?(\\s+inset)?', 'gi');
+      let m, sharp = false, soft = false;
+      while ((m = re.exec(st.boxShadow))) {
+        const blur = +m[4], spread = +(m[5] || 0), offset = Math.max(Math.abs(+m[2]), Math.abs(+m[3]));
+        if (blur <= 1 && (spread >= 1 || offset >= 1)) {
+          sharp = true;
+          add('shadow', over(rgba(m[1]), m[6] ? fill : adj), adj);
+        }
+        else if (blur > 1) soft = true;
+      }
+      if (soft && !sharp) entry.soft_shadow = true;
+    }
+    if (entry.indicators.some(i => ratio(rgba(i.colour), rgba(i.against)) >= 3)) continue;
+    // faint on its own: a close wrapper (a search box's frame round the field and its button) may draw
+    // the edge instead; something laid under it makes its colours unknown
+    const fr = el.getBoundingClientRect();
+    for (let w = el.parentElement, k = 0; w && w !== body && k < 2; w = w.parentElement, k++) {
+      const wr = w.getBoundingClientRect();
+      if (wr.height > fr.height + 24 || w.querySelectorAll('input, select, textarea, button').length > 3) break;
+      const ws = getComputedStyle(w);
+      const wa = behind(w.parentElement || body);
+      if (wa.unknown) { entry.unknown = wa.unknown; break; }
+      const wfill = over(rgba(ws.backgroundColor), wa.colour);
+      if (ratio(wfill, wa.colour) > 1.05) add('wrapper-fill', wfill, wa.colour);
+      for (const s of ['Top', 'Right', 'Bottom', 'Left'])
+        if (drawn(ws, s))
+          add('wrapper-border-' + s.toLowerCase(), over(rgba(ws['border' + s + 'Color']), wfill), wa.colour);
+      if (ws.boxShadow !== 'none') entry.soft_shadow = true;
+    }
+    if (!entry.unknown && layered(el)) entry.unknown = 'layered';
+  }
+
+  return JSON.stringify({fields, unstyled, inactive, capped,
+                         ms: Math.round((performance.now() - t0) * 10) / 10});
+}
+"""
+
+
+@probe("contrast", profiles=("quick", "default"), timeout_s=5.0)
+async def contrast(page, ctx: ProbeContext) -> dict:
+    return json.loads(await page.evaluate(CONTRAST_JS, {"maxFields": MAX_FIELDS}))
