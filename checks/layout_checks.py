@@ -1,4 +1,5 @@
-"""Layout checks (KW020–KW039): reflow at 320 px, WCAG's text spacing, text enlarged to 200 %.
+"""Layout checks (KW020–KW039): reflow at 320 px, WCAG's text spacing, text enlarged to 200 %, and the
+non-text contrast of form fields' edges and of icons.
 
 They judge what audit/probes/layout.py recorded:
 
@@ -10,11 +11,14 @@ They judge what audit/probes/layout.py recorded:
    "reflow" also: {"root_clips": bool, "scroll_width": n,
        "culprits": [{target, html, texts, controls, text, exempt: [...], fixed, over, left, width, row}],
        "scroll_text": [{target, html, text, width}]}}
+``contrast`` (quick and default):
+  {"fields": [{target, html, kind, adjacent, indicators: [{what, colour, against}], soft_shadow, unknown}],
+   "icons": [{target, html, kind, colours: [...], against, unknown}], "unstyled": n, "inactive": n}
 
 What is judged here, not in the probe: which states count as worse (text cut off by a box that did
 not cut it as loaded; a line clamp or an ellipsis beside a »Læs mere« link is a design that keeps
 the full text within reach), WCAG 1.4.10's exception for content that needs two dimensions (data
-tables, code, images, maps, video, toolbars).
+tables, code, images, maps, video, toolbars), and the 3:1 contrast.
 """
 from __future__ import annotations
 
@@ -327,4 +331,49 @@ def field_boundary_contrast(artifacts, ctx):
                   "3:1 against its surroundings."}))
     if not out and not judged:
         return None           # every field over an image or another element: no verdict
+    return out[:MAX_FINDINGS]
+
+
+@contrast_check(code="KW024", name="icon-contrast", impact=Impact.SERIOUS, wcag=("1.4.11",), level="AA",
+                wcag_version="2.1",
+                title={"da": "Ikoner, der bærer betydning, skal have kontrast 3:1 til baggrunden",
+                       "en": "Icons that carry meaning must have a contrast of 3:1 against their background"},
+                description={
+                    "da": "Et ikon, der er det eneste indhold i et link eller en knap, eller et SVG-ikon med "
+                          "rollen img eller et navn, skal have kontrast mindst 3:1 til baggrunden. Pyntende ikoner "
+                          "ved siden af tekst (aria-hidden), deaktiverede knapper og ikoner over et billede eller "
+                          "en gradient vurderes ikke; tekstens kontrast vurderer axe-core.",
+                    "en": "An icon that is the only content of a link or button, or an SVG icon with the role img "
+                          "or a name, must have a contrast of at least 3:1 against its background. Decorative icons "
+                          "beside text (aria-hidden), disabled buttons and icons over an image or a gradient are not "
+                          "judged; axe-core judges the contrast of text."})
+def icon_contrast(artifacts, ctx):
+    art = artifacts.get("contrast") or {}
+    failed = probe_failed(art)
+    if failed:
+        return failed
+    icons = [i for i in art.get("icons") or [] if i.get("unknown") != "image"]
+    if not icons:
+        return INAPPLICABLE      # no icons, or only images (a logo link): their pixels are not judged here
+    out, judged = [], False
+    for i in icons:
+        if i.get("unknown") or not i.get("colours") or not i.get("against"):
+            continue
+        judged = True
+        r, colour = max((contrast_ratio(c, i["against"]), c) for c in i["colours"])
+        if r >= CONTRAST_MIN:
+            continue
+        rda, ren = _ratio_text(r)
+        where = ({"da": "Ikonet i linket eller knappen", "en": "The icon in the link or button"}
+                 if i.get("kind") == "control" else {"da": "Ikonet", "en": "The icon"})
+        out.append(finding(i["target"], i["html"], {
+            "da": f"{where['da']} ({colour}) har kontrast {rda}:1 mod baggrunden ({i['against']}); der kræves mindst "
+                  "3:1, for at det kan ses.",
+            "en": f"{where['en']} ({colour}) has a contrast of {ren}:1 against its background ({i['against']}); at "
+                  "least 3:1 is needed for it to be seen."}, {
+            "da": "Giv ikonet en mørkere farve (eller en lysere på mørk baggrund), så kontrasten bliver mindst 3:1.",
+            "en": "Give the icon a darker colour (or a lighter one on a dark background) so that the contrast is at "
+                  "least 3:1."}))
+    if not out and not judged:
+        return None
     return out[:MAX_FINDINGS]

@@ -551,16 +551,18 @@ async def layout(page, ctx: ProbeContext) -> dict:
     return out
 
 
-# -- contrast: form fields' edges (WCAG 1.4.11) ----------------------------------------------------------------
+# -- contrast: form fields' edges and icons (WCAG 1.4.11) ------------------------------------------------
 
 MAX_FIELDS = 100
+MAX_ICONS = 100
+MAX_CONTROLS = 400       # links and buttons looked at for an icon as their only content
 
 CONTRAST_JS = r"""
 (arg) => {
   const t0 = performance.now();
 """ + HELPERS_JS + r"""
   const html = document.documentElement, body = document.body;
-  if (!body) return JSON.stringify({fields: [], skipped: 'the document has no body'});
+  if (!body) return JSON.stringify({fields: [], icons: [], skipped: 'the document has no body'});
   // colours as [r, g, b, a]; any CSS colour through a 1-pixel canvas
   const cv = document.createElement('canvas');
   cv.width = cv.height = 1;
@@ -732,7 +734,124 @@ CONTRAST_JS = r"""
     if (!entry.unknown && layered(el)) entry.unknown = 'layered';
   }
 
-  return JSON.stringify({fields, unstyled, inactive, capped,
+  // -- icons ------------------------------------------------------------------------------------------
+  const icons = [];
+  const glyph = (el, which) => {
+    const ps = getComputedStyle(el, which);
+    const c = ps.content;
+    if (!c || c === 'none' || c === 'normal') return null;
+    const m = /^"(.+)"$/u.exec(c);
+    if (!m) return null;
+    const ch = [...m[1]];
+    const pua = ch.length === 1 && /[\uE000-\uF8FF]|[\u{F0000}-\u{FFFFD}]/u.test(ch[0]);
+    if (!pua && !(ch.length <= 2 && /icon|awesome|glyph|symbol|material/i.test(ps.fontFamily))) return null;
+    return ps;
+  };
+  const svgColours = (svg) => {
+    const out = [];
+    let k = 0;
+    const SHAPES = 'path, circle, rect, ellipse, line, polyline, polygon, text, use, image, foreignObject';
+    for (const s of svg.querySelectorAll(SHAPES)) {
+      if (++k > 60) break;
+      if (s.closest('defs, symbol, mask, clipPath, pattern, marker')) continue;
+      if (s.localName === 'image' || s.localName === 'foreignObject') return {unknown: 'image in the icon'};
+      const st = getComputedStyle(s);
+      if (st.display === 'none' || st.visibility === 'hidden') continue;
+      if (st.filter !== 'none' || st.mask !== 'none' && st.mask) return {unknown: 'filter'};
+      let op = 1;
+      for (let n = s; n && n !== svg.parentElement; n = n.parentElement) op *= parseFloat(getComputedStyle(n).opacity);
+      if (s.localName === 'use') {
+        const ref = (s.getAttribute('href') || s.getAttribute('xlink:href') || '');
+        let target = null;
+        try { target = ref.startsWith('#') ? document.querySelector(ref) : null; } catch (e) {}
+        if (!target) return {unknown: 'an icon drawn elsewhere'};
+        for (const d of target.querySelectorAll('[fill], [stroke], [style]'))
+          if (!/^(none|currentcolor|inherit)?$/i.test(d.getAttribute('fill') || '') ||
+              !/^(none|currentcolor|inherit)?$/i.test(d.getAttribute('stroke') || '') || d.getAttribute('style'))
+            return {unknown: 'an icon drawn elsewhere'};
+      }
+      const paints = [[st.fill, st.fillOpacity, 1], [st.stroke, st.strokeOpacity, parseFloat(st.strokeWidth)]];
+      for (const [paint, po, w] of paints) {
+        if (!paint || paint === 'none' || w < 0.5) continue;
+        if (paint.startsWith('url(')) return {unknown: 'gradient'};
+        const c = rgba(paint);
+        const a = c[3] * parseFloat(po) * op;
+        if (a > 0) out.push([c, a]);
+      }
+    }
+    return {colours: out};
+  };
+  const CONTROLS = 'a[href], button, [role="button"], [role="link"]';
+  const visibleText = (el) => {
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const rg = document.createRange();
+    let k = 0;
+    for (let n = w.nextNode(); n && k < 40; n = w.nextNode(), k++) {
+      if (!/\S/.test(n.data) || !n.parentElement || n.parentElement.closest('svg')) continue;
+      const p = n.parentElement;
+      if (!shown(p)) continue;
+      const pr = p.getBoundingClientRect();
+      if (pr.width <= 2 || pr.height <= 2) continue;
+      rg.selectNodeContents(n);
+      const r = rg.getBoundingClientRect();
+      if (r.width >= 3 && r.height >= 3) return true;
+    }
+    return false;
+  };
+  const record = (target, kind, icon, found) => {
+    if (icons.length >= arg.maxIcons) { capped = true; return; }
+    const entry = {target: sel(target), html: snip(target), kind, colours: [], unknown: null};
+    icons.push(entry);
+    if (found.unknown) { entry.unknown = found.unknown; return; }
+    const bg = behind(icon);
+    if (bg.unknown) { entry.unknown = bg.unknown; return; }
+    entry.against = hex(bg.colour);
+    entry.colours = [...new Set(found.colours.map(([c, a]) => hex(over(c, bg.colour, a * bg.fade))))];
+    if (!entry.colours.length) { entry.unknown = 'no colour'; return; }
+    if (entry.colours.every(c => ratio(rgba(c), bg.colour) < 3) && layered(icon)) entry.unknown = 'layered';
+  };
+  const done = new Set();
+  let k = 0;
+  for (const c of body.querySelectorAll(CONTROLS)) {
+    if (++k > arg.maxControls) { capped = true; break; }
+    if (disabled(c) || !shown(c) || !sized(c) || visibleText(c)) continue;
+    let icon = null, found = null;
+    for (const svg of c.querySelectorAll('svg')) {
+      if (shown(svg) && sized(svg)) { icon = svg; found = svgColours(svg); break; }
+    }
+    if (!icon) {
+      let j = 0;
+      for (const e of [c, ...c.querySelectorAll('*')]) {
+        if (++j > 20) break;
+        for (const which of ['::before', '::after']) {
+          const ps = glyph(e, which);
+          if (ps && ps.display !== 'none' && ps.visibility !== 'hidden') {
+            icon = e; found = {colours: [[rgba(ps.color), parseFloat(ps.opacity)]]}; break;
+          }
+        }
+        if (icon) break;
+      }
+    }
+    if (!icon) {
+      const img = c.querySelector('img, [role="img"]');
+      if (img && shown(img) && sized(img)) { icon = img; found = {unknown: 'image'}; }
+    }
+    if (!icon) continue;
+    done.add(icon);
+    record(c, 'control', icon, found);
+  }
+  for (const svg of body.querySelectorAll('svg[role="img"], svg[aria-label], svg[aria-labelledby], svg')) {
+    if (done.has(svg) || (svg.parentElement && svg.parentElement.closest('svg'))) continue;
+    const named = svg.getAttribute('role') === 'img' || svg.hasAttribute('aria-label') ||
+                  svg.hasAttribute('aria-labelledby') ||
+                  [...svg.children].some(t => t.localName === 'title' && /\S/.test(t.textContent));
+    if (!named || svg.closest('[aria-hidden="true"]') || !shown(svg) || !sized(svg)) continue;
+    const ctl = svg.closest(CONTROLS);
+    if (ctl && disabled(ctl)) continue;
+    done.add(svg);
+    record(svg, 'named', svg, svgColours(svg));
+  }
+  return JSON.stringify({fields, icons, unstyled, inactive, capped,
                          ms: Math.round((performance.now() - t0) * 10) / 10});
 }
 """
@@ -740,4 +859,5 @@ CONTRAST_JS = r"""
 
 @probe("contrast", profiles=("quick", "default"), timeout_s=5.0)
 async def contrast(page, ctx: ProbeContext) -> dict:
-    return json.loads(await page.evaluate(CONTRAST_JS, {"maxFields": MAX_FIELDS}))
+    return json.loads(await page.evaluate(CONTRAST_JS, {"maxFields": MAX_FIELDS, "maxIcons": MAX_ICONS,
+                                                        "maxControls": MAX_CONTROLS}))
