@@ -362,18 +362,27 @@ async (arg) => {
     // first and written after, so the page is laid out once; the style attributes put back as they were
     const t3 = performance.now();
     const els = [html], sizes = [], saved = [];
-    for (const el of body.getElementsByTagName('*')) { if (els.length >= arg.maxZoom) break; els.push(el); }
+    for (const el of body.getElementsByTagName('*')) {
+      if (els.length >= arg.maxZoom) break;
+      // a graphic keeps its size: an outer <svg> keeps its font size (its text inherits it), inside it nothing
+      const svg = el instanceof SVGElement;
+      if (!svg || el.localName === 'svg' && !(el.parentElement instanceof SVGElement)) els.push(el);
+    }
     els.splice(1, 0, body);
     for (const el of els) sizes.push(parseFloat(getComputedStyle(el).fontSize) || 0);
     try {
       els.forEach((el, k) => {
         if (!el.style || !sizes[k]) return;
         saved.push([el, el.getAttribute('style')]);
-        el.style.setProperty('font-size', (2 * sizes[k]) + 'px', 'important');
+        el.style.setProperty('font-size', (el instanceof SVGElement ? 1 : 2) * sizes[k] + 'px', 'important');
       });
       S.results.zoom = {factor: 2, elements: els.length, ...worse(measure(vw, false))};
     } finally {
-      for (const [el, v] of saved) { if (v === null) el.removeAttribute('style'); else el.setAttribute('style', v); }
+      // (reading the attribute first makes Chromium write the inline style to it, which would otherwise
+      // come back as style="" after the removal)
+      for (const [el, v] of saved) {
+        if (v === null) { el.getAttribute('style'); el.removeAttribute('style'); } else el.setAttribute('style', v);
+      }
     }
     S.ms.zoom = Math.round((performance.now() - t3) * 10) / 10;
     return JSON.stringify({ok: true, resize: S.resize, screen: [screen.width, screen.height],
