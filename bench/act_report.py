@@ -437,6 +437,8 @@ CONFIGS = {
     # key → (klartjek settings, the mapping to judge with)
     "klartjek/default": ({"profile": "default"}, "klartjek"),
     "klartjek/quick": ({"profile": "quick"}, "klartjek"),
+    # what klartjek can find when asked for every level (AAA rules such as enhanced contrast included)
+    "klartjek/default-AAA": ({"profile": "default", "level": "AAA"}, "klartjek"),
     # bare axe-core: every rule it has (experimental, best practice, AAA), judged by its own report's mapping
     "axe-core/all-rules": ({"profile": "quick", "level": "AAA", "experimental": True, "best_practices": True,
                             "klarsprog": {"enabled": False}}, "axe"),
@@ -622,7 +624,8 @@ def render(results: dict[str, Any], act_root: Path, mapping: dict[str, RuleMap])
                 f"{r['meta']['seconds']:.0f} s |")
     add("")
     add("`klartjek/default` and `klartjek/quick`: klartjek's default configuration (WCAG 2.2 A + AA) with that "
-        "profile, judged by klartjek's mapping. `axe-core/all-rules`: the same axe-core with every rule on "
+        "profile, judged by klartjek's mapping; `klartjek/default-AAA`: the default profile at level AAA (what "
+        "klartjek can find when asked for every level). `axe-core/all-rules`: the same axe-core with every rule on "
         "(experimental, best practice, AAA), judged by the mapping of W3C's axe-core report (its own rules per "
         "ACT rule) — what axe-core alone does on these cases. *Failed cases detected* counts over every failed "
         "case of the rules in scope, untested rules included. *… of the automatable rules within the level* leaves "
@@ -718,7 +721,8 @@ def run_key(key: str, act_root: Path, scope: str, only: list[str], workers: int 
     config = selected_config(run)
     result = judge(cases, pages, used, config)
     summary = json.loads((act_root / "summary.json").read_text(encoding="utf-8"))
-    args = [] if key == "klartjek/default" else ["--profile", "quick"] if key == "klartjek/quick" else ["--axe"]
+    args = {"klartjek/default": [], "klartjek/quick": ["--profile", "quick"],
+            "klartjek/default-AAA": ["--level", "AAA"]}.get(key, ["--axe"])
     result["meta"] = {"key": key, "date": dt.date.today().isoformat(), "klartjek_version": run.get("klartjek_version")
                       or __version__, "axe_version": run.get("axe_version"),
                       "browser_version": run.get("browser_version"),
@@ -743,6 +747,8 @@ def main(argv: list[str] | None = None) -> int:
                     "proposed), judged by axe-core's report; also the survey of the axe rules off by default")
     ap.add_argument("--survey-pages", nargs="+", type=Path, metavar="DIR", help="the axe rules off by default, on "
                     "every page of these folders (one audit with every rule on); adds to bench/axe-survey.json")
+    ap.add_argument("--level", choices=("AA", "AAA"), default="AA", help="AAA: klartjek at every level "
+                    "(the result is kept as klartjek/default-AAA)")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--keep", type=Path, default=None, help="keep the audit's files (config, run JSON) in this folder")
     ap.add_argument("--run-json", type=Path, default=None, help="judge a run JSON written before instead of auditing")
@@ -771,7 +777,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"review, of {res['pages']} pages" + (f": {hits[:6]}" if hits else ""))
         return 0
 
-    key = "axe-core/all-rules" if args.axe else f"klartjek/{args.profile}"
+    key = ("axe-core/all-rules" if args.axe else f"klartjek/{args.profile}"
+           + ("-AAA" if args.level == "AAA" and args.profile == "default" else ""))
     scope = "all" if (args.all or args.axe) else "approved"
     result, run, cases = run_key(key, act_root, scope, args.only, args.workers, args.keep, mapping, args.run_json)
     for w in result["warnings"]:
