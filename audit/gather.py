@@ -81,6 +81,9 @@ async (arg) => {
   info.link_names = (anchors.length > 2000 ? anchors.slice(0, 1500).concat(anchors.slice(-500)) : anchors).map(named);
   // style sheets the page has (an orientation lock needs one; axe-core cannot tell without any)
   info.stylesheets = document.styleSheets.length;
+  // the viewport's settings as written (the browser reads the last such meta element)
+  const vps = document.querySelectorAll('meta[name="viewport" i]');
+  info.viewport = vps.length ? (vps[vps.length - 1].getAttribute('content') || '').slice(0, 500) : null;
   info.search = !!document.querySelector('input[type="search"], [role="search"], form[action*="search" i], ' +
     'form[action*="soeg" i], form[action*="søg" i], input[name="q"], input[name="query"]');
   // a JSON string: one string crosses to Python instead of an object tree the driver walks twice
@@ -372,6 +375,7 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                 "canonical": info["canonical"], "links": info["links"],
                 "nav": info.get("nav") or [], "link_names": info.get("link_names") or [],
                 "search": bool(info.get("search")), "stylesheets": info.get("stylesheets"),
+                "viewport": info.get("viewport"),
                 "etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
             },
             "axe": result,

@@ -33,7 +33,7 @@ from measure import measure  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 KLARTJEK = str(ROOT / ".venv" / "bin" / "klartjek")
-TOOLS = ("klartjek", "klartjek-incremental", "bare", "pa11y-ci", "axe-cli")
+TOOLS = ("klartjek", "klartjek-quick", "klartjek-incremental", "bare", "pa11y-ci", "axe-cli")
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -59,16 +59,18 @@ def klartjek_counts(report: Path) -> tuple[int, int, int]:
 
 
 def run_tool(tool: str, base: str, n: int, work: Path, pac_url: str, urls_file: Path) -> dict:
-    db = work / "klartjek.sqlite"
-    if tool in ("klartjek", "klartjek-incremental"):
-        if tool == "klartjek":
-            for p in work.glob("klartjek.sqlite*"):
+    db = work / ("klartjek-quick.sqlite" if tool == "klartjek-quick" else "klartjek.sqlite")
+    if tool in ("klartjek", "klartjek-quick", "klartjek-incremental"):
+        if tool in ("klartjek", "klartjek-quick"):
+            for p in work.glob(db.name + "*"):
                 p.unlink()
         out = work / f"{tool}.json"
         cmd = [KLARTJEK, "audit", f"{base}/index.html", "--crawl", "--block-external", "--db", str(db),
                "--json", str(out), "-q", "--fail-on", "none", "--max-pages", str(n + 100)]
         if tool == "klartjek-incremental":
             cmd.append("--incremental")
+        if tool == "klartjek-quick":            # axe-core and the cheap probes only (docs/wcag-checks.md)
+            cmd += ["--profile", "quick"]
         m = measure(cmd)
         pages, nodes, reused = klartjek_counts(out) if m["rc"] == 0 else (0, 0, 0)
         return m | {"pages": pages, "violations": nodes, "reused": reused}

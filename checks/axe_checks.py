@@ -9,6 +9,7 @@ the category *wcag*, one without in *best-practice*.
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
@@ -113,7 +114,52 @@ def evaluate_inline_spacing(title_en: str, artifacts: Artifacts, ctx: CheckConte
                              keep=lambda node: node.get("ownText") is not False)
 
 
-SPECIAL = {"css-orientation-lock": evaluate_orientation_lock, "avoid-inline-spacing": evaluate_inline_spacing}
+def viewport_values_that_block_zoom(content: str) -> list[tuple[str, str]]:
+    """The settings of a viewport meta element whose value the browser cannot read and so takes as
+    blocking zoom: user-scalable other than yes, no, device-width, device-height or a number is read
+    as no; maximum-scale that is not a number is read as 0 (W3C's viewport parsing, as Chromium does).
+    axe-core's meta-viewport finds only the readable ones (no, a number under 2)."""
+    out = []
+    for part in re.split(r"[,;]", content):
+        key, _, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip().lower()
+        if key == "user-scalable" and value not in ("yes", "no", "device-width", "device-height") \
+                and not _NUMBER.fullmatch(value):
+            out.append((key, value))
+        elif key == "maximum-scale" and value not in ("device-width", "device-height") \
+                and not _NUMBER.fullmatch(value):
+            out.append((key, value))
+    return out
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?")
+
+
+def evaluate_meta_viewport(title_en: str, artifacts: Artifacts, ctx: CheckContext) -> Verdict | None:
+    """axe-core's meta-viewport, and a viewport setting the browser cannot read (ACT rule b4f0c3:
+    »user-scalable=invalid« and »maximum-scale=invalid« block zoom like »no« and »0«)."""
+    verdict = evaluate_axe_rule("meta-viewport", title_en, artifacts, ctx)
+    content = (artifacts.get("page") or {}).get("viewport")
+    if not content or (verdict is not None and verdict.outcome == Outcome.FAILED):
+        return verdict
+    bad = viewport_values_that_block_zoom(content)
+    if not bad:
+        return verdict
+    said = ", ".join(f"{k}={v}" for k, v in bad)
+    return Verdict(Outcome.FAILED, (Finding(
+        outcome=Outcome.FAILED, target='meta[name="viewport"]',
+        html=f'<meta name="viewport" content="{content[:200]}">',
+        message={"da": f"Browseren kan ikke læse »{said}« og spærrer derfor for zoom, som om der stod »no« "
+                       "eller 0. Fjern indstillingen, eller skriv en gyldig værdi (user-scalable=yes, "
+                       "maximum-scale på mindst 2).",
+                 "en": f"The browser cannot read »{said}« and so blocks zooming, as if it said »no« or 0. "
+                       "Remove the setting or give a valid value (user-scalable=yes, maximum-scale of at "
+                       "least 2)."},
+        impact=Impact.CRITICAL),))
+
+
+SPECIAL = {"meta-viewport": evaluate_meta_viewport, "css-orientation-lock": evaluate_orientation_lock,
+           "avoid-inline-spacing": evaluate_inline_spacing}
 
 
 def register_axe_rules() -> None:
