@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-PAGE = """<!doctype html><html lang="da"><head><title>t</title><style>.b{height:20px;overflow:hidden}.b p{margin:0}</style></head>
+PAGE = """<!doctype html><html lang="da"><head><title>t</title>
+<style>.b{height:20px;overflow:hidden}.b p{margin:0}</style></head>
 <body><main><p style="color: red; font-size: 12px">Hej</p><div class="b"><p>Tekst tekst tekst tekst</p></div>
 <svg><text>x</text></svg></main><script>addEventListener('resize', () => {})</script></body></html>"""
 

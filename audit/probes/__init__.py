@@ -41,6 +41,39 @@ class Probe:
     run: Callable[[Any, ProbeContext], Awaitable[dict[str, Any]]]
 
 
+# Shared by the keyboard and layout probes (prepended to their scripts): sel(el), a unique CSS selector
+# (an id, else a path with :nth-of-type from the nearest unique id or from body), and snip(el), the
+# start of its HTML.
+ELEMENT_JS = r"""
+const uniqueId = (n) => n.id && document.querySelectorAll('#' + CSS.escape(n.id)).length === 1;
+const sel = (el) => {
+  if (!el || el.nodeType !== 1) return null;
+  if (uniqueId(el)) return '#' + CSS.escape(el.id);
+  if (el === document.documentElement) return 'html';
+  if (el === document.body) return 'body';
+  const parts = [];
+  let n = el;
+  while (n && n.nodeType === 1 && n !== document.documentElement && n !== document.body) {
+    if (n !== el && uniqueId(n)) { parts.unshift('#' + CSS.escape(n.id)); return parts.join(' > '); }
+    let part = CSS.escape(n.localName);
+    const p = n.parentElement;
+    if (p) {
+      let same = 0, idx = 0;
+      for (const c of p.children) if (c.localName === n.localName) { same++; if (c === n) idx = same; }
+      if (same > 1) part += ':nth-of-type(' + idx + ')';
+    }
+    parts.unshift(part);
+    n = p;
+  }
+  if (n === document.body) parts.unshift('body');
+  return parts.join(' > ');
+};
+const snip = (el) => {
+  const h = el.outerHTML || '';
+  return h.length > 300 ? h.slice(0, 299) + '\u2026' : h;
+};
+"""
+
 PROBES: list[Probe] = []
 PROBE_MODULES = ("audit.probes.links", "audit.probes.language", "audit.probes.keyboard", "audit.probes.layout",
                  "audit.probes.hover", "audit.probes.motion")

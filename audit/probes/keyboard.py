@@ -33,7 +33,7 @@ import base64
 import re
 import time
 
-from audit.probes import ProbeContext, probe
+from audit.probes import ELEMENT_JS, ProbeContext, probe
 
 MAX_STOPS = 150          # focus stops examined for focus visibility, obscuring and contrast
 MAX_PIXEL_DIFFS = 5      # stops whose focus no style shows, compared by screenshots
@@ -41,36 +41,8 @@ MAX_TRAP_TESTS = 6       # elements tested for a keyboard trap with real key pre
 TRAP_STEPS = 4           # presses per direction: a repeat within them is a cycle
 DEADLINE_S = 4.0         # the presses and screenshots stop here (the walk itself is one evaluate)
 
-# Shared by both probes: a unique CSS selector for an element (an id, else a path with
-# :nth-of-type from the nearest unique id or from body), a short snippet of its start tag.
-HELPERS_JS = r"""
-const uniqueId = (n) => n.id && document.querySelectorAll('#' + CSS.escape(n.id)).length === 1;
-const sel = (el) => {
-  if (!el || el.nodeType !== 1) return null;
-  if (uniqueId(el)) return '#' + CSS.escape(el.id);
-  if (el === document.documentElement) return 'html';
-  if (el === document.body) return 'body';
-  const parts = [];
-  let n = el;
-  while (n && n.nodeType === 1 && n !== document.documentElement && n !== document.body) {
-    if (n !== el && uniqueId(n)) { parts.unshift('#' + CSS.escape(n.id)); return parts.join(' > '); }
-    let part = CSS.escape(n.localName);
-    const p = n.parentElement;
-    if (p) {
-      let same = 0, idx = 0;
-      for (const c of p.children) if (c.localName === n.localName) { same++; if (c === n) idx = same; }
-      if (same > 1) part += ':nth-of-type(' + idx + ')';
-    }
-    parts.unshift(part);
-    n = p;
-  }
-  if (n === document.body) parts.unshift('body');
-  return parts.join(' > ');
-};
-const snip = (el) => {
-  const h = el.outerHTML || '';
-  return h.length > 300 ? h.slice(0, 299) + '\u2026' : h;
-};
+# The shared element helpers (ELEMENT_JS: sel, snip) and what the keyboard probes add to them.
+HELPERS_JS = ELEMENT_JS + r"""
 const listeners = (t) => { try { return window.__klartjek_listeners__ ? window.__klartjek_listeners__(t) : []; }
                            catch (e) { return []; } };
 const hasEvent = (t, types) => {

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import time
 
-from audit.probes import ProbeContext, probe
+from audit.probes import ELEMENT_JS, ProbeContext, probe
 
 MAX_TEXT = 2000          # text nodes measured per state (the first in document order)
 MAX_ITEMS = 500          # form controls and media measured in the reflow state
@@ -42,36 +42,8 @@ TOL = 2                  # CSS px: what sticks out less than this is rounding, n
 SPACING_CSS = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } "
                "p { margin-bottom: 2em !important; }")
 
-# A unique CSS selector for an element (an id, else a path with :nth-of-type from the nearest unique
-# id or from body), a short snippet of its start tag, a text's first words.
-HELPERS_JS = r"""
-const uniqueId = (n) => n.id && document.querySelectorAll('#' + CSS.escape(n.id)).length === 1;
-const sel = (el) => {
-  if (!el || el.nodeType !== 1) return null;
-  if (uniqueId(el)) return '#' + CSS.escape(el.id);
-  if (el === document.documentElement) return 'html';
-  if (el === document.body) return 'body';
-  const parts = [];
-  let n = el;
-  while (n && n.nodeType === 1 && n !== document.documentElement && n !== document.body) {
-    if (n !== el && uniqueId(n)) { parts.unshift('#' + CSS.escape(n.id)); return parts.join(' > '); }
-    let part = CSS.escape(n.localName);
-    const p = n.parentElement;
-    if (p) {
-      let same = 0, idx = 0;
-      for (const c of p.children) if (c.localName === n.localName) { same++; if (c === n) idx = same; }
-      if (same > 1) part += ':nth-of-type(' + idx + ')';
-    }
-    parts.unshift(part);
-    n = p;
-  }
-  if (n === document.body) parts.unshift('body');
-  return parts.join(' > ');
-};
-const snip = (el) => {
-  const h = el.outerHTML || '';
-  return h.length > 300 ? h.slice(0, 299) + '\u2026' : h;
-};
+# The shared element helpers (ELEMENT_JS: sel, snip) and what the layout probes add: a text's first words.
+HELPERS_JS = ELEMENT_JS + r"""
 const words = (s, max) => {
   s = (s || '').replace(/\s+/g, ' ').trim();
   return s.length > (max || 80) ? s.slice(0, (max || 80) - 1) + '\u2026' : s;
