@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import hashlib
 import json
 from functools import partial
@@ -151,9 +153,21 @@ async (arg) => {
       if (main.length > k.mainMax) { main = main.slice(0, k.mainMax); mainCut = true; }
     }
   }
-  return JSON.stringify({info, axe: res, main, mainCut});
+  // the read-only first steps of the profile's probes (audit/probes inline_js), or none
+  const probeScripts = /*PROBES*/null;
+  const probes = probeScripts ? await probeScripts() : null;
+  return JSON.stringify({info, axe: res, main, mainCut, probes});
 }
 """
+
+
+@functools.lru_cache(maxsize=4)
+def check_page_js(profile: str | None) -> str:
+    """CHECK_PAGE_JS with the read-only scripts of ``profile``'s probes run after the rest (None: none)."""
+    from audit.probes import inline_js
+
+    scripts = inline_js(profile)
+    return CHECK_PAGE_JS.replace("/*PROBES*/null", scripts) if scripts else CHECK_PAGE_JS
 
 
 def page_settings(axe_options: dict[str, Any], extract_text: bool = True) -> dict[str, Any]:
@@ -347,11 +361,13 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                 except PlaywrightError:
                     return b""
 
+        script = check_page_js(probes)
+
         async def check() -> dict[str, Any]:
-            out = json.loads(await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS), timeout_s))
+            out = json.loads(await asyncio.wait_for(page.evaluate(script), timeout_s))
             if out["axe"] is None:  # the init script did not take (e.g. the page replaced window.axe)
                 await page.evaluate(AXE_SCRIPT)
-                out = json.loads(await asyncio.wait_for(page.evaluate(CHECK_PAGE_JS, settings), timeout_s))
+                out = json.loads(await asyncio.wait_for(page.evaluate(script, settings), timeout_s))
             return out
 
         body_task = asyncio.ensure_future(read_body())
@@ -384,7 +400,8 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
             from audit.probes import ProbeContext, run_probes
 
             vp = page.viewport_size or {"width": 1280, "height": 900}
-            artifacts |= await run_probes(page, probes, ProbeContext((vp["width"], vp["height"]), settings))
+            artifacts |= await run_probes(page, probes, ProbeContext((vp["width"], vp["height"]), settings),
+                                          out.get("probes"))
         if main_html is not None:
             artifacts["text"] = await blocking(partial(text_from_html, main_html, lang=info["lang"], source="page"))
             if out.get("mainCut"):
@@ -422,63 +439,155 @@ async def _settle(page, timeout_s: float) -> None:
 # Where a failing element is, in page coordinates, with a red outline drawn around it (an overlay,
 # so the element itself is not changed); None when it is not found or has no size.
 OUTLINE_JS = """
-(selector) => {
+(arg) => {
   let el = null;
-  try { el = document.querySelector(selector); } catch (e) { return null; }
+  try { el = document.querySelector(arg.selector); } catch (e) { return null; }
   if (!el) return null;
   el.scrollIntoView({block: 'center', inline: 'nearest'});
+  if (arg.focus) el.focus({focusVisible: true, preventScroll: true});
   const r = el.getBoundingClientRect();
   if (r.width < 1 || r.height < 1) return null;
   let box = document.getElementById('__klartjek_outline__');
-  if (!box) {
+  if (arg.focus) { box?.remove(); box = null; }
+  else if (!box) {
     box = document.createElement('div');
     box.id = '__klartjek_outline__';
     box.setAttribute('aria-hidden', 'true');
     document.documentElement.appendChild(box);
   }
   const x = r.left + window.scrollX, y = r.top + window.scrollY;
-  box.style.cssText = 'position:absolute;pointer-events:none;z-index:2147483647;box-sizing:border-box;' +
+  if (box) box.style.cssText = 'position:absolute;pointer-events:none;z-index:2147483647;box-sizing:border-box;' +
     'border:3px solid #d00000;left:' + (x - 4) + 'px;top:' + (y - 4) + 'px;width:' + (r.width + 8) +
     'px;height:' + (r.height + 8) + 'px';
-  return {x, y, width: r.width, height: r.height};
+  const de = document.documentElement;
+  return {x, y, width: r.width, height: r.height, cx: r.left + r.width / 2, cy: r.top + r.height / 2,
+          sx: window.scrollX, sy: window.scrollY, vw: de.clientWidth || innerWidth, vh: de.clientHeight || innerHeight};
 }
 """
 SHOT_MAX = (800, 600)      # CSS pixels: a screenshot shows the element and its surroundings, cropped
 SHOT_MARGIN = 24
 
 
-async def take_screenshots(page, items: list[tuple[str, str]], folder, limit: int) -> int:
+# A page state for screenshots (core.model.SHOT_STATES) put on and taken off again: WCAG's text
+# spacing as a style sheet, or every element's font size doubled (as the layout probe does); the
+# reflow state and the focus and hover states are set from Python.
+SHOT_STATE_JS = """
+(arg) => {
+  const KEY = '__klartjek_shot_state__';
+  const html = document.documentElement, body = document.body;
+  if (!arg.on) {
+    document.getElementById(KEY)?.remove();
+    for (const [el, v] of (window[KEY] || [])) {
+      if (v === null) { el.getAttribute('style'); el.removeAttribute('style'); } else el.setAttribute('style', v);
+    }
+    delete window[KEY];
+    document.activeElement?.blur?.();
+    return true;
+  }
+  if (arg.state === 'text-spacing') {
+    const st = document.createElement('style');
+    st.id = KEY;
+    st.textContent = arg.css;
+    html.appendChild(st);
+  } else if (arg.state === 'text-200' && body) {
+    const els = [html, body];
+    for (const el of body.getElementsByTagName('*')) {
+      if (els.length >= arg.max) break;
+      const svg = el instanceof SVGElement;
+      if (!svg || el.localName === 'svg' && !(el.parentElement instanceof SVGElement)) els.push(el);
+    }
+    const sizes = els.map(el => parseFloat(getComputedStyle(el).fontSize) || 0);
+    const saved = [];
+    els.forEach((el, k) => {
+      if (!el.style || !sizes[k]) return;
+      saved.push([el, el.getAttribute('style')]);
+      el.style.setProperty('font-size', (el instanceof SVGElement ? 1 : 2) * sizes[k] + 'px', 'important');
+    });
+    Object.defineProperty(window, KEY, {value: saved, configurable: true, enumerable: false, writable: true});
+  }
+  return [screen.width, screen.height, window.devicePixelRatio || 1];
+}
+"""
+SHOT_REFLOW = (320, 600)   # CSS px: the reflow state's window for a screenshot (WCAG's 320 wide)
+
+
+async def take_screenshots(page, items: list[tuple[str, str, str | None]], folder, limit: int) -> int:
     """Screenshots of failing elements, cropped around each with its outline drawn, as JPEG files
-    named by the finding's fingerprint in ``folder``. ``items``: (fingerprint, CSS selector).
-    At most ``limit``; elements in frames or shadow roots, and any error, are skipped: a
-    screenshot is never worth failing a page for. Returns how many were taken."""
+    named by the finding's fingerprint in ``folder``. ``items``: (fingerprint, CSS selector, the
+    state the failure shows in: None for the page as loaded, else one of core.model.SHOT_STATES:
+    320 px wide, text spacing, text at 200 %, the element focused as the keyboard focuses it (its
+    focus indicator is what the shot is for, so no outline is drawn), or the pointer on it). The
+    page is put back as it was after each run of items in one state. At most ``limit``, the first;
+    elements in frames or shadow roots, and any error, are skipped: a screenshot is never worth
+    failing a page for. Returns how many were taken."""
+    from audit.probes.layout import SPACING_CSS, _viewport
+
     taken = 0
-    for fp, selector in items:
-        if taken >= limit:
-            break
-        if ">>" in selector:
-            continue
+    runs: list[tuple[str | None, list[tuple[str, str]]]] = []     # consecutive items of one state
+    for fp, selector, state in [it for it in items if ">>" not in it[1]][:limit]:
+        if not runs or runs[-1][0] != state:
+            runs.append((state, []))
+        runs[-1][1].append((fp, selector))
+    for state, shots in runs:
+        vp = page.viewport_size or {"width": 1280, "height": 900}
+        cdp = getattr(page, "_klartjek_cdp", None)
+        screen = None
         try:
-            box = await page.evaluate(OUTLINE_JS, selector)
-            if not box:
-                continue
-            x = max(0.0, box["x"] - SHOT_MARGIN)
-            y = max(0.0, box["y"] - SHOT_MARGIN)
-            clip = {"x": x, "y": y, "width": min(box["width"] + 2 * SHOT_MARGIN, SHOT_MAX[0]),
-                    "height": min(box["height"] + 2 * SHOT_MARGIN, SHOT_MAX[1])}
-            folder.mkdir(parents=True, exist_ok=True)
-            # straight over the DevTools protocol: Playwright's full-page screenshot resizes the
-            # page for every shot, which cost about half a second each
-            cdp = getattr(page, "_klartjek_cdp", None)
             if cdp is None:
                 cdp = page._klartjek_cdp = await page.context.new_cdp_session(page)
-            shot = await cdp.send("Page.captureScreenshot", {
-                "format": "jpeg", "quality": 60, "clip": {**clip, "scale": 1}, "captureBeyondViewport": False})
-            (folder / f"{fp}.jpg").write_bytes(base64.b64decode(shot["data"]))
-            taken += 1
-        except (PlaywrightError, OSError):
-            continue
+            if state in ("text-spacing", "text-200", "reflow"):
+                screen = await page.evaluate(SHOT_STATE_JS, {"on": True, "state": state, "css": SPACING_CSS,
+                                                             "max": 5000})
+            if state == "reflow":
+                await _viewport(cdp, SHOT_REFLOW, screen[:2], screen[2])
+            for fp, selector in shots:
+                if await _shot(page, cdp, fp, selector, state, folder):
+                    taken += 1
+        except (PlaywrightError, OSError, TypeError):
+            pass
+        finally:
+            with contextlib.suppress(PlaywrightError, TypeError):
+                if state == "reflow" and screen:
+                    await _viewport(cdp, (vp["width"], vp["height"]), screen[:2], screen[2])
+                if state is not None:
+                    await page.mouse.move(0, 0)
+                    await page.evaluate(SHOT_STATE_JS, {"on": False})
     return taken
+
+
+async def _shot(page, cdp, fp: str, selector: str, state: str | None, folder) -> bool:
+    """One screenshot (see take_screenshots); False when the element is not there or not shown."""
+    try:
+        box = await page.evaluate(OUTLINE_JS, {"selector": selector, "focus": state == "focus"})
+        if not box:
+            return False
+        if state == "hover":
+            await page.mouse.move(box["cx"], box["cy"])
+            await asyncio.sleep(0.3)            # what a hover shows may fade in
+        if state == "reflow":                   # the narrow window, not beyond it
+            clip = {"x": box["sx"], "y": max(box["sy"], box["y"] - SHOT_MARGIN), "width": box["vw"],
+                    "height": min(box["height"] + 2 * SHOT_MARGIN, box["vh"])}
+        elif state == "hover":                  # what the pointer shows lies beside the element
+            clip = {"x": max(0.0, box["x"] - SHOT_MARGIN), "y": max(0.0, box["y"] - SHOT_MARGIN),
+                    "width": SHOT_MAX[0], "height": SHOT_MAX[1]}
+        else:
+            clip = {"x": max(0.0, box["x"] - SHOT_MARGIN), "y": max(0.0, box["y"] - SHOT_MARGIN),
+                    "width": min(box["width"] + 2 * SHOT_MARGIN, SHOT_MAX[0]),
+                    "height": min(box["height"] + 2 * SHOT_MARGIN, SHOT_MAX[1])}
+        folder.mkdir(parents=True, exist_ok=True)
+        # straight over the DevTools protocol: Playwright's full-page screenshot resizes the
+        # page for every shot, which cost about half a second each
+        shot = await cdp.send("Page.captureScreenshot", {
+            "format": "jpeg", "quality": 60, "clip": {**clip, "scale": 1}, "captureBeyondViewport": False})
+        (folder / f"{fp}.jpg").write_bytes(base64.b64decode(shot["data"]))
+        return True
+    except (PlaywrightError, OSError, KeyError, TypeError):
+        return False
+    finally:
+        if state in ("focus", "hover"):
+            with contextlib.suppress(PlaywrightError):
+                await page.mouse.move(0, 0)
+                await page.evaluate("() => document.activeElement?.blur?.()")
 
 
 # Is a media URL the source of an element whose own media data a check judges? Media that play by

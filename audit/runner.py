@@ -25,6 +25,7 @@ from audit.browser import find_chromium, launch
 from audit.checking import build_document, check_document  # noqa: F401 - check_document: cli's `text`
 from audit.config import config_hash, parse_viewport, public_config
 from core.errors import NotFound, TargetError
+from core.language import warm_up
 from audit.fetch import abort_all as abort_fetches
 from audit.fetch import reset as reset_fetches
 from audit.gather import TabCrashed
@@ -463,6 +464,7 @@ class Auditor:
         urls = [u for _, t in todo for u in (t.url, t.document_url) if u] + list(starts)
         self.scope = AuditScope(origins={origin(u) for u in urls})
         self.hosts = HostScope(None)
+        self._warm: asyncio.Future | None = None     # the language detector made ready (see _browser)
         self._lazy = {"pw": None, "browser": None, "user_agent": None,
                       "lock": asyncio.Lock(), "run": run, "prelaunch": None, "parts": None}
         if starts or any(t.kind == "letter" and not t.in_browser for _, t in todo):
@@ -546,6 +548,10 @@ class Auditor:
                     lz["pw"] = await (self._playwright or async_playwright().start())
                     self._playwright = None
                 choice = find_chromium(cfg["browser"]["executable"], lz["pw"].chromium.executable_path)
+                if cfg["profile"]:
+                    # the language checks' detector reads its models on first use (0.2 s): now,
+                    # while Chromium starts, not while the first pages are checked
+                    self._warm = asyncio.ensure_future(blocking(warm_up))
                 browser = await launch(lz["pw"], choice, self.hosts, cfg["browser"]["args"])
                 lz["run"].browser_version = f"Chromium {browser.version}"
                 self.store.update_run(lz["run"].id, browser_version=lz["run"].browser_version)
@@ -633,8 +639,8 @@ class Auditor:
         if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
             doc.final_url = artifacts["page"]["final_url"]
         if self._screenshots and tab.page is not None:
-            shots = [(f.fingerprint, f.target) for r in doc.results if r.target_kind == TargetKind.CSS
-                     for f in r.failures]
+            shots = [(f.fingerprint, f.target, getattr(REGISTRY.get(r.code), "screenshot", None))
+                     for r in doc.results if r.target_kind == TargetKind.CSS for f in r.failures]
             if shots:
                 await take_screenshots(tab.page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
         if work.frontier is not None and target.kind == "page":

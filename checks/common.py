@@ -25,6 +25,13 @@ def finding(target: str, html: str, message: dict[str, str], suggestion: dict[st
                    impact=impact, suggestion=suggestion, span=span, excerpt=excerpt)
 
 
+def ratio_text(r: float) -> tuple[str, str]:
+    """A contrast ratio cut (never rounded up: 2.999 is under 3) to two decimals, in Danish (decimal
+    comma) and English."""
+    s = f"{int(r * 100) / 100:.2f}".rstrip("0").rstrip(".")
+    return s.replace(".", ","), s
+
+
 def probe_failed(artifact: dict | None):
     """A probe that could not finish on the page (its artifact says why): the check's result is an
     error, with that reason; None when the probe did its work."""

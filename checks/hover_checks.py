@@ -38,20 +38,24 @@ def _what(t: dict[str, Any]) -> dict[str, str]:
                   f"{en} shown when the pointer rests on the element")
 
 
-def _seconds(ms: float) -> str:
-    return f"{ms / 1000:.1f}"
+def _seconds(ms: float) -> tuple[str, str]:
+    """A time in ms as »N sekunder« and "N seconds" (one decimal where it has one; 1 is singular)."""
+    s = f"{ms / 1000:.1f}".removesuffix(".0")
+    if s == "1":
+        return "1 sekund", "1 second"
+    return f"{s.replace('.', ',')} sekunder", f"{s} seconds"
 
 
 def _fails(t: dict[str, Any]) -> list[tuple[dict[str, str], dict[str, str]]]:
     """The conditions of 1.4.13 the content fails: (what is wrong, how to fix it) for each."""
     out = []
     if t.get("dismissed") is False and t.get("covers") and not t.get("error"):
-        out.append((_texts("den dækker andet indhold og forsvinder ikke, når man trykker Escape",
+        out.append((_texts("det dækker andet indhold og forsvinder ikke, når man trykker Escape",
                            "it covers other content and does not go away when Escape is pressed"),
                     _texts("luk indholdet, når brugeren trykker Escape, uden at musen eller fokus skal flyttes",
                            "close the content when the user presses Escape, without moving the pointer or focus")))
     if t.get("how") == "hover" and t.get("hoverable") is False:
-        out.append((_texts("den forsvinder, når musen flyttes fra elementet hen på indholdet",
+        out.append((_texts("det forsvinder, når musen flyttes fra elementet hen på indholdet",
                            "it disappears when the pointer moves from the element onto the content"),
                     _texts("lad indholdet blive vist, mens musen er over det (ingen afstand mellem elementet og "
                            "indholdet, eller en kort forsinkelse, før det skjules)",
@@ -59,12 +63,12 @@ def _fails(t: dict[str, Any]) -> list[tuple[dict[str, str], dict[str, str]]]:
                            "content, or a short delay before it hides)")))
     if t.get("persistent") is False:
         if t.get("timer_ms"):          # hidden by a timer set when it was shown: its delay
-            s = _seconds(t["timer_ms"])
-            when = _texts(f"efter {s.replace('.', ',')} sekunder", f"after {s} seconds")
+            da, en = _seconds(t["timer_ms"])
+            when = _texts(f"efter {da}", f"after {en}")
         else:
-            s = _seconds(t.get("waited_ms") or 0)
-            when = _texts(f"inden for {s.replace('.', ',')} sekunder", f"within {s} seconds")
-        out.append((_texts(f"den forsvinder af sig selv {when['da']}, selv om musen og fokus ikke er flyttet",
+            da, en = _seconds(t.get("waited_ms") or 0)
+            when = _texts(f"inden for {da}", f"within {en}")
+        out.append((_texts(f"det forsvinder af sig selv {when['da']}, selv om musen og fokus ikke er flyttet",
                            f"it disappears by itself {when['en']} although neither the pointer nor focus moved"),
                     _texts("fjern den timer, der skjuler indholdet: lad det blive, indtil brugeren flytter musen eller "
                            "fokus eller lukker det",
@@ -79,6 +83,7 @@ def _sentences(parts: list[str]) -> str:
 
 @hover_check(
     code="KW040", name="content-on-hover", impact=Impact.SERIOUS,
+    screenshot="hover",
     title=_texts("Indhold, der vises ved hover eller fokus, skal kunne lukkes, nås med musen og blive vist",
                  "Content shown on hover or focus must be dismissible, hoverable and persistent"),
     description=_texts(

@@ -6,7 +6,7 @@ contrast, sticky or fixed content over the focused element, and the trap test's 
 """
 from __future__ import annotations
 
-from checks.common import finding, probe_failed
+from checks.common import finding, probe_failed, ratio_text
 from checks.registry import INAPPLICABLE, family
 from core.model import Category, Impact, Outcome, TargetKind
 
@@ -216,6 +216,7 @@ def keyboard_trap(artifacts, ctx):
 # -- 2.4.7 Focus visible --------------------------------------------------------------------------
 
 @kw_check(code="KW003", name="focus-visible", impact=Impact.SERIOUS, wcag=("2.4.7",), level="AA",
+          screenshot="focus",
           title={"da": "Det skal kunne ses, hvor fokus er", "en": "Keyboard focus must be visible"},
           description={
               "da": "klartjek giver hvert element i Tab-rækkefølgen fokus, som tastaturet gør, og sammenligner "
@@ -262,6 +263,7 @@ def focus_not_visible(artifacts, ctx):
 
 @kw_check(code="KW004", name="focus-not-obscured", impact=Impact.SERIOUS, wcag=("2.4.11",), level="AA",
           wcag_version="2.2",
+          screenshot="focus",
           title={"da": "Elementet med fokus må ikke være skjult af faste bjælker",
                  "en": "The focused element must not be hidden by sticky or fixed content"},
           description={
@@ -295,8 +297,12 @@ def focus_obscured(artifacts, ctx):
 
 # -- 1.4.11 Non-text contrast: focus indicators -----------------------------------------------------
 
+# The focus indicator's kinds (the keyboard probe's names) in Danish
+INDICATOR_DA = {"outline": "omrids", "box-shadow": "skygge", "border": "kant"}
+
 @kw_check(code="KW005", name="focus-indicator-contrast", impact=Impact.MODERATE, wcag=("1.4.11",), level="AA",
           wcag_version="2.1",
+          screenshot="focus",
           title={"da": "Fokusmarkeringen skal have kontrast 3:1",
                  "en": "Focus indicators must have a 3:1 contrast"},
           description={
@@ -324,10 +330,12 @@ def focus_indicator_contrast(artifacts, ctx):
         if (alt.get("decoration") or alt.get("shape") or (alt.get("background") or 0) >= 3
                 or (alt.get("color") or 0) >= 3):
             continue
+        da, en = ratio_text(ratio)
+        kind_da = INDICATOR_DA.get(ind["kind"], ind["kind"])
         out.append(finding(e["target"], e.get("html", ""), {
-            "da": f"Fokusmarkeringen ({ind['kind']} {ind.get('color')}) har kun {ratio:.2f}:1 i kontrast til "
+            "da": f"Fokusmarkeringen ({kind_da} {ind.get('color')}) har kun {da}:1 i kontrast til "
                   f"baggrunden {ind.get('against')}; der skal være mindst 3:1.",
-            "en": f"The focus indicator ({ind['kind']} {ind.get('color')}) has only {ratio:.2f}:1 contrast against "
+            "en": f"The focus indicator ({ind['kind']} {ind.get('color')}) has only {en}:1 contrast against "
                   f"the background {ind.get('against')}; at least 3:1 is needed."}, {
             "da": "Brug en mørkere (eller lysere) farve til fokusmarkeringen, så den står tydeligt mod baggrunden.",
             "en": "Use a darker (or lighter) colour for the focus indicator so it stands out from the background."}))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from checks.common import finding as _finding
+from checks.common import ratio_text, finding as _finding
 from checks.common import probe_failed
 from checks.registry import INAPPLICABLE, family
 from core.model import Category, Impact, Outcome
@@ -127,6 +127,7 @@ EXEMPT = {"table": ("en datatabel", "a data table"), "code": ("kode", "code"), "
 
 
 @layout_check(code="KW020", name="reflow", impact=Impact.SERIOUS, wcag=("1.4.10",), level="AA", wcag_version="2.1",
+              screenshot="reflow",
               title={"da": "Indholdet skal kunne læses i et 320 px bredt vindue uden vandret rulning",
                      "en": "Content must be readable in a 320 px wide window without horizontal scrolling"},
               description={
@@ -200,6 +201,7 @@ def reflow(artifacts, ctx):
 # -- 1.4.4 Resize text --------------------------------------------------------------------------------
 
 @layout_check(code="KW022", name="resize-text", impact=Impact.SERIOUS, wcag=("1.4.4",), level="AA",
+              screenshot="text-200",
               title={"da": "Tekst skal kunne forstørres til 200 % uden at blive skåret af eller overlappe",
                      "en": "Text must be resizable to 200 % without being cut off or overlapping"},
               description={
@@ -225,6 +227,7 @@ def resize_text(artifacts, ctx):
 
 @layout_check(code="KW021", name="text-spacing", impact=Impact.SERIOUS, wcag=("1.4.12",), level="AA",
               wcag_version="2.1",
+              screenshot="text-spacing",
               title={"da": "Tekst må ikke skæres af eller overlappe, når afstanden mellem linjer, ord og bogstaver "
                            "øges",
                      "en": "Text must not be cut off or overlap when line, word and letter spacing are increased"},
@@ -263,11 +266,6 @@ def contrast_ratio(a: str, b: str) -> float:
     x, y = _luminance(a), _luminance(b)
     return (max(x, y) + 0.05) / (min(x, y) + 0.05)
 
-
-def _ratio_text(r: float) -> tuple[str, str]:
-    """A ratio cut (never rounded up: 2.999 is under 3) to two decimals, in Danish and English."""
-    s = f"{int(r * 100) / 100:.2f}".rstrip("0").rstrip(".")
-    return s.replace(".", ","), s
 
 
 INDICATOR = {"fill": ("baggrundsfarve", "fill"), "border": ("kant", "border"), "underline": ("understregning",
@@ -318,7 +316,7 @@ def field_boundary_contrast(artifacts, ctx):
             continue          # a blurred shadow may show the field: not judged
         judged = True
         r, best = max(marks, key=lambda m: m[0])
-        rda, ren = _ratio_text(r)
+        rda, ren = ratio_text(r)
         nda, nen = _indicator_name(best["what"])
         out.append(finding(f["target"], f["html"], {
             "da": f"Feltets {nda} ({best['colour']}) har kontrast {rda}:1 mod farven omkring det ({best['against']}); "
@@ -363,7 +361,7 @@ def icon_contrast(artifacts, ctx):
         r, colour = max((contrast_ratio(c, i["against"]), c) for c in i["colours"])
         if r >= CONTRAST_MIN:
             continue
-        rda, ren = _ratio_text(r)
+        rda, ren = ratio_text(r)
         where = ({"da": "Ikonet i linket eller knappen", "en": "The icon in the link or button"}
                  if i.get("kind") == "control" else {"da": "Ikonet", "en": "The icon"})
         out.append(finding(i["target"], i["html"], {

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from core.model import Category, CheckResult, Finding, Impact, Outcome, TargetKind, max_impact
+from core.model import SHOT_STATES, Category, CheckResult, Finding, Impact, Outcome, TargetKind, max_impact
 
 Artifacts = dict[str, Any]
 INAPPLICABLE = Outcome.INAPPLICABLE
@@ -85,6 +85,7 @@ class CheckMeta:
     target: TargetKind = TargetKind.CSS    # what a finding's target points into
     related_wcag: tuple[str, ...] = ()     # criteria a check serves as guidance only (never WCAG conformance)
     engine_rule: str | None = None         # the axe-core rule behind the check, when there is one
+    screenshot: str | None = None          # the state the page shows a failure in (SHOT_STATES), None: as loaded
     evaluate: Evaluate | None = field(default=None, compare=False, repr=False)
 
     def text(self, what: str, lang: str) -> str:
@@ -190,11 +191,16 @@ def check(*, code: str, name: str, category: Category, title: dict[str, str | No
           tags: tuple[str, ...] = (), help_url: str | None = None, aliases: tuple[str, ...] = (),
           applies_to: tuple[str, ...] = ("page",), requires: tuple[str, ...] = (),
           target: TargetKind = TargetKind.CSS, related_wcag: tuple[str, ...] = (),
-          registry: Registry | None = None) -> Callable[[Evaluate], Evaluate]:
+          screenshot: str | None = None, registry: Registry | None = None) -> Callable[[Evaluate], Evaluate]:
     """Register the decorated function as a check (see the module's docstring). Tags get the
     family and ``wcagNNN`` for each criterion; without a help_url a check with a criterion links to
-    the criterion's Understanding page."""
+    the criterion's Understanding page. ``screenshot``: the state in which a screenshot shows a
+    failure (one of SHOT_STATES: the page at 320 px, with WCAG's text spacing, with its text at 200 %,
+    the element focused or hovered); without it the page as loaded."""
     from core.wcag import understanding_url
+
+    if screenshot not in (None, *SHOT_STATES):
+        raise ValueError(f"{code}: screenshot state {screenshot!r} is none of {', '.join(SHOT_STATES)}")
 
     def register(fn: Evaluate) -> Evaluate:
         (registry or REGISTRY).register(CheckMeta(
@@ -204,7 +210,7 @@ def check(*, code: str, name: str, category: Category, title: dict[str, str | No
             tags=tuple(dict.fromkeys((family, *(f"wcag{sc.replace('.', '')}" for sc in wcag), *tags))),
             help_url=help_url or (understanding_url((wcag or related_wcag)[0]) if (wcag or related_wcag) else None),
             aliases=tuple(aliases), applies_to=tuple(applies_to), requires=tuple(requires), target=target,
-            related_wcag=tuple(related_wcag), evaluate=fn))
+            related_wcag=tuple(related_wcag), screenshot=screenshot, evaluate=fn))
         return fn
 
     return register

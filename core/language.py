@@ -130,6 +130,23 @@ def detector():
     return _detector
 
 
+TEXT_SAMPLE = 20_000       # characters of a whole text read to tell its language
+TEXT_MIN_WORDS = 20        # a text's language is told from at least this many content words …
+TEXT_MIN_CONFIDENCE = 0.8  # … and only when the detector is this sure
+
+
+def language_of_text(text: str) -> str | None:
+    """The language of a whole text (say, one an editor checks), from its first TEXT_SAMPLE
+    characters, when the detector is sure; None for a short text or a mixed one."""
+    d = detect(text[:TEXT_SAMPLE], min_words=TEXT_MIN_WORDS, min_confidence=TEXT_MIN_CONFIDENCE)
+    return d.lang if d else None
+
+
+def warm_up() -> None:
+    """Build the detector and read its language models (what the first detection would do)."""
+    detector().compute_language_confidence_values("Sådan bestiller du en tid hos lægen, and how to book")
+
+
 def _detection(values, tokens: list[str]) -> Detection | None:
     scores: dict[str, float] = {}
     for v in values:

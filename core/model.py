@@ -66,6 +66,11 @@ class Score(StrEnum):
     PLAIN = "plain"
 
 
+# The states a screenshot of a failing element can be taken in (a check's ``screenshot``), for
+# failures that show only so: the page 320 CSS px wide (reflow), with WCAG 1.4.12's text spacing,
+# with its text at 200 %, the element focused as the keyboard focuses it, the pointer on it.
+SHOT_STATES = ("reflow", "text-spacing", "text-200", "focus", "hover")
+
 @dataclass(frozen=True)
 class CategoryInfo:
     score: Score

@@ -93,3 +93,91 @@ def test_the_profiles_name_their_probes(profile, expected):
     names = {p.name for p in probes_mod.selected(profile)}
     assert expected <= names
     assert all(profile in p.profiles for p in probes_mod.selected(profile))
+
+
+def _gather(url: str, profile: str, then=None):
+    """gather_page(url) with ``profile``'s probes (their scripts inside the check evaluate), then
+    ``then(page)`` on the same page; (artifacts, what then gave)."""
+    async def go():
+        from playwright.async_api import async_playwright
+
+        from audit.browser import find_chromium, launch
+        from audit.config import defaults
+        from audit.gather import gather_page, new_context, page_settings
+        from audit.runner import axe_options
+
+        settings = page_settings(axe_options(defaults()), True)
+        async with async_playwright() as pw:
+            browser = await launch(pw, find_chromium("", pw.chromium.executable_path), None)
+            try:
+                page = await (await new_context(browser, None, settings)).new_page()
+                got = await gather_page(page, url, timeout_s=30, settings=settings, location=url, probes=profile)
+                return got.artifacts, (await then(page) if then else None)
+            finally:
+                await browser.close()
+
+    return asyncio.run(go())
+
+
+def _without_times(v):
+    if isinstance(v, dict):
+        return {k: _without_times(x) for k, x in v.items() if k not in ("ms", "walk_ms")}
+    if isinstance(v, list):
+        return [_without_times(x) for x in v]
+    return v
+
+
+@pytest.mark.parametrize("fixture", ["KW001/fails.html", "KW023/fails.html", "KW051/fails.html",
+                                     "KW061/fails.html", "KW070/fails.html"])
+def test_scripts_run_with_the_check_give_what_the_probes_give_alone(fixture):
+    """The read-only first steps run inside the check evaluate (one round trip); the artifacts are
+    those of each probe run on its own on the same page."""
+    from pathlib import Path
+
+    from audit.targets import StaticServer
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "checks"
+    inline = [p for p in probes_mod.selected("quick") if p.script]
+    assert {p.name for p in inline} == {"links", "language", "keyboard_static", "contrast", "motion"}
+
+    async def alone(page):
+        return {p.name: await p.run(page, ProbeContext((1280, 900))) for p in inline}
+
+    server = StaticServer(root)
+    try:
+        artifacts, separate = _gather(server.url_for(root / fixture), "quick", alone)
+    finally:
+        server.close()
+    for p in inline:
+        assert "error" not in artifacts[p.name], p.name
+        assert _without_times(artifacts[p.name]) == _without_times(separate[p.name]), p.name
+
+
+def test_a_script_that_throws_is_an_error_for_its_probe_alone(monkeypatch):
+    from audit import gather
+    from audit.targets import StaticServer
+
+    async def passthrough(page, ctx, value):
+        return value
+
+    probes = [Probe("first", ("quick",), 1.0, passthrough, "() => ({n: document.links.length})"),
+              Probe("throws", ("quick",), 1.0, passthrough, "() => { throw new Error('ødelagt\\nmere') }"),
+              Probe("json", ("quick",), 1.0, passthrough, "(a) => JSON.stringify({got: a})", {"x": [1, 2]})]
+    monkeypatch.setattr(probes_mod, "PROBES", probes)
+    gather.check_page_js.cache_clear()
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "side.html").write_text("<!doctype html><html lang='da'><title>Side</title><body>"
+                                      "<a href='a.html'>A</a><a href='b.html'>B</a></body></html>", encoding="utf-8")
+    server = StaticServer(folder)
+    try:
+        artifacts, _ = _gather(server.url_for(folder / "side.html"), "quick")
+    finally:
+        server.close()
+        gather.check_page_js.cache_clear()
+    assert artifacts["first"] == {"n": 2}
+    assert artifacts["throws"] == {"error": "the page stopped the probe (ødelagt)"}
+    assert artifacts["json"] == {"got": {"x": [1, 2]}}
+    assert artifacts["axe"]["violations"] is not None          # the page's other results stay

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import jsonschema
+import pytest
 
 from conftest import ROOT, load_json, run_cli
 
@@ -94,3 +95,19 @@ def test_html_report_passes_klartjeks_own_audit(tmp_path):
     run = load_json(tmp_path / "a.json")
     findings = [(r["code"], f["outcome"], f["target"]) for r in run["documents"][0]["results"] for f in r["findings"]]
     assert findings == [] and res.returncode == 0
+
+
+ENGLISH = ("Your appointment at the hospital is on Monday morning. Please bring your health insurance card and a "
+           "list of the medicines you take. If you cannot come, call us so that another patient can have the time.")
+DANISH = ("Din tid på hospitalet er mandag formiddag. Tag dit sundhedskort med og en liste over den medicin, du tager. "
+          "Hvis du ikke kan komme, skal du ringe til os, så en anden patient kan få tiden.")
+
+
+@pytest.mark.parametrize("text, lang", [(ENGLISH, "en"), (DANISH, "da"),
+                                        ("Please come on time.", "da")])   # too short to tell: the default
+def test_the_language_of_a_text_without_one_is_detected(text, lang):
+    proc = subprocess.run([sys.executable, "-m", "cli", "text", "-", "--report", "json"], input=text.encode(),
+                          capture_output=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    doc = json.loads(proc.stdout)["documents"][0]
+    assert doc["readability"]["language"] == lang and doc["language"] == lang
+    assert ("flesch_reading_ease" in doc["readability"]) == (lang == "en")

@@ -14,12 +14,21 @@ The rules a probe keeps:
 
 A probe is a module in this package with a ``@probe(...)`` function; PROBE_MODULES lists them in the
 order they run (the cheap, read-only ones first).
+
+A probe whose first step only reads the page gives that step as ``script`` (a JavaScript function
+expression of ``args``, returning a JSON value or a JSON string). An audit runs the scripts of all the
+probes of its profile inside the evaluate that runs axe-core (gather.py CHECK_PAGE_JS, see
+``inline_js``): one round trip for all of them instead of one each, which was most of what the cheap
+probes cost while the other tab kept both cores busy (docs/benchmarks.md). The probe's function
+then gets the script's value (``fn(page, ctx, value)``) and does what needs the driver: pressing
+keys, resizing, hovering, waiting. Run alone (``Probe.run``), a probe evaluates its script itself.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import importlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -38,7 +47,19 @@ class Probe:
     name: str                      # the artifact it writes
     profiles: tuple[str, ...]
     timeout_s: float
-    run: Callable[[Any, ProbeContext], Awaitable[dict[str, Any]]]
+    fn: Callable[..., Awaitable[dict[str, Any]]]   # (page, ctx), or (page, ctx, value) with a script
+    script: str | None = None      # a read-only first step, run in the page (see the module's text)
+    args: Any = None               # the script's argument (JSON)
+
+    async def run(self, page, ctx: ProbeContext) -> dict[str, Any]:
+        """The probe on its own: its script evaluated (when it has one), then its function."""
+        if self.script is None:
+            return await self.fn(page, ctx)
+        return await self.fn(page, ctx, _value(await page.evaluate(self.script, self.args)))
+
+
+def _value(v: Any) -> Any:
+    return json.loads(v) if isinstance(v, str) else v
 
 
 # Shared by the keyboard and layout probes (prepended to their scripts): sel(el), a unique CSS selector
@@ -75,7 +96,9 @@ const snip = (el) => {
 """
 
 PROBES: list[Probe] = []
-PROBE_MODULES = ("audit.probes.links", "audit.probes.language", "audit.probes.keyboard", "audit.probes.layout",
+# (the layout probe before the keyboard one: nothing happens to the page between its first state, read
+# with the other scripts, and its reflow state)
+PROBE_MODULES = ("audit.probes.links", "audit.probes.language", "audit.probes.layout", "audit.probes.keyboard",
                  "audit.probes.hover", "audit.probes.motion")
 
 # A JavaScript function expression, el => a CSS selector that finds exactly ``el`` with
@@ -99,11 +122,41 @@ SELECTOR_JS = """(el => {
 })"""
 
 
-def probe(name: str, profiles: tuple[str, ...] = ("default",), timeout_s: float = 10.0):
-    def register(fn: Callable[[Any, ProbeContext], Awaitable[dict[str, Any]]]):
-        PROBES.append(Probe(name, tuple(profiles), timeout_s, fn))
+def probe(name: str, profiles: tuple[str, ...] = ("default",), timeout_s: float = 10.0, *,
+          script: str | None = None, args: Any = None):
+    """Register ``fn`` as the probe ``name``: ``fn(page, ctx)``, or with ``script``
+    ``fn(page, ctx, value)`` where value is what the script returned. ``timeout_s`` bounds fn (and
+    the script, when the probe runs alone)."""
+    def register(fn: Callable[..., Awaitable[dict[str, Any]]]):
+        PROBES.append(Probe(name, tuple(profiles), timeout_s, fn, script, args))
         return fn
     return register
+
+
+# What the scripts run inside the check evaluate may take together; those left after it give an error.
+INLINE_BUDGET_MS = 5000
+ERROR_KEY = "__klartjek_probe_error__"
+
+
+def inline_js(profile: str | None) -> str | None:
+    """A JavaScript function expression ``async () => ({name: value})`` running the scripts of the
+    profile's probes one after the other, each one's exception or the spent budget giving
+    ``{ERROR_KEY: message}`` for it; None when the profile has no such script."""
+    if not profile:
+        return None
+    steps = [f"[{json.dumps(p.name)}, ({p.script}), {json.dumps(p.args)}]" for p in selected(profile) if p.script]
+    if not steps:
+        return None
+    return ("async () => {\n  const t0 = performance.now(), out = {};\n  const steps = [\n"
+            + ",\n".join(steps) + "];\n"
+            f"  for (const [name, fn, arg] of steps) {{\n"
+            f"    if (performance.now() - t0 > {INLINE_BUDGET_MS}) {{\n"
+            f"      out[name] = {{{ERROR_KEY}: 'not checked: the page took klartjek more than "
+            f"{INLINE_BUDGET_MS // 1000} s to read'}}; continue; }}\n"
+            "    try { const v = await fn(arg); out[name] = typeof v === 'string' ? JSON.parse(v) : v; }\n"
+            f"    catch (e) {{ out[name] = {{{ERROR_KEY}: 'the page stopped the probe (' + "
+            "String(e && e.message || e).split('\\n')[0].slice(0, 200) + ')'}; }\n"
+            "  }\n  return out;\n}")
 
 
 def _load() -> None:
@@ -124,8 +177,10 @@ def selected(profile: str) -> list[Probe]:
 RESTORE_TIMEOUT_S = 2.0
 
 
-async def run_probes(page, profile: str, ctx: ProbeContext) -> dict[str, dict[str, Any]]:
+async def run_probes(page, profile: str, ctx: ProbeContext,
+                     inline: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Every probe of ``profile`` on ``page``, one after the other; each one's artifact, or its error.
+    ``inline``: what the scripts of ``inline_js(profile)`` returned, when the page ran them already.
 
     A probe that fails or runs out of time is followed by a restore of the page's state. A page that
     does not answer even that (a script stuck in a loop, a renderer that hung) is closed — the
@@ -139,7 +194,14 @@ async def run_probes(page, profile: str, ctx: ProbeContext) -> dict[str, dict[st
             out[p.name] = {"error": stuck}
             continue
         try:
-            out[p.name] = await asyncio.wait_for(p.run(page, ctx), p.timeout_s)
+            if p.script is not None and inline is not None:
+                value = inline.get(p.name, {ERROR_KEY: "the page did not give klartjek what it read"})
+                if isinstance(value, dict) and ERROR_KEY in value:
+                    out[p.name] = {"error": str(value[ERROR_KEY])}
+                    continue
+                out[p.name] = await asyncio.wait_for(p.fn(page, ctx, value), p.timeout_s)
+            else:
+                out[p.name] = await asyncio.wait_for(p.run(page, ctx), p.timeout_s)
             continue
         except asyncio.TimeoutError:
             out[p.name] = {"error": f"the page did not let klartjek finish this within {p.timeout_s:g} s"}

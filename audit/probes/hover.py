@@ -471,9 +471,8 @@ async def _try(page, cand: dict) -> dict:
     return rec
 
 
-@probe("hover", profiles=("default",), timeout_s=12.0)
-async def hover(page, ctx: ProbeContext) -> dict:
-    found = await page.evaluate(FIND_JS, MAX_CANDIDATES)
+@probe("hover", profiles=("default",), timeout_s=12.0, script=FIND_JS, args=MAX_CANDIDATES)
+async def hover(page, ctx: ProbeContext, found: dict) -> dict:
     out = {"found": found["found"], "unreadable_sheets": found["unreadable_sheets"], "tried": [], "untried": 0}
     if not found["candidates"]:
         return out

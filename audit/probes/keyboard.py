@@ -173,9 +173,10 @@ STATIC_JS = "(opts) => {" + HELPERS_JS + r"""
 """
 
 
-@probe("keyboard_static", profiles=("quick", "default"), timeout_s=5.0)
-async def keyboard_static(page, ctx: ProbeContext) -> dict:
-    return await page.evaluate(STATIC_JS, {"maxElements": 20000, "maxFindings": 100})
+@probe("keyboard_static", profiles=("quick", "default"), timeout_s=5.0, script=STATIC_JS,
+       args={"maxElements": 20000, "maxFindings": 100})
+async def keyboard_static(page, ctx: ProbeContext, found: dict) -> dict:
+    return found
 
 # The walk: the sequential focus order, then each stop focused as the keyboard focuses it.
 WALK_JS = "async (opts) => {" + HELPERS_JS + r"""

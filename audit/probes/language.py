@@ -26,8 +26,6 @@ blocks, a walk of at most MAX_NODES nodes and WALK_MS milliseconds.
 """
 from __future__ import annotations
 
-import json
-
 from audit.probes import ProbeContext, probe
 
 MAX_BLOCKS = 300
@@ -195,9 +193,11 @@ LANGUAGE_JS = r"""
 """
 
 
-@probe("language", profiles=("quick", "default"), timeout_s=10.0)
-async def run(page, ctx: ProbeContext) -> dict:
-    """The text blocks and main text of the page, with their languages (one evaluate; read only)."""
-    limits = {"maxBlocks": MAX_BLOCKS, "blockChars": BLOCK_CHARS, "totalChars": TOTAL_CHARS,
-              "mainChars": MAIN_CHARS, "maxNodes": MAX_NODES, "walkMs": WALK_MS}
-    return json.loads(await page.evaluate(LANGUAGE_JS, limits))
+LIMITS = {"maxBlocks": MAX_BLOCKS, "blockChars": BLOCK_CHARS, "totalChars": TOTAL_CHARS,
+          "mainChars": MAIN_CHARS, "maxNodes": MAX_NODES, "walkMs": WALK_MS}
+
+
+@probe("language", profiles=("quick", "default"), timeout_s=10.0, script=LANGUAGE_JS, args=LIMITS)
+async def run(page, ctx: ProbeContext, found: dict) -> dict:
+    """The text blocks and main text of the page, with their languages (the script alone; read only)."""
+    return found

@@ -2,7 +2,7 @@
 judges what it records).
 
 ``layout`` (default): the page in four states, all measuring the same text nodes (at most MAX_TEXT)
-and form controls and media (at most MAX_ITEMS), in two evaluates:
+and form controls and media (at most MAX_ITEMS), in two scripts:
   1. *as loaded* (the baseline, at the audit's viewport);
   2. *text spacing* (WCAG 1.4.12's values as a style sheet with !important, as the W3C bookmarklet
      does: line height 1.5, letter spacing 0.12em, word spacing 0.16em, paragraphs 2em apart),
@@ -10,8 +10,8 @@ and form controls and media (at most MAX_ITEMS), in two evaluates:
   3. *text at 200 %* (WCAG 1.4.4): every element's computed font size doubled with an inline
      !important font-size (read all, then write all: one layout), as a browser's »zoom text only«
      does, at the same viewport; the style attributes are put back exactly as they were. (A full
-     zoom to 200 % is a narrower viewport, which the reflow state at 320 px covers.) States 1–3 run
-     in the first evaluate;
+     zoom to 200 % is a narrower viewport, which the reflow state at 320 px covers.) States 1–3 are the
+     probe's script, which an audit runs with the other probes' scripts inside the check evaluate;
   4. *reflow* (WCAG 1.4.10): the viewport at 320 × 256 CSS px, WCAG's own figures (1280 × 1024 at
      400 %), whatever the audit's window: 256 px high makes the page meet full-height (100vh) blocks
      and sticky bars as a zoomed window does.
@@ -496,42 +496,6 @@ def _args(step: str) -> dict:
             "maxReported": MAX_REPORTED, "maxZoom": MAX_ZOOM, "wait": step != "base"}
 
 
-@probe("layout", profiles=("default",), timeout_s=10.0)
-async def layout(page, ctx: ProbeContext) -> dict:
-    from playwright.async_api import Error as PlaywrightError
-
-    t0 = time.perf_counter()
-    first = json.loads(await page.evaluate(LAYOUT_JS, _args("base")))
-    if first.get("skip"):
-        return {"skipped": first["skip"]}
-    screen, dpr = first["screen"], first["dpr"]
-    t1 = time.perf_counter()
-    cdp = await _cdp(page)
-    out: dict = {}
-    done = False
-    try:
-        await _viewport(cdp, REFLOW_VIEWPORT, screen, dpr)
-        t2 = time.perf_counter()
-        out = json.loads(await page.evaluate(LAYOUT_JS, _args("reflow")))
-        t3 = time.perf_counter()
-        if out.get("error"):
-            return {"error": out["error"]}
-        done = True
-    finally:
-        try:
-            await _viewport(cdp, ctx.viewport, screen, dpr)
-            if not done:
-                await page.evaluate(CLEANUP_JS)
-        except PlaywrightError:
-            pass
-    out["viewport"] = list(ctx.viewport)
-    out["resize_wait"] = bool(first.get("resize"))
-    t4 = time.perf_counter()
-    out["ms"]["total"] = round((t4 - t0) * 1000, 1)
-    out["ms"]["steps"] = [round((b - a) * 1000, 1) for a, b in ((t0, t1), (t1, t2), (t2, t3), (t3, t4))]
-    return out
-
-
 # -- contrast: form fields' edges and icons (WCAG 1.4.11) ------------------------------------------------
 
 MAX_FIELDS = 100
@@ -838,7 +802,43 @@ CONTRAST_JS = r"""
 """
 
 
-@probe("contrast", profiles=("quick", "default"), timeout_s=5.0)
-async def contrast(page, ctx: ProbeContext) -> dict:
-    return json.loads(await page.evaluate(CONTRAST_JS, {"maxFields": MAX_FIELDS, "maxIcons": MAX_ICONS,
-                                                        "maxControls": MAX_CONTROLS}))
+@probe("contrast", profiles=("quick", "default"), timeout_s=5.0, script=CONTRAST_JS,
+       args={"maxFields": MAX_FIELDS, "maxIcons": MAX_ICONS, "maxControls": MAX_CONTROLS})
+async def contrast(page, ctx: ProbeContext, found: dict) -> dict:
+    return found
+
+
+@probe("layout", profiles=("default",), timeout_s=10.0, script=LAYOUT_JS, args=_args("base"))
+async def layout(page, ctx: ProbeContext, first: dict) -> dict:
+    """After the script's first state (as loaded, text spacing, 200 % text), the reflow state at 320 px."""
+    from playwright.async_api import Error as PlaywrightError
+
+    if first.get("skip"):
+        return {"skipped": first["skip"]}
+    screen, dpr = first["screen"], first["dpr"]
+    t1 = time.perf_counter()
+    cdp = await _cdp(page)
+    out: dict = {}
+    done = False
+    try:
+        await _viewport(cdp, REFLOW_VIEWPORT, screen, dpr)
+        t2 = time.perf_counter()
+        out = json.loads(await page.evaluate(LAYOUT_JS, _args("reflow")))
+        t3 = time.perf_counter()
+        if out.get("error"):
+            return {"error": out["error"]}
+        done = True
+    finally:
+        try:
+            await _viewport(cdp, ctx.viewport, screen, dpr)
+            if not done:
+                await page.evaluate(CLEANUP_JS)
+        except PlaywrightError:
+            pass
+    out["viewport"] = list(ctx.viewport)
+    out["resize_wait"] = bool(first.get("resize"))
+    t4 = time.perf_counter()
+    # the driver's time after the first state: the viewport narrowed, the reflow state, the viewport back
+    out["ms"]["total"] = round((t4 - t1) * 1000, 1)
+    out["ms"]["steps"] = [round((b - a) * 1000, 1) for a, b in ((t1, t2), (t2, t3), (t3, t4))]
+    return out

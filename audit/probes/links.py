@@ -116,6 +116,6 @@ LINKS_JS = """
 """
 
 
-@probe("links", profiles=("quick", "default"), timeout_s=5.0)
-async def links(page, ctx: ProbeContext) -> dict:
-    return await page.evaluate(LINKS_JS, [LINKS_MAX, CONTEXT_MAX])
+@probe("links", profiles=("quick", "default"), timeout_s=5.0, script=LINKS_JS, args=[LINKS_MAX, CONTEXT_MAX])
+async def links(page, ctx: ProbeContext, found: dict) -> dict:
+    return found

@@ -141,9 +141,8 @@ MOTION_JS = """
 """ % {"moving": MOVING_MS, "max": MAX_ITEMS}
 
 
-@probe("motion", profiles=("quick", "default"), timeout_s=5.0)
-async def motion(page, ctx: ProbeContext) -> dict:
-    out = await page.evaluate(MOTION_JS)
+@probe("motion", profiles=("quick", "default"), timeout_s=5.0, script=MOTION_JS)
+async def motion(page, ctx: ProbeContext, out: dict) -> dict:
     if out["animations"]:
         # which of them stop when the user asks the system to reduce motion (prefers-reduced-motion)
         await page.emulate_media(reduced_motion="reduce")
@@ -323,10 +322,13 @@ async () => {
 """
 
 
-@probe("motion_watch", profiles=("default",), timeout_s=10.0)
-async def motion_watch(page, ctx: ProbeContext) -> dict:
-    out = await page.evaluate(WATCH_JS)
-    out["images"] = await asyncio.wait_for(page.evaluate(IMAGES_JS), 4.0)
+# The first look (the timers' record) and the animated images, read in one script.
+WATCH_FIRST_JS = ("async () => {\n  const out = (" + WATCH_JS + ")();\n"
+                  "  out.images = await (" + IMAGES_JS + ")();\n  return out;\n}")
+
+
+@probe("motion_watch", profiles=("default",), timeout_s=10.0, script=WATCH_FIRST_JS)
+async def motion_watch(page, ctx: ProbeContext, out: dict) -> dict:
     out["waited_ms"] = 0
     due = [d for d in out.pop("due_ms") if d <= MAX_WAIT_S * 1000]
     if out["slideshow_like"] and due and not any(m["shown"] for m in out["moving"]):
