@@ -110,6 +110,8 @@ ConfigOpt = typer.Option(None, "--config", help="Config file (default: klartjek.
 DbOpt = typer.Option(None, "--db", help="History database: a path or a SQLAlchemy URL "
                      "[default: .klartjek/history.sqlite].")
 LangOpt = typer.Option(None, "--lang", help="Language of finding texts [default: da].")
+ProjectOpt = typer.Option(None, "--project", help="The portfolio project this run belongs to (a label for "
+                          "`klartjek runs --project` and the dashboard) [default: config 'project'].")
 RunIdArg = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'.")
 ReportOpt = typer.Option([], "--report", metavar="FORMAT[:PATH]",
                          help="Write a report, FORMAT or FORMAT:PATH (repeatable); formats: html, "
@@ -181,6 +183,7 @@ def audit(
                                               "[default: the first URL target]."),
     serve_timeout: float = typer.Option(60.0, "--serve-timeout", help="Seconds --serve-command may take to be "
                                         "ready."),
+    project: Optional[str] = ProjectOpt,
     config: Optional[Path] = ConfigOpt,
     quiet: bool = QuietOpt,
 ) -> None:
@@ -192,7 +195,7 @@ def audit(
                    level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
                    lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
                    site_root=str(site_root) if site_root else None, block_external=block_external,
-                   crawl=crawl_opts or None, incremental=incremental, profile=profile)
+                   crawl=crawl_opts or None, incremental=incremental, profile=profile, project=project)
 
 
 @app.command()
@@ -230,6 +233,7 @@ def letter(
                                                "results of letters unchanged since the last run of the same "
                                                "letters and settings."),
     resume: Optional[str] = typer.Option(None, "--resume", help="Continue an interrupted run (its id)."),
+    project: Optional[str] = ProjectOpt,
     config: Optional[Path] = ConfigOpt,
     quiet: bool = QuietOpt,
 ) -> None:
@@ -240,7 +244,7 @@ def letter(
                    level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
                    lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
                    site_root=str(site_root) if site_root else None, block_external=block_external,
-                   incremental=incremental, letters=downloads)
+                   incremental=incremental, letters=downloads, project=project)
 
 
 def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path, report, allow_host, resume,
@@ -624,9 +628,17 @@ def show(
     _write_reports(run, _report_specs(([f"json:{json_path}"] if json_path else []) + [*report]), cfg["lang"], store)
 
 
+RUNS_FORMATS = ("table", "json", "csv")
+RUN_FIELDS = ("id", "project", "started_at", "ended_at", "status", "documents", "errors", "score", "plain_score",
+              "klartjek_version", "targets")
+
+
 @app.command()
 def runs(
-    limit: int = typer.Option(20, "--limit", help="How many runs to list, newest first."),
+    limit: int = typer.Option(20, "--limit", help="How many runs to list, newest first (0: all)."),
+    project: Optional[str] = typer.Option(None, "--project", help="Only the runs of this project."),
+    fmt: Literal["table", "json", "csv"] = typer.Option("table", "--format", help="table for people; json or "
+                                                         "csv for other tools (every field, numbers unrounded)."),
     db: Optional[str] = DbOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
@@ -636,20 +648,49 @@ def runs(
     from reports.terminal import fmt_score
 
     cfg = _load_config(config, db=db)
-    rows = _store(cfg).list_runs(limit)
+    if limit < 0:
+        _fail(f"--limit {limit}: give 0 (all) or more")
+    store = _store(cfg)
+    rows = store.list_runs(limit or None, project=project)
+    if project is not None and not rows and project not in store.projects():
+        known = store.projects()
+        _fail(f"--project {project!r}: no stored run has this project"
+              + (f"; the projects are: {', '.join(known[:20])}" if known else "; no run has a project yet "
+                 "(klartjek audit --project NAME labels one)"))
+    records = [{"id": r["id"], "project": r["project"], "started_at": r["started_at"], "ended_at": r["ended_at"],
+                "status": r["status"], "documents": r["n"] or 0, "errors": r["errors"] or 0, "score": r["score"],
+                "plain_score": r["plain_score"], "klartjek_version": r["klartjek_version"],
+                "targets": _json.loads(r["targets"] or "[]")} for r in rows]
+    if fmt == "json":
+        sys.stdout.write(_json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        from reports.csv_report import safe
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(RUN_FIELDS)
+        for rec in records:
+            w.writerow([safe(" ".join(v) if isinstance(v, list) else v)
+                        for v in (rec[k] for k in RUN_FIELDS)])
+        return
     if not rows:
         out.print("No stored runs yet; `klartjek audit TARGET` makes one.")
         return
     table = Table(show_edge=False, pad_edge=False)
     # the run id is what users copy: never wrapped, never cut
     table.add_column("Run", no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+    if any(r["project"] for r in rows):
+        table.add_column("Project", overflow="fold")
     for col in ("Started (UTC)", "Status", "Documents", "Errors", "Score"):
         table.add_column(col, no_wrap=True)
     table.add_column("Targets", overflow="fold")
     for r in rows:
         status = r["status"] if r["ended_at"] else f"{r['status']} (interrupted)"
         targets = ", ".join(_json.loads(r["targets"] or "[]"))
-        table.add_row(r["id"], (r["started_at"] or "")[:19].replace("T", " "), status,
+        cells = [r["id"]] + ([escape(r["project"] or "–")] if any(x["project"] for x in rows) else [])
+        table.add_row(*cells, (r["started_at"] or "")[:19].replace("T", " "), status,
                       str(r["n"] or 0), str(r["errors"] or 0), fmt_score(r["score"]), escape(targets))
     out.print(table)
 

@@ -28,6 +28,7 @@ CHOICES = {
     "screenshots": ("auto", "on", "off"),
     "profile": ("quick", "default"),
 }
+PROJECT_MAX = 200      # characters of a project's name (the store's column)
 # Seconds that must be more than 0: a time limit of 0 would mean no limit at all.
 POSITIVE_KEYS = ("timeout", "download_timeout")
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
@@ -155,6 +156,11 @@ def _validate(cfg: dict[str, Any], where: str) -> None:
         if ks[key] not in ks["profiles"]:
             raise UsageError(f"{where}: 'klarsprog.{key}' is {ks[key]!r}; choose one of "
                              f"{', '.join(ks['profiles'])}")
+    project = cfg.get("project") or ""
+    if not isinstance(project, str) or len(project) > PROJECT_MAX or not project.isprintable() \
+            or project != project.strip():
+        raise UsageError(f"{where}: 'project' is {str(project)[:80]!r}; give a name of at most {PROJECT_MAX} "
+                         "printable characters, without spaces around it")
     if ks["text_lang"] not in ("da", "en"):
         raise UsageError(f"{where}: 'klarsprog.text_lang' is {ks['text_lang']!r}; choose da or en")
     for key in ("jargon", "bureaucratic"):

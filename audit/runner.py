@@ -292,7 +292,8 @@ class Auditor:
             targets = run.targets
         run = run or Run(id=new_run_id(), started_at=now(), klartjek_version=__version__,
                          axe_version=axe_data()["axe_version"], config_hash=config_hash(cfg),
-                         config=public_config(cfg), targets=list(targets), workdir=repository_workdir())
+                         config=public_config(cfg), targets=list(targets), workdir=repository_workdir(),
+                         project=cfg.get("project") or None)
         self.current_run = run
         reset_fetches()
         resolver = TargetResolver(deny=self._private_files(), site_root=cfg.get("site_root") or None)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table,
+from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
                         Text, create_engine, event, func, insert, inspect, select, text, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,7 +32,10 @@ from sqlalchemy.exc import (ArgumentError, IntegrityError, NoSuchModuleError, Op
 from core.errors import UsageError
 from core.model import CheckResult, Document, Finding, Run, TargetKind, category_of
 
-STORE_SCHEMA_VERSION = 2   # 2: plain-language score, readability, text spans (later columns are only added)
+STORE_SCHEMA_VERSION = 3   # 2: plain-language score, readability, text spans; 3: migrations by Alembic
+STORE_REVISION = "0002"    # the newest migration (audit/migrations/versions); a test keeps the two in step
+# columns that a migration adds (not the pre-Alembic upgrade, _add_missing_columns)
+MIGRATED_COLUMNS = {("runs", "project")}
 BUSY_TIMEOUT = 30.0        # seconds to wait for a database another process holds locked
 metadata = MetaData()
 
@@ -48,6 +51,8 @@ runs = Table(
     Column("config", Text), Column("targets", Text),
     Column("score", Float), Column("blocked_requests", Integer, default=0),
     Column("plain_score", Float), Column("crawl", Text), Column("workdir", Text),
+    Column("project", String(200)),         # the portfolio's label (migration 0002)
+    Index("ix_runs_project_started", "project", "started_at"),
 )
 documents = Table(
     "documents", metadata,
@@ -226,14 +231,26 @@ class Store:
             raise UsageError(f"run id {key!r} is ambiguous ({len(ids)} runs start with it); give more of it")
         return ids[0]
 
-    def list_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+    def list_runs(self, limit: int | None = 20, project: str | None = None) -> list[dict[str, Any]]:
+        """The newest runs (all with limit None), of one project when given, with their counts of
+        documents and of documents not audited."""
         counts = (select(documents.c.run_id, func.count().label("n"),
                          func.sum((documents.c.status != "ok").cast(Integer)).label("errors"))
                   .group_by(documents.c.run_id).subquery())
         q = (select(runs, counts.c.n, counts.c.errors).outerjoin(counts, counts.c.run_id == runs.c.id)
-             .order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(limit))
+             .order_by(runs.c.started_at.desc(), runs.c.id.desc()))
+        if project is not None:
+            q = q.where(runs.c.project == project)
+        if limit is not None:
+            q = q.limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
+
+    def projects(self) -> list[str]:
+        """The projects stored runs belong to, by name."""
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(select(runs.c.project).where(runs.c.project.is_not(None))
+                                               .distinct().order_by(runs.c.project))]
 
     def load_run(self, run_id: str) -> Run:
         with self.engine.connect() as conn:
@@ -247,7 +264,8 @@ class Store:
                       config_hash=r["config_hash"] or "", config=json.loads(r["config"] or "{}"),
                       targets=json.loads(r["targets"] or "[]"), score=r["score"], plain_score=r["plain_score"],
                       blocked_requests=r["blocked_requests"] or 0,
-                      crawl=json.loads(r["crawl"]) if r["crawl"] else None, workdir=r["workdir"])
+                      crawl=json.loads(r["crawl"]) if r["crawl"] else None, workdir=r["workdir"],
+                      project=r["project"])
             doc_rows = conn.execute(select(documents).where(documents.c.run_id == run_id)
                                     .order_by(documents.c.seq, documents.c.id)).all()
             doc_ids = [d.id for d in doc_rows]
@@ -339,7 +357,8 @@ def _run_row(run: Run) -> dict[str, Any]:
                 browser_version=run.browser_version, config_hash=run.config_hash,
                 config=json.dumps(run.config, sort_keys=True), targets=json.dumps(run.targets),
                 score=run.score, plain_score=run.plain_score, blocked_requests=run.blocked_requests,
-                crawl=json.dumps(run.crawl) if run.crawl is not None else None, workdir=run.workdir)
+                crawl=json.dumps(run.crawl) if run.crawl is not None else None, workdir=run.workdir,
+                project=run.project)
 
 
 def _insert_results(conn: Connection, doc_id: int, results: list[CheckResult]) -> None:
@@ -423,19 +442,52 @@ _LOCK_KEY = zlib.crc32(_LOCK_NAME.encode())   # pg_advisory_xact_lock's bigint k
 
 
 def _ensure_schema(conn: Connection, shown: str) -> None:
-    metadata.create_all(conn)                 # checks first: only the missing tables
-    _add_missing_columns(conn)
+    """Create or upgrade the store in place (under the caller's lock): Alembic's migrations
+    (audit/migrations) from the revision the database has to STORE_REVISION. A store written before
+    the migrations were Alembic's (schema 2 and older, no alembic_version) first gets the columns it
+    lacks of schema 2 and is stamped as revision 0001. The meta row ``schema`` keeps
+    STORE_SCHEMA_VERSION, which a klartjek older than the migrations reads and refuses to write past."""
+    tables = set(inspect(conn).get_table_names())
+    current = _revision(conn) if "alembic_version" in tables else None
     select_schema = select(meta_table.c.value).where(meta_table.c.key == "schema")
+    row = conn.execute(select_schema).first() if "klartjek_meta" in tables else None
+    if row is not None and int(row[0]) > STORE_SCHEMA_VERSION:
+        raise UsageError(f"--db {shown!r}: written by a newer klartjek (store schema {row[0]}); "
+                         "upgrade klartjek")
+    if current != STORE_REVISION:
+        from alembic import command
+        from alembic.script import ScriptDirectory
+
+        cfg = _alembic_config(conn)
+        known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+        if current is not None and current not in known:
+            raise UsageError(f"--db {shown!r}: written by a newer klartjek (store revision {current}); "
+                             "upgrade klartjek")
+        if current is None and "runs" in tables:       # before Alembic: bring it to schema 2, then stamp
+            metadata.create_all(conn)                   # (a table a very old store lacks)
+            _add_missing_columns(conn, skip=MIGRATED_COLUMNS)
+            command.stamp(cfg, "0001")
+        command.upgrade(cfg, "head")
     row = conn.execute(select_schema).first()
     if row is None:
         _insert_schema_row(conn)
-        row = conn.execute(select_schema).first()
-    if int(row[0]) > STORE_SCHEMA_VERSION:
-        raise UsageError(f"--db {shown!r}: written by a newer klartjek (store schema {row[0]}); "
-                         "upgrade klartjek")
-    if int(row[0]) < STORE_SCHEMA_VERSION:
+    elif int(row[0]) < STORE_SCHEMA_VERSION:
         conn.execute(update(meta_table).where(meta_table.c.key == "schema")
                      .values(value=str(STORE_SCHEMA_VERSION)))
+
+
+def _revision(conn: Connection) -> str | None:
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _alembic_config(conn: Connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
+    cfg.attributes["connection"] = conn
+    return cfg
 
 
 def _insert_schema_row(conn: Connection) -> None:
@@ -455,13 +507,14 @@ def _insert_schema_row(conn: Connection) -> None:
             pass   # there already: read again by the caller
 
 
-def _add_missing_columns(conn: Connection) -> None:
-    """Bring a database written by an older klartjek up to date: new columns are all nullable."""
+def _add_missing_columns(conn: Connection, skip: set[tuple[str, str]] = frozenset()) -> None:
+    """Bring a database written by a klartjek older than the migrations up to store schema 2: its
+    newer columns are all nullable (``skip``: those a migration adds)."""
     insp = inspect(conn)
     for table in metadata.sorted_tables:
         have = {c["name"] for c in insp.get_columns(table.name)}
         for col in table.columns:
-            if col.name not in have:
+            if col.name not in have and (table.name, col.name) not in skip:
                 kind = col.type.compile(dialect=conn.dialect)
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {col.name} {kind}'))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class Impact(StrEnum):
@@ -220,6 +220,7 @@ class Run:
     blocked_requests: int = 0
     crawl: dict[str, Any] | None = None     # what a crawl found and skipped (docs/crawling.md)
     workdir: str | None = None              # (1.3) the working directory below the repository root ("" at it)
+    project: str | None = None              # (1.4) the portfolio project the run belongs to (--project)
     documents: list[Document] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -152,3 +152,29 @@ def browser_page():
                 await browser.close()
 
     return evaluate
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty database on the PostgreSQL server that scripts/test starts on 127.0.0.1
+    (KLARTJEK_TEST_PG_URL), dropped afterwards. Skipped without a server, unless
+    KLARTJEK_REQUIRE_PG=1 (.ci/run sets it): then a missing server fails the test."""
+    base = os.environ.get("KLARTJEK_TEST_PG_URL")
+    if not base:
+        if os.environ.get("KLARTJEK_REQUIRE_PG") == "1":
+            pytest.fail("KLARTJEK_REQUIRE_PG=1 but no PostgreSQL server: run the tests with bash scripts/test")
+        pytest.skip("no PostgreSQL server: bash scripts/test starts one (KLARTJEK_TEST_PG_URL)")
+    import secrets
+
+    import sqlalchemy as sa
+
+    name = "t_" + secrets.token_hex(6)
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

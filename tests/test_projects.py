@@ -1,0 +1,72 @@
+"""Runs labelled with their portfolio project (`--project`, config `project`, KLARTJEK_PROJECT) and
+`klartjek runs --project --format json|csv`, on SQLite and on a real PostgreSQL server."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+LETTER = str(ROOT / "fixtures" / "letters" / "pdf" / "annotations.pdf")
+
+
+def _letter(db: str, *extra: str, env: dict | None = None) -> str:
+    res = run_cli("letter", LETTER, "--db", db, "--fail-on", "none", "-q", *extra, env=env)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.split("run ")[1].split()[0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "history.sqlite")
+    return request.getfixturevalue("pg_url")
+
+
+def test_runs_carry_their_project_and_runs_filters_and_exports_them(db, tmp_path):
+    pinfo = _letter(db, "--project", "PINFO")
+    (tmp_path / "klartjek.toml").write_text('project = "Indkaldelser"\n', encoding="utf-8")
+    letters = _letter(db, "--config", str(tmp_path / "klartjek.toml"))
+    from_env = _letter(db, env={"KLARTJEK_PROJECT": "Indkaldelser"})
+    unlabelled = _letter(db)
+
+    res = run_cli("runs", "--db", db, "--project", "Indkaldelser", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [r["id"] for r in rows] == [from_env, letters]                 # newest first
+    assert {r["project"] for r in rows} == {"Indkaldelser"}
+    assert rows[0]["documents"] == 1 and rows[0]["targets"] == [LETTER] and rows[0]["status"] == "complete"
+
+    res = run_cli("runs", "--db", db, "--format", "csv", "--limit", "0")
+    table = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [(r["id"], r["project"]) for r in table] == [(unlabelled, ""), (from_env, "Indkaldelser"),
+                                                       (letters, "Indkaldelser"), (pinfo, "PINFO")]
+    assert list(table[0]) == ["id", "project", "started_at", "ended_at", "status", "documents", "errors", "score",
+                              "plain_score", "klartjek_version", "targets"]
+
+    res = run_cli("runs", "--db", db)                                       # people: a Project column
+    assert "Project" in res.stdout and "PINFO" in res.stdout and "–" in res.stdout
+
+    res = run_cli("report", "--db", db, pinfo, "--report", "json:-")        # and every report carries it
+    assert json.loads(res.stdout)["project"] == "PINFO"
+
+
+def test_an_unknown_project_and_a_bad_name_are_one_line_and_exit_2(tmp_path):
+    db = str(tmp_path / "history.sqlite")
+    res = run_cli("runs", "--db", db, "--project", "PINFO")
+    assert res.returncode == 2 and res.stderr == (
+        "klartjek: --project 'PINFO': no stored run has this project; no run has a project yet "
+        "(klartjek audit --project NAME labels one)\n")
+    _letter(db, "--project", "MineAftaler")
+    res = run_cli("runs", "--db", db, "--project", "PINFO")
+    assert res.returncode == 2 and res.stderr == (
+        "klartjek: --project 'PINFO': no stored run has this project; the projects are: MineAftaler\n")
+    for bad in (" PINFO", "x" * 201, "a\tb"):
+        res = run_cli("letter", LETTER, "--db", db, "--project", bad)
+        assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+        assert "'project' is" in res.stderr and "printable characters" in res.stderr
+    res = run_cli("runs", "--db", db, "--limit", "-1")
+    assert res.returncode == 2 and "--limit -1: give 0 (all) or more" in res.stderr
