@@ -481,6 +481,61 @@ def report(
             err.print(f"{f} report of run {run.id}: {escape(str(path))}", soft_wrap=True)
 
 
+portfolio_app = typer.Typer(help="The portfolio of projects the strategy group follows ([portfolio] in the "
+                            "config, docs/dashboard.md).", no_args_is_help=True)
+app.add_typer(portfolio_app, name="portfolio")
+
+# how each channel's targets are audited (texts and SMS have no stored runs yet: issue 17)
+CHANNEL_COMMAND = {"web": "audit", "booking": "audit", "letters": "letter", "memo": "letter"}
+
+
+@portfolio_app.command("run")
+def portfolio_run(
+    project: List[str] = typer.Option([], "--project", help="Only this project (repeatable) [default: all]."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Audit every project of the portfolio, each run labelled with its project. Incremental (what is
+    unchanged since a project's last run is reused); one project that fails never stops the others.
+    Exit code: the worst of the projects' (docs/exit-codes.md)."""
+    import subprocess
+
+    cfg = _load_config(config, db=db)
+    projects = cfg["portfolio"]["projects"]
+    if not projects:
+        _fail(f"{cfg['_source'] or 'the configuration'}: no portfolio projects; add [[portfolio.projects]] "
+              "tables (name, channel, targets), docs/dashboard.md")
+    names = [p["name"] for p in projects]
+    unknown = [n for n in project if n not in names]
+    if unknown:
+        _fail(f"--project {unknown[0]!r}: no such project in the portfolio; the projects are: {', '.join(names)}")
+    chosen = [p for p in projects if not project or p["name"] in project]
+    codes = []
+    for p in chosen:
+        command = CHANNEL_COMMAND.get(p["channel"])
+        label = f"{p['name']} ({p['channel']})"
+        if command is None:
+            out.print(f"{escape(label)}: skipped, klartjek does not audit the {p['channel']} channel in a portfolio "
+                      "run yet", soft_wrap=True)
+            continue
+        argv = [sys.executable, "-m", "cli", command, *p["targets"], "--project", p["name"], "--incremental",
+                "--db", cfg["db"], "-q"]
+        if cfg["_source"]:
+            argv += ["--config", cfg["_source"]]
+        if command == "audit" and p["crawl"]:
+            argv.append("--crawl")
+        res = subprocess.run(argv, capture_output=True, text=True)
+        summary = (res.stdout.strip().splitlines() or [""])[-1].removeprefix("klartjek: ")
+        problems = [line.removeprefix("klartjek: ") for line in res.stderr.strip().splitlines()]
+        out.print(f"{escape(label)}: {escape(summary or (problems[-1] if problems else 'no result'))}",
+                  soft_wrap=True)
+        for line in problems[:5] if summary else problems[:-1][:5]:
+            out.print(f"  {escape(line)}", soft_wrap=True)
+        codes.append(res.returncode)
+    worst = max(codes, default=EXIT_OK, key=lambda c: {EXIT_OK: 0, EXIT_FAILURES: 1, EXIT_USAGE: 2}.get(c, 3))
+    raise typer.Exit(worst)
+
+
 baseline_app = typer.Typer(help="Accept the findings of a run for now (a file for version control).",
                             no_args_is_help=True, rich_markup_mode=None,
                             context_settings={"help_option_names": ["-h", "--help"]})

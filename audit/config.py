@@ -103,7 +103,7 @@ def environment_overrides(environ, cfg: dict[str, Any]) -> dict[str, Any]:
             node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict) or path[-1] not in node or isinstance(node[path[-1]], dict):
             continue
-        if path == ["ignore"] or path == ["assertions"]:
+        if path in (["ignore"], ["assertions"], ["portfolio", "projects"]):
             continue                      # tables: only in a config file
         value = _env_value(var, raw, node[path[-1]])
         target = out
@@ -189,6 +189,8 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
         return _suppressions(value, where)
     if name == "assertions":
         return _assertions(value, where)
+    if name == "portfolio.projects":
+        return _projects(value, where)
     if key in CHOICES:
         value = str(value)
         if key == "level":
@@ -266,6 +268,43 @@ ASSERTION_KEYS = ("url", "level", "min_score", "min_plain_score", "max_lix", "ch
 ASSERTION_LEVELS = ("error", "warn", "off")
 
 
+CHANNELS = ("web", "booking", "letters", "memo", "sms", "texts")
+PROJECT_KEYS = ("name", "channel", "targets", "owner", "crawl")
+
+
+def _projects(value: Any, where: str) -> list[dict[str, Any]]:
+    """[[portfolio.projects]] tables: name, channel, targets, owner, crawl."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise UsageError(f"{where}: 'portfolio.projects' must be a list of tables ([[portfolio.projects]])")
+    out, names = [], set()
+    for i, entry in enumerate(value, 1):
+        here = f"{where}: portfolio project #{i}"
+        unknown = [k for k in entry if k not in PROJECT_KEYS]
+        if unknown:
+            raise UsageError(f"{here}: unknown key '{unknown[0]}'; known keys: {', '.join(PROJECT_KEYS)}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name or len(name) > PROJECT_MAX or not name.isprintable() \
+                or name != name.strip():
+            raise UsageError(f"{here}: 'name' must be a name of at most {PROJECT_MAX} printable characters")
+        if name in names:
+            raise UsageError(f"{here}: the name {name!r} is used twice; each project needs its own")
+        names.add(name)
+        channel = entry.get("channel")
+        if channel not in CHANNELS:
+            raise UsageError(f"{here} ({name}): 'channel' is {channel!r}; choose one of {', '.join(CHANNELS)}")
+        targets = entry.get("targets")
+        if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
+            raise UsageError(f"{here} ({name}): 'targets' must be a list of URLs, files or folders")
+        owner = entry.get("owner", "")
+        if not isinstance(owner, str):
+            raise UsageError(f"{here} ({name}): 'owner' must be text")
+        crawl = entry.get("crawl", False)
+        if not isinstance(crawl, bool):
+            raise UsageError(f"{here} ({name}): 'crawl' must be true or false")
+        out.append({"name": name, "channel": channel, "targets": list(targets), "owner": owner, "crawl": crawl})
+    return out
+
+
 def _assertions(value: Any, where: str) -> list[dict[str, Any]]:
     """[[assertions]] tables (Lighthouse CI's assertions, per URL glob): url, level (error, warn,
     off), min_score, min_plain_score, max_lix, checks_pass (codes or names that must not fail)."""
@@ -331,5 +370,5 @@ def config_hash(cfg: dict[str, Any]) -> str:
 
 
 def public_config(cfg: dict[str, Any]) -> dict[str, Any]:
-    """What a run records of its configuration (no private keys)."""
-    return copy.deepcopy({k: v for k, v in cfg.items() if not k.startswith("_")})
+    """What a run records of its configuration (no private keys, nor the portfolio it may be part of)."""
+    return copy.deepcopy({k: v for k, v in cfg.items() if not k.startswith("_") and k != "portfolio"})

@@ -70,3 +70,68 @@ def test_an_unknown_project_and_a_bad_name_are_one_line_and_exit_2(tmp_path):
         assert "'project' is" in res.stderr and "printable characters" in res.stderr
     res = run_cli("runs", "--db", db, "--limit", "-1")
     assert res.returncode == 2 and "--limit -1: give 0 (all) or more" in res.stderr
+
+
+PORTFOLIO = f"""
+[[portfolio.projects]]
+name = "Hospitalernes hjemmesider"
+owner = "Webredaktionen"
+channel = "web"
+targets = ["{ROOT / 'fixtures' / 'site' / 'index.html'}"]
+
+[[portfolio.projects]]
+name = "Indkaldelser"
+channel = "letters"
+targets = ["{LETTER}"]
+
+[[portfolio.projects]]
+name = "Gammel brevmappe"
+channel = "letters"
+targets = ["{ROOT / 'fixtures' / 'letters' / 'findes-ikke'}"]
+
+[[portfolio.projects]]
+name = "SMS-påmindelser"
+channel = "sms"
+targets = ["sms/"]
+"""
+
+
+def test_portfolio_run_audits_every_project_and_one_failing_stops_none(tmp_path):
+    cfg = tmp_path / "klartjek.toml"
+    db = str(tmp_path / "history.sqlite")
+    cfg.write_text(f'db = "{db}"\nfail_on = "none"\n' + PORTFOLIO, encoding="utf-8")
+    res = run_cli("portfolio", "run", "--config", str(cfg), cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr           # the worst project's: one could not be read
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("Hospitalernes hjemmesider (web): run ") and "complete, 1 document" in lines[0]
+    assert lines[1].startswith("Indkaldelser (letters): run ") and "complete, 1 document" in lines[1]
+    assert lines[2].startswith("Gammel brevmappe (letters): run ") and "the run is partial (exit 2)" in lines[2]
+    assert lines[3].startswith("  ") and "findes-ikke: no such file" in lines[3]   # why, below it
+    assert lines[-1] == ("SMS-påmindelser (sms): skipped, klartjek does not audit the sms channel in a portfolio "
+                         "run yet")
+    runs = json.loads(run_cli("runs", "--db", db, "--format", "json", "--limit", "0").stdout)
+    assert sorted(r["project"] for r in runs if r["status"] == "complete") == ["Hospitalernes hjemmesider",
+                                                                                 "Indkaldelser"]
+    # one project again: incremental, the unchanged letter reused
+    res = run_cli("portfolio", "run", "--config", str(cfg), "--project", "Indkaldelser", cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout.startswith("Indkaldelser (letters): run ")
+    newest = json.loads(run_cli("runs", "--db", db, "--format", "json", "--limit", "1").stdout)[0]
+    assert newest["project"] == "Indkaldelser" and newest["documents"] == 1
+
+
+@pytest.mark.parametrize("toml, args, message", [
+    ("", [], "no portfolio projects; add [[portfolio.projects]] tables (name, channel, targets), docs/dashboard.md"),
+    (PORTFOLIO, ["--project", "PINFO"], "--project 'PINFO': no such project in the portfolio; the projects are: "
+     "Hospitalernes hjemmesider, Indkaldelser, Gammel brevmappe, SMS-påmindelser"),
+    ('[[portfolio.projects]]\nname = "A"\nchannel = "fax"\ntargets = ["a"]\n', [],
+     "portfolio project #1 (A): 'channel' is 'fax'; choose one of web, booking, letters, memo, sms, texts"),
+    ('[[portfolio.projects]]\nname = "A"\nchannel = "web"\ntargets = ["a"]\n'
+     '[[portfolio.projects]]\nname = "A"\nchannel = "web"\ntargets = ["b"]\n', [],
+     "portfolio project #2: the name 'A' is used twice; each project needs its own"),
+])
+def test_a_bad_portfolio_is_one_line_and_exit_2(tmp_path, toml, args, message):
+    cfg = tmp_path / "klartjek.toml"
+    cfg.write_text(toml, encoding="utf-8")
+    res = run_cli("portfolio", "run", "--config", str(cfg), *args, cwd=tmp_path)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert message in res.stderr
