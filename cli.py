@@ -481,6 +481,51 @@ def report(
             err.print(f"{f} report of run {run.id}: {escape(str(path))}", soft_wrap=True)
 
 
+@app.command()
+def dashboard(
+    out_dir: Path = typer.Option(..., "--out", help="The folder to write the dashboard into (made if missing)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="The dashboard's language [default: da]."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="The first day the trends show "
+                                        "[default: all runs]."),
+    period: Literal["week", "month", "quarter"] = typer.Option("month", "--period", help="How far back the change "
+                                                               "is measured from."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Build the portfolio dashboard from the history: static pages (overview, one per project, the
+    method) and their data as JSON, for the strategy group (docs/dashboard.md)."""
+    import datetime as _dt
+    import shutil
+
+    from audit.portfolio import portfolio_view
+    from core import __version__
+    from reports.dashboard import render
+
+    cfg = _load_config(config, db=db, lang=lang)
+    if since is not None:
+        try:
+            _dt.date.fromisoformat(since)
+        except ValueError:
+            _fail(f"--since {since!r}: not a date; give YYYY-MM-DD")
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {out_dir}: a file, not a folder; give a folder for the dashboard")
+    view = portfolio_view(_store(cfg), cfg["portfolio"]["projects"], since=since, period=period)
+    tmp = out_dir.with_name(out_dir.name + ".tmp-klartjek")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        render(view, tmp, cfg["lang"], {"klartjek": __version__})
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in tmp.iterdir():
+            f.replace(out_dir / f.name)
+    except OSError as exc:
+        _fail(f"--out {out_dir}: cannot write the dashboard ({exc.strerror or exc}); check the folder")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    n = len(view["projects"])
+    out.print(f"klartjek: dashboard of {n} project{'s' if n != 1 else ''} written to {escape(str(out_dir))} "
+              f"(open {escape(str(out_dir / 'index.html'))})", soft_wrap=True)
+
+
 portfolio_app = typer.Typer(help="The portfolio of projects the strategy group follows ([portfolio] in the "
                             "config, docs/dashboard.md).", no_args_is_help=True)
 app.add_typer(portfolio_app, name="portfolio")

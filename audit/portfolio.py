@@ -1,0 +1,136 @@
+"""What the portfolio dashboard shows, read from the history with SQL (aggregates, not every run
+loaded into Python): per project its runs over time (scores, failures by impact, documents), the
+latest run's estimated monitoring score and the share of its pages failing each success criterion,
+its worst documents. reports/dashboard.py renders it; docs/dashboard.md explains every number."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, select
+
+from audit.store import Store, check_results, documents, findings, runs
+from core.model import IMPACTS
+from core.monitoring import CRITERIA, MODEL, band, estimate
+
+PERIODS = {"week": 7, "month": 30, "quarter": 91}
+WORST = 10            # worst documents shown per project
+
+
+def portfolio_view(store: Store, projects: list[dict[str, Any]], *, since: str | None = None,
+                   period: str = "month", now: datetime | None = None) -> dict[str, Any]:
+    """The dashboard's data. ``projects``: the config's [[portfolio.projects]] (owner, channel); a
+    project with runs but not in the config is shown too. ``since``: the first day shown (ISO date);
+    ``period``: how far back "the previous period" is for the change shown."""
+    now = now or datetime.now(timezone.utc)
+    named = {p["name"]: p for p in projects}
+    with store.engine.connect() as conn:
+        counts = (select(documents.c.run_id, func.count().label("found"),
+                         func.sum(case((documents.c.status == "ok", 1), else_=0)).label("tested"),
+                         func.sum(case((documents.c.kind == "page", 1), else_=0)).label("pages"),
+                         func.sum(case((documents.c.kind == "letter", 1), else_=0)).label("letters"))
+                  .group_by(documents.c.run_id).subquery())
+        q = (select(runs.c.id, runs.c.project, runs.c.started_at, runs.c.status, runs.c.score, runs.c.plain_score,
+                    runs.c.klartjek_version, runs.c.axe_version, counts.c.found, counts.c.tested, counts.c.pages,
+                    counts.c.letters)
+             .outerjoin(counts, counts.c.run_id == runs.c.id)
+             .where(runs.c.project.is_not(None), runs.c.ended_at.is_not(None)))
+        if since:
+            q = q.where(runs.c.started_at >= since)
+        rows = conn.execute(q.order_by(runs.c.project, runs.c.started_at, runs.c.id)).all()
+        by_project: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_project.setdefault(r.project, []).append(dict(r._mapping))
+        run_ids = [r.id for r in rows]
+        impacts = _failures_by_impact(conn, run_ids)
+        out_projects = []
+        for name in sorted(by_project, key=lambda n: (n not in named, list(named).index(n) if n in named else 0, n)):
+            history = by_project[name]
+            for h in history:
+                h["failures"] = impacts.get(h["id"], {imp: 0 for imp in IMPACTS})
+            latest = history[-1]
+            criteria, evaluated = _criteria(conn, latest["id"])
+            score = estimate(criteria, evaluated)
+            previous = _previous(history, period, now)
+            cfg = named.get(name, {})
+            kinds = {"page": latest["pages"] or 0, "letter": latest["letters"] or 0}
+            out_projects.append({
+                "name": name, "owner": cfg.get("owner") or None,
+                "channel": cfg.get("channel") or ("letters" if kinds["letter"] > kinds["page"] else "web"),
+                "latest": latest, "previous": previous, "history": history,
+                "criteria": {c: criteria.get(c, 0) for c in CRITERIA}, "evaluated_pages": evaluated,
+                "estimate": score, "band": band(score), "worst": _worst(conn, latest["id"]),
+                "statement": _statement(conn, latest["id"]),
+            })
+    missing = [p["name"] for p in projects if p["name"] not in by_project]
+    return {"generated_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"), "since": since,
+            "period": period, "model": MODEL, "projects": out_projects, "without_runs": missing}
+
+
+def _failures_by_impact(conn, run_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Failed findings of WCAG checks by impact, per run (plain-language findings apart, as in the
+    run's own report)."""
+    out: dict[str, dict[str, int]] = {}
+    for chunk in (run_ids[i:i + 500] for i in range(0, len(run_ids), 500)):
+        q = (select(documents.c.run_id, findings.c.impact, func.count())
+             .select_from(findings.join(check_results, findings.c.check_result_id == check_results.c.id)
+                          .join(documents, check_results.c.document_id == documents.c.id))
+             .where(documents.c.run_id.in_(chunk), findings.c.outcome == "failed",
+                    check_results.c.category.in_(("wcag", "letter-structure")))
+             .group_by(documents.c.run_id, findings.c.impact))
+        for run_id, impact, n in conn.execute(q):
+            out.setdefault(run_id, {imp: 0 for imp in IMPACTS})
+            if impact in IMPACTS:
+                out[run_id][impact] += n
+    return out
+
+
+def _criteria(conn, run_id: str) -> tuple[dict[str, int], int]:
+    """For one run: how many of its audited pages fail each monitored criterion, and how many pages
+    were audited (one query: a count of distinct pages per criterion)."""
+    page = and_(documents.c.run_id == run_id, documents.c.kind == "page", documents.c.status == "ok")
+    evaluated = conn.execute(select(func.count()).select_from(documents).where(page)).scalar() or 0
+    cols = [func.count(distinct(case((check_results.c.wcag.like(f'%"{c}"%'), documents.c.id)))).label(f"c{i}")
+            for i, c in enumerate(CRITERIA)]
+    q = (select(*cols).select_from(check_results.join(documents, check_results.c.document_id == documents.c.id))
+         .where(page, check_results.c.outcome == "failed"))
+    row = conn.execute(q).first()
+    return {c: int(row[i] or 0) for i, c in enumerate(CRITERIA)}, evaluated
+
+
+def _worst(conn, run_id: str) -> list[dict[str, Any]]:
+    q = (select(documents.c.kind, documents.c.url, documents.c.path, documents.c.title, documents.c.score,
+                documents.c.plain_score, documents.c.status)
+         .where(documents.c.run_id == run_id, documents.c.status == "ok", documents.c.score.is_not(None))
+         .order_by(documents.c.score, documents.c.seq).limit(WORST))
+    return [dict(r._mapping) | {"location": r.url or r.path} for r in conn.execute(q)]
+
+
+def _statement(conn, run_id: str) -> bool | None:
+    """Whether the run's crawl found an accessibility statement linked (KS006 passed on its pages);
+    None when the run did not judge it (no crawl)."""
+    q = (select(check_results.c.outcome, func.count())
+         .select_from(check_results.join(documents, check_results.c.document_id == documents.c.id))
+         .where(documents.c.run_id == run_id, check_results.c.code == "KS006").group_by(check_results.c.outcome))
+    got = dict(conn.execute(q).all())
+    if not got:
+        return None
+    return not got.get("failed")
+
+
+def _previous(history: list[dict[str, Any]], period: str, now: datetime) -> dict[str, Any] | None:
+    """The newest run before the start of the current period (or, with no run that old, the first run
+    when there are two or more): what the change is measured against."""
+    start = (now - timedelta(days=PERIODS[period])).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    older = [h for h in history[:-1] if h["started_at"] < start]
+    if older:
+        return older[-1]
+    return history[0] if len(history) > 1 else None
+
+
+def as_json(view: dict[str, Any]) -> str:
+    return json.dumps(view, ensure_ascii=False, indent=2, default=str)
+
+
+__all__ = ["portfolio_view", "as_json", "PERIODS"]
