@@ -19,7 +19,8 @@ WORST = 10            # worst documents shown per project
 
 
 def portfolio_view(store: Store, projects: list[dict[str, Any]], *, since: str | None = None,
-                   period: str = "month", now: datetime | None = None) -> dict[str, Any]:
+                   period: str = "month", now: datetime | None = None,
+                   weights: dict[str, float] | None = None) -> dict[str, Any]:
     """The dashboard's data. ``projects``: the config's [[portfolio.projects]] (owner, channel); a
     project with runs but not in the config is shown too. ``since``: the first day shown (ISO date);
     ``period``: how far back "the previous period" is for the change shown."""
@@ -62,10 +63,78 @@ def portfolio_view(store: Store, projects: list[dict[str, Any]], *, since: str |
                 "criteria": {c: criteria.get(c, 0) for c in CRITERIA}, "evaluated_pages": evaluated,
                 "estimate": score, "band": band(score), "worst": _worst(conn, latest["id"]),
                 "statement": _statement(conn, latest["id"]),
+                "changes": _changes(conn, previous["id"], latest["id"]) if previous else None,
             })
+        fixes = _top_fixes(conn, {p["latest"]["id"]: p["name"] for p in out_projects}, weights or DEFAULT_WEIGHTS)
     missing = [p["name"] for p in projects if p["name"] not in by_project]
     return {"generated_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"), "since": since,
-            "period": period, "model": MODEL, "projects": out_projects, "without_runs": missing}
+            "period": period, "model": MODEL, "projects": out_projects, "without_runs": missing,
+            "top_fixes": fixes}
+
+
+DEFAULT_WEIGHTS = {"critical": 10, "serious": 7, "moderate": 3, "minor": 1}
+TOP_FIXES = 10
+TEMPLATE_MIN_PAGES = 5          # one element failing the same check on this many pages of a run …
+TEMPLATE_MIN_SHARE = 0.5        # … and on at least this share of its pages: a shared template causes it
+
+
+def _top_fixes(conn, latest: dict[str, str], weights: dict[str, float]) -> list[dict[str, Any]]:
+    """The failing checks across the projects' latest runs, ranked by reach: the documents they fail
+    on × their impact's weight. With each, where one element (the same selector) fails on many pages
+    of a project: a template the pages share, fixed once."""
+    if not latest:
+        return []
+    ids = list(latest)
+    failed = and_(documents.c.run_id.in_(ids), check_results.c.outcome == "failed",
+                  check_results.c.category.in_(("wcag", "letter-structure", "best-practice")))
+    joined = check_results.join(documents, check_results.c.document_id == documents.c.id)
+    q = (select(check_results.c.code, check_results.c.name, check_results.c.impact, check_results.c.wcag,
+                documents.c.run_id, func.count(distinct(documents.c.id)))
+         .select_from(joined).where(failed)
+         .group_by(check_results.c.code, check_results.c.name, check_results.c.impact, check_results.c.wcag,
+                   documents.c.run_id))
+    fixes: dict[str, dict[str, Any]] = {}
+    for code, name, impact, wcag, run_id, n in conn.execute(q):
+        f = fixes.setdefault(code, {"code": code, "name": name, "impact": impact, "wcag": json.loads(wcag or "[]"),
+                                    "documents": 0, "projects": {}, "templates": []})
+        f["documents"] += n
+        f["projects"][latest[run_id]] = f["projects"].get(latest[run_id], 0) + n
+        if impact and weights.get(impact, 0) > weights.get(f["impact"] or "", 0):
+            f["impact"] = impact
+    for f in fixes.values():
+        f["reach"] = f["documents"] * weights.get(f["impact"] or "", 1)
+    ranked = sorted(fixes.values(), key=lambda f: (-f["reach"], f["code"]))[:TOP_FIXES]
+    if ranked:
+        pages = dict(conn.execute(select(documents.c.run_id, func.count()).where(
+            documents.c.run_id.in_(ids), documents.c.status == "ok").group_by(documents.c.run_id)).all())
+        codes = [f["code"] for f in ranked]
+        q = (select(check_results.c.code, documents.c.run_id, findings.c.target, func.count(distinct(documents.c.id)))
+             .select_from(findings.join(check_results, findings.c.check_result_id == check_results.c.id)
+                          .join(documents, check_results.c.document_id == documents.c.id))
+             .where(failed, check_results.c.code.in_(codes), findings.c.outcome == "failed")
+             .group_by(check_results.c.code, documents.c.run_id, findings.c.target)
+             .having(func.count(distinct(documents.c.id)) >= TEMPLATE_MIN_PAGES))
+        by_code = {f["code"]: f for f in ranked}
+        for code, run_id, target, n in conn.execute(q):
+            if n >= TEMPLATE_MIN_SHARE * (pages.get(run_id) or 1):
+                by_code[code]["templates"].append({"project": latest[run_id], "target": target, "documents": n})
+        for f in ranked:
+            f["templates"].sort(key=lambda t: (-t["documents"], t["project"], t["target"] or ""))
+            f["templates"] = f["templates"][:3]
+    return ranked
+
+
+def _changes(conn, before: str, after: str) -> dict[str, int]:
+    """Failing findings new in ``after`` and fixed since ``before`` (by fingerprint: the check, the
+    document's location and the element), and those in both."""
+    def prints(run_id: str) -> set[str]:
+        q = (select(distinct(findings.c.fingerprint))
+             .select_from(findings.join(check_results, findings.c.check_result_id == check_results.c.id)
+                          .join(documents, check_results.c.document_id == documents.c.id))
+             .where(documents.c.run_id == run_id, findings.c.outcome == "failed", findings.c.fingerprint.is_not(None)))
+        return {r[0] for r in conn.execute(q)}
+    a, b = prints(before), prints(after)
+    return {"new": len(b - a), "fixed": len(a - b), "unchanged": len(a & b)}
 
 
 def _failures_by_impact(conn, run_ids: list[str]) -> dict[str, dict[str, int]]:

@@ -35,8 +35,8 @@ T = {
     "change": {"da": "Ændring", "en": "Change"},
     "trend": {"da": "Udvikling", "en": "Trend"},
     "where": {"da": "Hvor skal der sættes ind?", "en": "Where to push"},
-    "where_intro": {"da": "Andel af de testede sider i hvert projekts seneste kørsel, der fejler kriteriet. Det er "
-                          "de 15 kriterier, som den statslige overvågning af tilgængelighed tester automatisk.",
+    "where_intro": {"da": "Tallet er den andel af de testede sider i den seneste kørsel, der fejler kriteriet. Det "
+                          "er de 15 kriterier, som staten tester selv, når den overvåger, om sider er tilgængelige.",
                     "en": "Share of the pages tested in each project's last run that fail the success criterion "
                           "(the 15 criteria the Agency for Digital Government's monitoring tests automatically)."},
     "criterion": {"da": "Kriterium", "en": "Success criterion"},
@@ -61,6 +61,22 @@ T = {
     "tools": {"da": "Værktøjer", "en": "Tools"},
     "skip": {"da": "Gå til indholdet", "en": "Skip to the content"},
     "pages_tested": {"da": "testede sider", "en": "pages tested"},
+    "fixes": {"da": "De rettelser, der når flest", "en": "The fixes that reach furthest"},
+    "fixes_intro": {"da": "Her er de tjek, der fejler flest steder i de seneste kørsler. Listen er ordnet efter, "
+                          "hvor langt en rettelse når: antal dokumenter gange vægten af fejlen.",
+                    "en": "Failing checks in the projects' latest runs, ranked by reach: the documents they fail on "
+                          "times the weight of their impact."},
+    "check": {"da": "Tjek", "en": "Check"},
+    "impact": {"da": "Alvor", "en": "Impact"},
+    "reach": {"da": "Rækkevidde", "en": "Reach"},
+    "where_found": {"da": "Hvor", "en": "Where"},
+    "template": {"da": "samme element på {n} sider i {p}. Det er nok en fælles skabelon, så det kan rettes ét sted",
+                 "en": "the same element on {n} pages of {p}: probably a shared template, fixed in one place"},
+    "changes": {"da": "Nye og rettede fejl siden forrige periode",
+                "en": "New and fixed failures since the previous period"},
+    "new": {"da": "Nye", "en": "New"}, "fixed": {"da": "Rettede", "en": "Fixed"},
+    "unchanged": {"da": "Uændrede", "en": "Unchanged"},
+    "since_run": {"da": "Sammenlignet med", "en": "Compared with"},
     "score_axis": {"da": "score", "en": "score"},
 }
 CHANNEL_NAMES = {"web": {"da": "web", "en": "web"}, "booking": {"da": "booking", "en": "booking"},

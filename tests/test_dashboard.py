@@ -161,3 +161,28 @@ def test_the_same_numbers_from_a_postgresql_history(history, pg_url, tmp_path):
     pick = lambda d: [({k: p[k] for k in keep}, [(h["id"], h["score"], h["failures"], h["found"], h["tested"])  # noqa: E731
                                                  for h in p["history"]]) for p in d["projects"]]
     assert pick(load_json(tmp_path / "pg" / "data.json")) == pick(load_json(history["out"] / "data.json"))
+
+
+def test_the_top_fixes_are_ranked_by_reach_and_a_shared_template_is_named(history, tmp_path):
+    data = load_json(history["out"] / "data.json")
+    assert [(f["code"], f["documents"], f["reach"]) for f in data["top_fixes"]] == [("KA057", 2, 20), ("KA010", 1, 7)]
+    web = next(p for p in data["projects"] if p["name"] == WEB)
+    # against r2 (the last run before the month): #e30 fixed, #e11 new, three still failing
+    assert web["changes"] == {"new": 1, "fixed": 1, "unchanged": 3}
+    html = (history["out"] / "index.html").read_text(encoding="utf-8")
+    assert "<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">3</td><td>1. oktober 2026</td>" in html
+
+    from audit.portfolio import portfolio_view
+    from audit.store import Store
+
+    store = Store(str(tmp_path / "t.sqlite"))
+    logo = [("KA057", "1.1.1", "critical", 1)]
+    docs = [_page(i, 50.0, logo) for i in range(6)]
+    for d in docs[:5]:                      # five of six pages: the same logo in the header fails
+        d.results[0].findings[0].target = "#logo"
+    _run(store, "t1", "2026-11-01", "Skabelon", 50.0, docs)
+    view = portfolio_view(store, [])
+    store.close()
+    fix = view["top_fixes"][0]
+    assert (fix["code"], fix["documents"], fix["reach"]) == ("KA057", 6, 60)
+    assert fix["templates"] == [{"project": "Skabelon", "target": "#logo", "documents": 5}]
