@@ -514,6 +514,12 @@ def dashboard(
     tmp = out_dir.with_name(out_dir.name + ".tmp-klartjek")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
+        from reports import write_report
+
+        store = _store(cfg)
+        for p in view["projects"]:            # each project's latest run in full: its own HTML report
+            p["report"] = f"kørsel-{p['latest']['id']}.html"
+            write_report(store.load_run(p["latest"]["id"]), "html", tmp / p["report"], cfg["lang"], store)
         render(view, tmp, cfg["lang"], {"klartjek": __version__})
         out_dir.mkdir(parents=True, exist_ok=True)
         for f in tmp.iterdir():

@@ -77,6 +77,8 @@ T = {
     "new": {"da": "Nye", "en": "New"}, "fixed": {"da": "Rettede", "en": "Fixed"},
     "unchanged": {"da": "Uændrede", "en": "Unchanged"},
     "since_run": {"da": "Sammenlignet med", "en": "Compared with"},
+    "full_report": {"da": "hele rapporten", "en": "the full report"},
+    "versions": {"da": "Værktøjer i de seneste kørsler", "en": "Tools in the latest runs"},
     "score_axis": {"da": "score", "en": "score"},
 }
 CHANNEL_NAMES = {"web": {"da": "web", "en": "web"}, "booking": {"da": "booking", "en": "booking"},
@@ -188,6 +190,20 @@ def line_chart(values: list[tuple[str, float]], *, title: str, summary: str, lan
     return Markup("".join(parts))
 
 
+def sparkline(values: list[float], label: str) -> Markup:
+    """A small line of the values (0–100) for a table cell: an image whose name says what it shows."""
+    w, h = 80, 20
+    if len(values) < 2:
+        return Markup("")
+    pts = " ".join(f"{2 + (w - 4) * i / (len(values) - 1):.1f},{h - 2 - (h - 4) * v / 100:.1f}"
+                    for i, v in enumerate(values))
+    last = values[-1]
+    return Markup(f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{escape(label)}" '
+                  f'focusable="false" xmlns="http://www.w3.org/2000/svg"><polyline points="{pts}" fill="none" '
+                  f'stroke="#0b4f8a" stroke-width="1.5"/><circle cx="{w - 2}" cy="{h - 2 - (h - 4) * last / 100:.1f}" '
+                  'r="2.5" fill="#0b4f8a"/></svg>')
+
+
 def slug(name: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")).strip("-")
     return s or "projekt"
@@ -212,6 +228,7 @@ def render(view: dict[str, Any], out_dir: Path, lang: str = "da", versions: dict
         p["chart"] = line_chart(scores, title=f"{t('wcag')}: {p['name']}", summary=summary, lang=lang,
                                 chart_id=f"score-{s}")
         p["chart_summary"] = summary
+        p["sparkline"] = sparkline([v for _, v in scores], summary)
         p["change_words"] = change_words(p, lang)
     common = dict(view=view, lang=lang, t=t, number=number, day=day, plural=plural, impacts=IMPACTS,
                   impact_names=IMPACT_NAMES, channel_names=CHANNEL_NAMES, criteria=CRITERIA,

@@ -107,6 +107,11 @@ def test_a_project_page_has_its_chart_with_a_summary_and_the_data_as_a_table(his
         assert f'<tr><th scope="row">{day}</th><td class="num">{score}</td>' in page
     assert ("475 (delvist overholdt, 4 testede sider) — <span data-klartjek-ignore>Estimat — ikke "
             "Digitaliseringsstyrelsens score</span>") in page
+    assert ': <a href="kørsel-r3.html">hele rapporten</a>' in page       # the latest run's own report
+    report = (history["out"] / "kørsel-r3.html").read_text(encoding="utf-8")
+    assert "r3" in report and "Side 0" in report
+    overview = (history["out"] / "index.html").read_text(encoding="utf-8")
+    assert 'role="img" aria-label="WCAG-scoren steg fra 60,0 til 82,5 siden 1. september 2026."' in overview
     worst = page.split("<caption>Dokumenter med den laveste WCAG-score</caption>")[1]
     assert worst.index("Side 0") < worst.index("Side 1") < worst.index("Side 2")
 
@@ -186,3 +191,22 @@ def test_the_top_fixes_are_ranked_by_reach_and_a_shared_template_is_named(histor
     fix = view["top_fixes"][0]
     assert (fix["code"], fix["documents"], fix["reach"]) == ("KA057", 6, 60)
     assert fix["templates"] == [{"project": "Skabelon", "target": "#logo", "documents": 5}]
+
+
+def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
+    """fixtures/portfolio: the demo site, its clean twin, letters and MeMo messages, audited by
+    `portfolio run` and shown by `dashboard` (the SMS project is named but not audited yet)."""
+    cfg = ["--config", "fixtures/portfolio/klartjek.toml", "--db", str(tmp_path / "p.sqlite")]
+    res = run_cli("portfolio", "run", *cfg)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.count(": run ") == 4 and "SMS-påmindelser (sms): skipped" in res.stdout
+    res = run_cli("dashboard", *cfg, "--out", str(tmp_path / "d"))
+    assert res.returncode == 0, res.stderr
+    data = load_json(tmp_path / "d" / "data.json")
+    got = {p["name"]: (p["channel"], p["estimate"], p["band"], p["evaluated_pages"], p["latest"]["tested"])
+           for p in data["projects"]}
+    assert got == {"Hospitalernes hjemmesider": ("web", 473, "partially", 11, 11),
+                   "Den rettede hjemmeside": ("web", 500, "compliant", 11, 11),
+                   "Indkaldelser": ("letters", None, None, 0, 3),
+                   "Digital Post": ("memo", None, None, 0, 2)}
+    assert data["without_runs"] == ["SMS-påmindelser"]
