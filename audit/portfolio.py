@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import JSON, Float, and_, case, cast, distinct, func, select
 
 from audit.store import Store, check_results, documents, findings, runs
 from core.model import IMPACTS
@@ -27,14 +27,16 @@ def portfolio_view(store: Store, projects: list[dict[str, Any]], *, since: str |
     now = now or datetime.now(timezone.utc)
     named = {p["name"]: p for p in projects}
     with store.engine.connect() as conn:
+        lix = _lix(conn.dialect.name)
         counts = (select(documents.c.run_id, func.count().label("found"),
+                         func.avg(case((documents.c.status == "ok", lix))).label("lix"),
                          func.sum(case((documents.c.status == "ok", 1), else_=0)).label("tested"),
                          func.sum(case((documents.c.kind == "page", 1), else_=0)).label("pages"),
                          func.sum(case((documents.c.kind == "letter", 1), else_=0)).label("letters"))
                   .group_by(documents.c.run_id).subquery())
         q = (select(runs.c.id, runs.c.project, runs.c.started_at, runs.c.status, runs.c.score, runs.c.plain_score,
                     runs.c.klartjek_version, runs.c.axe_version, counts.c.found, counts.c.tested, counts.c.pages,
-                    counts.c.letters)
+                    counts.c.letters, counts.c.lix)
              .outerjoin(counts, counts.c.run_id == runs.c.id)
              .where(runs.c.project.is_not(None), runs.c.ended_at.is_not(None)))
         if since:
@@ -45,11 +47,13 @@ def portfolio_view(store: Store, projects: list[dict[str, Any]], *, since: str |
             by_project.setdefault(r.project, []).append(dict(r._mapping))
         run_ids = [r.id for r in rows]
         impacts = _failures_by_impact(conn, run_ids)
+        sites = _sites(conn, run_ids)
         out_projects = []
         for name in sorted(by_project, key=lambda n: (n not in named, list(named).index(n) if n in named else 0, n)):
             history = by_project[name]
             for h in history:
                 h["failures"] = impacts.get(h["id"], {imp: 0 for imp in IMPACTS})
+                h["lix"] = round(float(h["lix"]), 1) if h["lix"] is not None else None
             latest = history[-1]
             criteria, evaluated = _criteria(conn, latest["id"])
             score = estimate(criteria, evaluated)
@@ -64,6 +68,7 @@ def portfolio_view(store: Store, projects: list[dict[str, Any]], *, since: str |
                 "estimate": score, "band": band(score), "worst": _worst(conn, latest["id"]),
                 "statement": _statement(conn, latest["id"]),
                 "changes": _changes(conn, previous["id"], latest["id"]) if previous else None,
+                "sites": _site_trends(history, sites),
             })
         fixes = _top_fixes(conn, {p["latest"]["id"]: p["name"] for p in out_projects}, weights or DEFAULT_WEIGHTS)
     missing = [p["name"] for p in projects if p["name"] not in by_project]
@@ -128,13 +133,54 @@ def _changes(conn, before: str, after: str) -> dict[str, int]:
     """Failing findings new in ``after`` and fixed since ``before`` (by fingerprint: the check, the
     document's location and the element), and those in both."""
     def prints(run_id: str) -> set[str]:
-        q = (select(distinct(findings.c.fingerprint))
+        q = (select(findings.c.fingerprint).distinct()
              .select_from(findings.join(check_results, findings.c.check_result_id == check_results.c.id)
                           .join(documents, check_results.c.document_id == documents.c.id))
              .where(documents.c.run_id == run_id, findings.c.outcome == "failed", findings.c.fingerprint.is_not(None)))
         return {r[0] for r in conn.execute(q)}
     a, b = prints(before), prints(after)
     return {"new": len(b - a), "fixed": len(a - b), "unchanged": len(a & b)}
+
+
+def _lix(dialect: str):
+    """A document's LIX, read from its readability JSON in SQL (None where it has none)."""
+    if dialect == "postgresql":
+        return cast(cast(documents.c.readability, JSON)["lix"].as_string(), Float)
+    return func.json_extract(documents.c.readability, "$.lix")
+
+
+def _origin(dialect: str):
+    """A document URL's origin (scheme://host[:port]) in SQL; None for a file."""
+    url = documents.c.url
+    if dialect == "postgresql":
+        return func.substring(url, r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+")
+    after = func.substr(url, func.instr(url, "://") + 3)
+    end = func.instr(after, "/")
+    return case((url.is_(None), None), (end == 0, url), else_=func.substr(url, 1, func.instr(url, "://") + 1 + end))
+
+
+def _sites(conn, run_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """run id → site (origin) → the mean score of its documents and how many there are."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    origin = _origin(conn.dialect.name).label("origin")
+    for chunk in (run_ids[i:i + 500] for i in range(0, len(run_ids), 500)):
+        q = (select(documents.c.run_id, origin, func.avg(documents.c.score), func.count())
+             .where(documents.c.run_id.in_(chunk), documents.c.status == "ok", documents.c.url.is_not(None))
+             .group_by(documents.c.run_id, origin))
+        for run_id, site, score, n in conn.execute(q):
+            if site:
+                out.setdefault(run_id, {})[site] = {"score": round(float(score), 1) if score is not None else None,
+                                                     "documents": n}
+    return out
+
+
+def _site_trends(history: list[dict[str, Any]], sites: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each site a project's runs audited: its mean document score run by run (when there are two or more sites)."""
+    names = sorted({s for h in history for s in sites.get(h["id"], {})})
+    if len(names) < 2:
+        return []
+    return [{"site": s, "history": [{"id": h["id"], "started_at": h["started_at"], **sites[h["id"]][s]}
+                                    for h in history if s in sites.get(h["id"], {})]} for s in names]
 
 
 def _failures_by_impact(conn, run_ids: list[str]) -> dict[str, dict[str, int]]:

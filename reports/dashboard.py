@@ -78,6 +78,12 @@ T = {
     "unchanged": {"da": "Uændrede", "en": "Unchanged"},
     "since_run": {"da": "Sammenlignet med", "en": "Compared with"},
     "full_report": {"da": "hele rapporten", "en": "the full report"},
+    "site_trend": {"da": "Udvikling pr. websted", "en": "Trend per site"},
+    "site_intro": {"da": "Gennemsnittet af WCAG-scoren for webstedets dokumenter i hver kørsel.",
+                   "en": "The mean WCAG score of the site's documents in each run."},
+    "site": {"da": "Websted", "en": "Site"},
+    "mean_score": {"da": "Gennemsnitlig score", "en": "Mean score"},
+    "lix": {"da": "LIX (gennemsnit)", "en": "LIX (mean)"},
     "versions": {"da": "Værktøjer i de seneste kørsler", "en": "Tools in the latest runs"},
     "score_axis": {"da": "score", "en": "score"},
 }
@@ -229,6 +235,13 @@ def render(view: dict[str, Any], out_dir: Path, lang: str = "da", versions: dict
                                 chart_id=f"score-{s}")
         p["chart_summary"] = summary
         p["sparkline"] = sparkline([v for _, v in scores], summary)
+        for k, site in enumerate(p["sites"]):
+            points = [(h["started_at"], h["score"]) for h in site["history"] if h["score"] is not None]
+            what_site = (f"Den gennemsnitlige score på {site['site']}" if lang == "da"
+                         else f"The mean score on {site['site']}")
+            site["summary"] = chart_summary(points, lang, what_site)
+            site["chart"] = line_chart(points, title=f"{t('site_trend')}: {site['site']}", summary=site["summary"],
+                                       lang=lang, chart_id=f"site-{s}-{k}")
         p["change_words"] = change_words(p, lang)
     common = dict(view=view, lang=lang, t=t, number=number, day=day, plural=plural, impacts=IMPACTS,
                   impact_names=IMPACT_NAMES, channel_names=CHANNEL_NAMES, criteria=CRITERIA,
@@ -245,7 +258,8 @@ def render(view: dict[str, Any], out_dir: Path, lang: str = "da", versions: dict
         tmp.replace(out_dir / name)
         written.append(out_dir / name)
     data = {k: v for k, v in view.items()}
-    data["projects"] = [{k: v for k, v in p.items() if k not in ("chart",)} for p in view["projects"]]
+    data["projects"] = [{k: v for k, v in p.items() if k not in ("chart", "sparkline")} | {
+        "sites": [{k: v for k, v in s.items() if k != "chart"} for s in p["sites"]]} for p in view["projects"]]
     (out_dir / "data.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written.append(out_dir / "data.json")
     return written

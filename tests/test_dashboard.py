@@ -210,3 +210,25 @@ def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
                    "Indkaldelser": ("letters", None, None, 0, 3),
                    "Digital Post": ("memo", None, None, 0, 2)}
     assert data["without_runs"] == ["SMS-påmindelser"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_lix_and_the_trend_of_each_site_are_read_in_sql(backend, tmp_path, request):
+    from audit.portfolio import portfolio_view
+    from audit.store import Store
+
+    url = str(tmp_path / "s.sqlite") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    store = Store(url)
+    for rid, day, scores in (("s1", "2026-10-01", (60.0, 80.0, 90.0)), ("s2", "2026-11-01", (70.0, 90.0, 100.0))):
+        docs = [_page(i, sc, []) for i, sc in enumerate(scores)]
+        docs[2].url = "https://booking.example-hospital.dk:8443/tid?x=1"
+        for i, d in enumerate(docs):
+            d.readability = {"lix": 30.0 + 10 * i, "assessed": True} if i < 2 else {"assessed": False}
+        _run(store, rid, day, "To websteder", sum(scores) / 3, docs)
+    view = portfolio_view(store, [])
+    store.close()
+    p = view["projects"][0]
+    assert [h["lix"] for h in p["history"]] == [35.0, 35.0]          # the mean of 30 and 40; none for the third
+    assert [(s["site"], [(h["score"], h["documents"]) for h in s["history"]]) for s in p["sites"]] == [
+        ("https://booking.example-hospital.dk:8443", [(90.0, 1), (100.0, 1)]),
+        ("https://www.example-hospital.dk", [(70.0, 2), (80.0, 2)])]
