@@ -518,10 +518,12 @@ def dashboard(
 
         store = _store(cfg)
         for p in view["projects"]:            # each project's latest run in full: its own HTML report
-            p["report"] = f"kørsel-{p['latest']['id']}.html"
+            p["report"] = f"koersel-{p['latest']['id']}.html"
             write_report(store.load_run(p["latest"]["id"]), "html", tmp / p["report"], cfg["lang"], store)
         render(view, tmp, cfg["lang"], {"klartjek": __version__})
         out_dir.mkdir(parents=True, exist_ok=True)
+        for old in (*out_dir.glob("projekt-*.html"), *out_dir.glob("koersel-*.html")):   # an earlier build's
+            old.unlink()
         for f in tmp.iterdir():
             f.replace(out_dir / f.name)
     except OSError as exc:

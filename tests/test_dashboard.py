@@ -107,8 +107,8 @@ def test_a_project_page_has_its_chart_with_a_summary_and_the_data_as_a_table(his
         assert f'<tr><th scope="row">{day}</th><td class="num">{score}</td>' in page
     assert ("475 (delvist overholdt, 4 testede sider) — <span data-klartjek-ignore>Estimat — ikke "
             "Digitaliseringsstyrelsens score</span>") in page
-    assert ': <a href="kørsel-r3.html">hele rapporten</a>' in page       # the latest run's own report
-    report = (history["out"] / "kørsel-r3.html").read_text(encoding="utf-8")
+    assert ': <a href="koersel-r3.html">hele rapporten</a>' in page       # the latest run's own report
+    report = (history["out"] / "koersel-r3.html").read_text(encoding="utf-8")
     assert "r3" in report and "Side 0" in report
     overview = (history["out"] / "index.html").read_text(encoding="utf-8")
     assert 'role="img" aria-label="WCAG-scoren steg fra 60,0 til 82,5 siden 1. september 2026."' in overview
