@@ -539,8 +539,8 @@ portfolio_app = typer.Typer(help="The portfolio of projects the strategy group f
                             "config, docs/dashboard.md).", no_args_is_help=True)
 app.add_typer(portfolio_app, name="portfolio")
 
-# how each channel's targets are audited (texts and SMS have no stored runs yet: issue 17)
-CHANNEL_COMMAND = {"web": "audit", "booking": "audit", "letters": "letter", "memo": "letter"}
+# how each channel's targets are audited (texts in this process, audit/texts.py; SMS not yet)
+CHANNEL_COMMAND = {"web": "audit", "booking": "audit", "letters": "letter", "memo": "letter", "texts": "text"}
 
 
 @portfolio_app.command("run")
@@ -572,6 +572,9 @@ def portfolio_run(
             out.print(f"{escape(label)}: skipped, klartjek does not audit the {p['channel']} channel in a portfolio "
                       "run yet", soft_wrap=True)
             continue
+        if command == "text":
+            codes.append(_portfolio_texts(cfg, p, label))
+            continue
         argv = [sys.executable, "-m", "cli", command, *p["targets"], "--project", p["name"], "--incremental",
                 "--db", cfg["db"], "-q"]
         if cfg["_source"]:
@@ -588,6 +591,26 @@ def portfolio_run(
         codes.append(res.returncode)
     worst = max(codes, default=EXIT_OK, key=lambda c: {EXIT_OK: 0, EXIT_FAILURES: 1, EXIT_USAGE: 2}.get(c, 3))
     raise typer.Exit(worst)
+
+
+def _portfolio_texts(cfg, project: dict, label: str) -> int:
+    """A texts project: its files checked and stored as one run (audit/texts.py); the exit code."""
+    from audit.texts import text_run
+    from reports.terminal import fmt_score
+
+    try:
+        run = text_run(_store(cfg), cfg, project["targets"], project["name"])
+    except KlartjekError as exc:
+        out.print(f"{escape(label)}: {escape(str(exc))}", soft_wrap=True)
+        return EXIT_USAGE
+    n, errors = len(run.documents), [d.error for d in run.documents if d.status != "ok"]
+    code = EXIT_USAGE if run.status != "complete" else (
+        EXIT_FAILURES if count_gate_failures(run, cfg["fail_on"]) else EXIT_OK)
+    out.print(f"{escape(label)}: run {run.id} {run.status}, {n} text{'s' if n != 1 else ''}, plain-language score "
+              f"{fmt_score(run.plain_score)} (exit {code})", soft_wrap=True)
+    for e in errors[:5]:
+        out.print(f"  {escape(e or '')}", soft_wrap=True)
+    return code
 
 
 baseline_app = typer.Typer(help="Accept the findings of a run for now (a file for version control).",
@@ -941,15 +964,13 @@ def _sha256(raw: bytes) -> str:
 
 
 def _decode(raw: bytes, name: str) -> str:
-    if b"\x00" in raw[:4096]:
-        _fail(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+    from audit.textextract import decode_text
+    from core.errors import TargetError
+
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return raw.decode("cp1252")   # older Danish Windows texts
-        except UnicodeDecodeError:
-            _fail(f"{name}: not UTF-8 text; save it as UTF-8 and try again")
+        return decode_text(raw, name)
+    except TargetError as exc:
+        _fail(str(exc))
 
 
 def _playwright_chromium() -> str | None:

@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Float, and_, case, cast, distinct, func, select
+from sqlalchemy import JSON, Float, and_, case, cast, distinct, func, or_, select
 
 from audit.store import Store, check_results, documents, findings, runs
 from core.model import IMPACTS
@@ -217,8 +217,9 @@ def _criteria(conn, run_id: str) -> tuple[dict[str, int], int]:
 def _worst(conn, run_id: str) -> list[dict[str, Any]]:
     q = (select(documents.c.kind, documents.c.url, documents.c.path, documents.c.title, documents.c.score,
                 documents.c.plain_score, documents.c.status)
-         .where(documents.c.run_id == run_id, documents.c.status == "ok", documents.c.score.is_not(None))
-         .order_by(documents.c.score, documents.c.seq).limit(WORST))
+         .where(documents.c.run_id == run_id, documents.c.status == "ok",
+                or_(documents.c.score.is_not(None), documents.c.plain_score.is_not(None)))
+         .order_by(func.coalesce(documents.c.score, documents.c.plain_score), documents.c.seq).limit(WORST))
     return [dict(r._mapping) | {"location": r.url or r.path} for r in conn.execute(q)]
 
 

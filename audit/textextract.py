@@ -221,3 +221,19 @@ def text_from_blocks(blocks, lang: str | None = None, source: str = "letter") ->
         b.add_text(text)
         b.flush(kind, level)
     return {"text": b.text, "blocks": b.blocks, "links": [], "lang": lang, "source": source}
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """A text file's bytes as text: UTF-8 (with or without a BOM), else Windows-1252 (older Danish
+    Windows texts); TargetError for a binary file or one that is neither."""
+    from core.errors import TargetError
+
+    if b"\x00" in raw[:4096]:
+        raise TargetError(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise TargetError(f"{name}: not UTF-8 text; save it as UTF-8 and try again") from None

@@ -44,7 +44,7 @@ T = {
                     "WCAG-scoren. Scoren for klarsprog måler, om teksterne er skrevet klart.",
               "en": "WCAG (the Web Content Accessibility Guidelines) is what the WCAG score measures against. The "
                     "plain-language score measures whether the texts are written plainly."},
-    "worst": {"da": "Dokumenter med den laveste WCAG-score", "en": "Documents with the lowest WCAG score"},
+    "worst": {"da": "Dokumenter med den laveste score", "en": "Documents with the lowest score"},
     "document": {"da": "Dokument", "en": "Document"},
     "date": {"da": "Dato", "en": "Date"},
     "run": {"da": "Kørsel", "en": "Run"},

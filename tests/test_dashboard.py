@@ -112,7 +112,7 @@ def test_a_project_page_has_its_chart_with_a_summary_and_the_data_as_a_table(his
     assert "r3" in report and "Side 0" in report
     overview = (history["out"] / "index.html").read_text(encoding="utf-8")
     assert 'role="img" aria-label="WCAG-scoren steg fra 60,0 til 82,5 siden 1. september 2026."' in overview
-    worst = page.split("<caption>Dokumenter med den laveste WCAG-score</caption>")[1]
+    worst = page.split("<caption>Dokumenter med den laveste score</caption>")[1]
     assert worst.index("Side 0") < worst.index("Side 1") < worst.index("Side 2")
 
 
@@ -199,7 +199,8 @@ def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
     cfg = ["--config", "fixtures/portfolio/klartjek.toml", "--db", str(tmp_path / "p.sqlite")]
     res = run_cli("portfolio", "run", *cfg)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout.count(": run ") == 4 and "SMS-påmindelser (sms): skipped" in res.stdout
+    assert res.stdout.count(": run ") == 5 and "SMS-påmindelser (sms): skipped" in res.stdout
+    assert "Patientinformation (texts): run " in res.stdout and "complete, 2 texts" in res.stdout
     res = run_cli("dashboard", *cfg, "--out", str(tmp_path / "d"))
     assert res.returncode == 0, res.stderr
     data = load_json(tmp_path / "d" / "data.json")
@@ -208,7 +209,13 @@ def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
     assert got == {"Hospitalernes hjemmesider": ("web", 473, "partially", 11, 11),
                    "Den rettede hjemmeside": ("web", 500, "compliant", 11, 11),
                    "Indkaldelser": ("letters", None, None, 0, 3),
-                   "Digital Post": ("memo", None, None, 0, 2)}
+                   "Digital Post": ("memo", None, None, 0, 2),
+                   "Patientinformation": ("texts", None, None, 0, 2)}
+    pinfo = next(p for p in data["projects"] if p["name"] == "Patientinformation")
+    # the texts, worst first by their plain-language score: the officialese one before the plain one
+    assert [d["location"] for d in pinfo["worst"]] == ["fixtures/portfolio/tekster/kolonoskopi.txt",
+                                                        "fixtures/portfolio/tekster/forberedelse.md"]
+    assert pinfo["latest"]["score"] is None and pinfo["latest"]["plain_score"] < 80
     assert data["without_runs"] == ["SMS-påmindelser"]
 
 

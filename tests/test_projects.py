@@ -135,3 +135,27 @@ def test_a_bad_portfolio_is_one_line_and_exit_2(tmp_path, toml, args, message):
     res = run_cli("portfolio", "run", "--config", str(cfg), *args, cwd=tmp_path)
     assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
     assert message in res.stderr
+
+
+def test_a_texts_project_with_a_bad_file_is_partial_and_keeps_the_others(tmp_path):
+    folder = tmp_path / "tekster"
+    folder.mkdir()
+    (folder / "god.txt").write_text("Du skal møde på hospitalet klokken 10. Tag dit sundhedskort med.", encoding="utf-8")
+    (folder / "billede.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (folder / ".skjult.txt").write_text("Ikke med.", encoding="utf-8")
+    (folder / "noter.docx").write_bytes(b"PK")                       # not a text file: not taken
+    cfg = tmp_path / "klartjek.toml"
+    db = str(tmp_path / "h.sqlite")
+    cfg.write_text(f'db = "{db}"\n[[portfolio.projects]]\nname = "PINFO"\nchannel = "texts"\n'
+                   f'targets = ["{folder}", "{tmp_path / "mangler"}"]\n', encoding="utf-8")
+    res = run_cli("portfolio", "run", "--config", str(cfg), cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("PINFO (texts): run ") and "partial, 3 texts" in lines[0]
+    assert lines[1] == f"  {tmp_path / 'mangler'}: no such file or folder; give text files or a folder of them"
+    assert lines[2] == (f"  {folder / 'billede.txt'}: looks like a binary file, not text; give a text, Markdown or "
+                        "HTML file")
+    run = json.loads(run_cli("report", "--db", db, "latest", "--report", "json:-").stdout)
+    assert [(d["path"], d["status"]) for d in run["documents"]] == [
+        (str(tmp_path / "mangler"), "error"), (str(folder / "billede.txt"), "error"), (str(folder / "god.txt"), "ok")]
+    assert run["project"] == "PINFO" and run["plain_score"] is not None
