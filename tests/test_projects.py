@@ -140,7 +140,7 @@ def test_a_bad_portfolio_is_one_line_and_exit_2(tmp_path, toml, args, message):
 def test_a_texts_project_with_a_bad_file_is_partial_and_keeps_the_others(tmp_path):
     folder = tmp_path / "tekster"
     folder.mkdir()
-    (folder / "god.txt").write_text("Du skal møde på hospitalet klokken 10. Tag dit sundhedskort med.", encoding="utf-8")
+    (folder / "god.txt").write_text("Du skal møde klokken 10. Tag dit sundhedskort med.", encoding="utf-8")
     (folder / "billede.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (folder / ".skjult.txt").write_text("Ikke med.", encoding="utf-8")
     (folder / "noter.docx").write_bytes(b"PK")                       # not a text file: not taken
