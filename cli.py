@@ -517,9 +517,12 @@ def dashboard(
         from reports import write_report
 
         store = _store(cfg)
-        for p in view["projects"]:            # each project's latest run in full: its own HTML report
-            p["report"] = f"koersel-{p['latest']['id']}.html"
-            write_report(store.load_run(p["latest"]["id"]), "html", tmp / p["report"], cfg["lang"], store)
+        for p in view["projects"]:   # the latest run and the one it is compared with, in full: their HTML reports
+            for h in (p["latest"], p["previous"]):
+                if h is not None and "report" not in h:
+                    h["report"] = f"koersel-{h['id']}.html"
+                    write_report(store.load_run(h["id"]), "html", tmp / h["report"], cfg["lang"], store)
+            p["report"] = p["latest"]["report"]
         render(view, tmp, cfg["lang"], {"klartjek": __version__})
         out_dir.mkdir(parents=True, exist_ok=True)
         for old in (*out_dir.glob("projekt-*.html"), *out_dir.glob("koersel-*.html")):   # an earlier build's

@@ -170,7 +170,17 @@ def _sites(conn, run_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
         for run_id, site, score, n in conn.execute(q):
             if site:
                 out.setdefault(run_id, {})[site] = {"score": round(float(score), 1) if score is not None else None,
-                                                     "documents": n}
+                                                     "documents": n, "failures": {imp: 0 for imp in IMPACTS}}
+        q = (select(documents.c.run_id, origin, findings.c.impact, func.count())
+             .select_from(findings.join(check_results, findings.c.check_result_id == check_results.c.id)
+                          .join(documents, check_results.c.document_id == documents.c.id))
+             .where(documents.c.run_id.in_(chunk), documents.c.status == "ok", documents.c.url.is_not(None),
+                    findings.c.outcome == "failed", check_results.c.category.in_(("wcag", "letter-structure")))
+             .group_by(documents.c.run_id, origin, findings.c.impact))
+        for run_id, site, impact, n in conn.execute(q):
+            entry = out.get(run_id, {}).get(site)
+            if entry is not None and impact in IMPACTS:
+                entry["failures"][impact] += n
     return out
 
 

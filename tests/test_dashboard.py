@@ -103,8 +103,11 @@ def test_a_project_page_has_its_chart_with_a_summary_and_the_data_as_a_table(his
     assert "WCAG-scoren steg fra 60,0 til 82,5 siden 1. september 2026." in page
     assert '<svg viewBox="0 0 640 240" width="100%" role="img" aria-labelledby=' in page
     assert page.count("<circle ") == 3 and ">82,5</text>" in page and ">60,0</text>" in page
-    for day, score in (("2026-09-01", "60,0"), ("2026-10-01", "70,0"), ("2026-11-20", "82,5")):
+    # the latest run and the one the change is measured against link to their own full reports
+    for day, score in (("2026-09-01", "60,0"), ('<a href="koersel-r2.html">2026-10-01</a>', "70,0"),
+                       ('<a href="koersel-r3.html">2026-11-20</a>', "82,5")):
         assert f'<tr><th scope="row">{day}</th><td class="num">{score}</td>' in page
+    assert (history["out"] / "koersel-r2.html").is_file() and not (history["out"] / "koersel-r1.html").exists()
     assert ("475 (delvist overholdt, 4 testede sider) — <span data-klartjek-ignore>Estimat — ikke "
             "Digitaliseringsstyrelsens score</span>") in page
     assert ': <a href="koersel-r3.html">hele rapporten</a>' in page       # the latest run's own report
@@ -227,7 +230,8 @@ def test_lix_and_the_trend_of_each_site_are_read_in_sql(backend, tmp_path, reque
     url = str(tmp_path / "s.sqlite") if backend == "sqlite" else request.getfixturevalue("pg_url")
     store = Store(url)
     for rid, day, scores in (("s1", "2026-10-01", (60.0, 80.0, 90.0)), ("s2", "2026-11-01", (70.0, 90.0, 100.0))):
-        docs = [_page(i, sc, []) for i, sc in enumerate(scores)]
+        fails = [("KA057", "1.1.1", "critical", 2)] if rid == "s2" else []
+        docs = [_page(i, sc, fails if i == 0 else []) for i, sc in enumerate(scores)]
         docs[2].url = "https://booking.example-hospital.dk:8443/tid?x=1"
         for i, d in enumerate(docs):
             d.readability = {"lix": 30.0 + 10 * i, "assessed": True} if i < 2 else {"assessed": False}
@@ -239,3 +243,4 @@ def test_lix_and_the_trend_of_each_site_are_read_in_sql(backend, tmp_path, reque
     assert [(s["site"], [(h["score"], h["documents"]) for h in s["history"]]) for s in p["sites"]] == [
         ("https://booking.example-hospital.dk:8443", [(90.0, 1), (100.0, 1)]),
         ("https://www.example-hospital.dk", [(70.0, 2), (80.0, 2)])]
+    assert [[h["failures"]["critical"] for h in s["history"]] for s in p["sites"]] == [[0, 0], [0, 2]]
