@@ -509,14 +509,13 @@ def dashboard(
             _fail(f"--since {since!r}: not a date; give YYYY-MM-DD")
     if out_dir.exists() and not out_dir.is_dir():
         _fail(f"--out {out_dir}: a file, not a folder; give a folder for the dashboard")
-    view = portfolio_view(_store(cfg), cfg["portfolio"]["projects"], since=since, period=period,
-                          weights=cfg["weights"])
+    store = _store(cfg)
+    view = portfolio_view(store, cfg["portfolio"]["projects"], since=since, period=period, weights=cfg["weights"])
     tmp = out_dir.with_name(out_dir.name + ".tmp-klartjek")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         from reports import write_report
 
-        store = _store(cfg)
         for p in view["projects"]:   # the latest run and the one it is compared with, in full: their HTML reports
             for h in (p["latest"], p["previous"]):
                 if h is not None and "report" not in h:
