@@ -274,6 +274,8 @@ def check_long_compound(ctx: Ctx) -> list[Finding]:
         s = text.find(word, last.get((a, word), a))
         last[(a, word)] = s + len(word)
         e = s + len(word)
+        if word[:1].isupper() and not word.isupper() and not _is_sentence_start(ctx, s):
+            continue     # a name (Danish capitalises nothing else inside a sentence): no writer can shorten it
         out.append(finding(ctx, s, e, "minor",
                            {"da": f"\u00bb{word}\u00ab er et langt ord ({letters} bogstaver).",
                             "en": f"\u201c{word}\u201d is a long word ({letters} letters)."},
