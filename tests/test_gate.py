@@ -152,7 +152,8 @@ def test_a_version_1_baseline_written_by_the_former_klartjek_still_matches(tmp_p
     judged = run_cli("gate", run_id, "--db", str(tmp_path / "h.sqlite"), "--baseline",
                      str(ROOT / "tests" / "golden" / "baseline-v1.json"), "--fail-on", "minor")
     counts = re.search(r"(\d+) new at or above 'minor', (\d+) new below it, (\d+) in the baseline", judged.stdout)
-    assert counts.group(3) == "24", judged.stdout
+    # 23 of its 24 are still found: KL005 no longer calls the name »Patientbefordringen« a long word
+    assert counts.group(3) == "23", judged.stdout
     known_codes = {f["code"] for f in old["findings"]}
     new_codes = set(re.findall(r"new (K[A-Z]\d{3}) ", judged.stdout))
     assert not (new_codes & known_codes), judged.stdout     # only checks added since can be new
