@@ -247,6 +247,67 @@ def letter(
                    incremental=incremental, letters=downloads, project=project)
 
 
+@app.command()
+def journey(
+    files: Optional[List[Path]] = typer.Argument(None, metavar="JOURNEY",
+                                                 help="Journey files (.yml; docs/journeys.md) [default: the "
+                                                 "config's [[journeys]]]."),
+    level: Optional[Level] = typer.Option(None, "--level", help="Highest WCAG level checked [default: AA]."),
+    wcag_version: Optional[WcagVersion] = typer.Option(None, "--wcag-version", help="WCAG version [default: 2.2]."),
+    profile: Optional[Literal["quick", "default"]] = typer.Option(
+        None, "--profile", help="quick: axe-core and the checks that cost next to nothing in each state; default: "
+        "also the checks that act on the page [default: default]."),
+    best_practices: Optional[bool] = typer.Option(None, "--best-practices/--no-best-practices",
+                                                  help="Also run the best-practice checks."),
+    fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
+                                             "[default: serious]."),
+    json_path: Optional[Path] = JsonOpt,
+    report: List[str] = ReportOpt,
+    db: Optional[str] = DbOpt,
+    lang: Optional[Lang] = LangOpt,
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds a state may take to check, more than 0 "
+                                            "[default: 30]."),
+    screenshots: Optional[Shots] = typer.Option(None, "--screenshots", help="Photograph failing elements for the "
+                                                "HTML report [default: auto]."),
+    viewport: Optional[str] = typer.Option(None, "--viewport", help="Browser window WIDTHxHEIGHT, unless the "
+                                           "journey gives one [default: 1280x900]."),
+    block_external: Optional[bool] = typer.Option(
+        None, "--block-external/--no-block-external",
+        help="Let the browser reach only the journeys' own hosts and --allow-host hosts."),
+    allow_host: List[str] = typer.Option([], "--allow-host", metavar="HOST[:PORT]",
+                                         help="A host (or host:port) reachable with --block-external (repeatable)."),
+    project: Optional[str] = ProjectOpt,
+    config: Optional[Path] = ConfigOpt,
+    quiet: bool = QuietOpt,
+) -> None:
+    """Do what a user does (log in, click, fill in, submit) and audit the page at each `audit` step of
+    a journey, with every check and the checks only a journey can make; stored and reported like an audit."""
+    from audit.journeyfile import journey_from_data, read_journey_file
+    from core.netscope import parse_entry
+
+    cfg = _load_config(config, level=level, wcag_version=wcag_version, best_practices=best_practices,
+                       fail_on=fail_on, db=db, lang=lang, timeout=timeout, viewport=viewport,
+                       screenshots=screenshots, block_external=block_external, profile=profile, project=project)
+    for host in allow_host:
+        parse_entry(host, "--allow-host")
+    cfg["allow_hosts"] = [*cfg["allow_hosts"], *allow_host]
+    if files:
+        journeys = [read_journey_file(f) for f in files]
+    else:
+        where = cfg.get("_source") or "the config"
+        folder = Path(cfg["_source"]).parent if cfg.get("_source") else Path.cwd()
+        journeys = [journey_from_data(j, f"{where} [[journeys]] #{i}", folder, f"journey-{i}")
+                    for i, j in enumerate(cfg.get("journeys") or [], 1)]
+        if not journeys:
+            _fail("give at least one journey file (.yml), or [[journeys]] in the config; see docs/journeys.md")
+    names = [j.name for j in journeys]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        _fail(f"two journeys are named {twice[0]!r}; give each its own 'name'")
+    specs = _report_specs(([f"json:{json_path}"] if json_path else []) + [*cfg["reports"], *report])
+    _run_audit(cfg, [], specs, quiet, journeys=journeys)
+
+
 def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path, report, allow_host, resume,
                    serve, include, exclude, **overrides) -> None:
     """What `audit` and `letter` share: the configuration, the reports, a served build, the run."""
@@ -313,7 +374,7 @@ def _resumed(cfg, resume: str):
     return store, resume, {**defaults(), **stored.config, **keep}, stored.targets
 
 
-def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, started, finished):
+def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, started, finished, journeys=None):
     """Run the audit on an event loop; SIGTERM ends it like Ctrl-C (finished documents stay, the
     run is partial). Returns (outcome, the auditor)."""
     holder: dict = {}
@@ -337,9 +398,16 @@ def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, starte
                 with contextlib.suppress(BaseException):
                     await (await playwright).stop()
             raise
+        holder["store"] = st
+        if journeys is not None:
+            from audit.journeyrun import JourneyAuditor
+
+            auditor = holder["auditor"] = JourneyAuditor(cfg, st, Callbacks(started=started, finished=finished),
+                                                         html_report=html_report, playwright=playwright)
+            holder["outcome"] = await auditor.run_journeys(journeys)
+            return
         holder["auditor"] = Auditor(cfg, st, Callbacks(started=started, finished=finished), html_report=html_report,
                                     letters=letters, playwright=playwright)
-        holder["store"] = st
         holder["outcome"] = await holder["auditor"].run(targets or [], resume=resume)
 
     # (the outcome is not main's result: asyncio.run ends by asking for the SIGINT handler, and
@@ -355,7 +423,7 @@ def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, starte
 
 
 def _run_audit(cfg, targets: list[str], report_specs, quiet: bool, resume: Optional[str] = None,
-               letters: bool = False) -> None:
+               letters: bool = False, journeys=None) -> None:
     """Audit (or resume), store, print and write the reports; exits with the run's exit code."""
     from audit.store import shown_db
     from reports.terminal import TerminalReporter
@@ -366,7 +434,7 @@ def _run_audit(cfg, targets: list[str], report_specs, quiet: bool, resume: Optio
     bar, started, finished = _progress(quiet)
     with bar:
         outcome, holder = _audit(cfg, targets, store, resume, letters,
-                                 any(fmt == "html" for fmt, _ in report_specs), started, finished)
+                                 any(fmt == "html" for fmt, _ in report_specs), started, finished, journeys)
     run = outcome.run
     if outcome.interrupted:
         _fail(f"interrupted; the finished documents are kept in run {run.id} (partial)", EXIT_INTERRUPTED)

@@ -103,7 +103,7 @@ def environment_overrides(environ, cfg: dict[str, Any]) -> dict[str, Any]:
             node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict) or path[-1] not in node or isinstance(node[path[-1]], dict):
             continue
-        if path in (["ignore"], ["assertions"], ["portfolio", "projects"]):
+        if path in (["ignore"], ["assertions"], ["portfolio", "projects"], ["journeys"]):
             continue                      # tables: only in a config file
         value = _env_value(var, raw, node[path[-1]])
         target = out
@@ -191,6 +191,10 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
         return _assertions(value, where)
     if name == "portfolio.projects":
         return _projects(value, where)
+    if name == "journeys":
+        if not isinstance(value, list) or not all(isinstance(j, dict) for j in value):
+            raise UsageError(f"{where}: 'journeys' must be a list of tables ([[journeys]]); see docs/journeys.md")
+        return value
     if key in CHOICES:
         value = str(value)
         if key == "level":

@@ -361,18 +361,9 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                 except PlaywrightError:
                     return b""
 
-        script = check_page_js(probes)
-
-        async def check() -> dict[str, Any]:
-            out = json.loads(await asyncio.wait_for(page.evaluate(script), timeout_s))
-            if out["axe"] is None:  # the init script did not take (e.g. the page replaced window.axe)
-                await page.evaluate(AXE_SCRIPT)
-                out = json.loads(await asyncio.wait_for(page.evaluate(script, settings), timeout_s))
-            return out
-
         body_task = asyncio.ensure_future(read_body())
         try:
-            out = await _check_landing(check, page, timeout_s)
+            out = await _check_landing(_checker(page, probes, settings, timeout_s), page, timeout_s)
         except BaseException:
             body_task.cancel()
             raise
@@ -381,31 +372,10 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
             raise TargetError(f"{location}: the page went on to {final}, outside the audit's scope; "
                               "not audited")
         body = await body_task
-        info, result, main_html = out["info"], out["axe"], out["main"]
-        artifacts = {
-            "page": {
-                "url": url, "final_url": final, "status": response.status,
-                "content_type": ctype or None, "title": info["title"], "lang": info["lang"],
-                "content_hash": hashlib.sha256(body).hexdigest(),
-                "blocked_urls": sorted(blocked)[:100],
-                "canonical": info["canonical"], "links": info["links"],
-                "nav": info.get("nav") or [], "link_names": info.get("link_names") or [],
-                "search": bool(info.get("search")), "stylesheets": info.get("stylesheets"),
-                "viewport": info.get("viewport"),
-                "etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
-            },
-            "axe": result,
-        }
-        if probes:
-            from audit.probes import ProbeContext, run_probes
-
-            vp = page.viewport_size or {"width": 1280, "height": 900}
-            artifacts |= await run_probes(page, probes, ProbeContext((vp["width"], vp["height"]), settings),
-                                          out.get("probes"))
-        if main_html is not None:
-            artifacts["text"] = await blocking(partial(text_from_html, main_html, lang=info["lang"], source="page"))
-            if out.get("mainCut"):
-                artifacts["text"]["truncated"] = True
+        artifacts = {"page": page_artifact(url, final, out["info"], response.status, ctype, body, blocked,
+                                           response.headers),
+                     "axe": out["axe"]}
+        await _after_check(page, out, artifacts, probes, settings)
         return Gathered(artifacts=artifacts, blocked_requests=len(blocked))
     except (PlaywrightTimeoutError, asyncio.TimeoutError):
         raise TargetError(f"{location}: the page took longer than {timeout_s:g} s to check; "
@@ -414,6 +384,75 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         kind = TabCrashed if ("crash" in first.lower() or "has been closed" in first) else TargetError
         raise kind(f"{location}: the browser failed while checking the page ({first})") from None
+
+
+def _checker(page, probes: str | None, settings: dict[str, Any], timeout_s: float):
+    """The one evaluate that checks a page (CHECK_PAGE_JS with the profile's probe scripts), with
+    axe-core injected again when the page's own scripts replaced it."""
+    script = check_page_js(probes)
+
+    async def check() -> dict[str, Any]:
+        out = json.loads(await asyncio.wait_for(page.evaluate(script), timeout_s))
+        if out["axe"] is None:  # the init script did not take (e.g. the page replaced window.axe)
+            await page.evaluate(AXE_SCRIPT)
+            out = json.loads(await asyncio.wait_for(page.evaluate(script, settings), timeout_s))
+        return out
+
+    return check
+
+
+async def _after_check(page, out: dict[str, Any], artifacts: dict[str, Any], probes: str | None,
+                       settings: dict[str, Any]) -> None:
+    """The probes' acting steps and the main text, after the checking evaluate (into ``artifacts``)."""
+    if probes:
+        from audit.probes import ProbeContext, run_probes
+
+        vp = page.viewport_size or {"width": 1280, "height": 900}
+        artifacts |= await run_probes(page, probes, ProbeContext((vp["width"], vp["height"]), settings),
+                                      out.get("probes"))
+    if out.get("main") is not None:
+        artifacts["text"] = await blocking(partial(text_from_html, out["main"], lang=out["info"]["lang"],
+                                                   source="page"))
+        if out.get("mainCut"):
+            artifacts["text"]["truncated"] = True
+
+
+def page_artifact(url: str, final: str, info: dict[str, Any], status: int | None, ctype: str | None, body: bytes,
+                  blocked: set[str], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``page`` artifact: what the page is, from the checking evaluate's facts and the response."""
+    headers = headers or {}
+    return {
+        "url": url, "final_url": final, "status": status,
+        "content_type": ctype or None, "title": info["title"], "lang": info["lang"],
+        "content_hash": hashlib.sha256(body).hexdigest(),
+        "blocked_urls": sorted(blocked)[:100],
+        "canonical": info["canonical"], "links": info["links"],
+        "nav": info.get("nav") or [], "link_names": info.get("link_names") or [],
+        "search": bool(info.get("search")), "stylesheets": info.get("stylesheets"),
+        "viewport": info.get("viewport"),
+        "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+    }
+
+
+async def gather_current(page, *, timeout_s: float, settings: dict[str, Any], location: str,
+                         probes: str | None = None) -> Gathered:
+    """The artifacts of the page as it is now, without loading it (a journey's state, reached by
+    clicks and keys): what gather_page collects after the load. The content hash is of the DOM now."""
+    blocked = watch_blocked(page)
+    try:
+        out = await _check_landing(_checker(page, probes, settings, timeout_s), page, timeout_s)
+        body = (await page.content()).encode()
+        final = page.url
+        artifacts = {"page": page_artifact(final, final, out["info"], 200, "text/html", body, blocked),
+                     "axe": out["axe"]}
+        await _after_check(page, out, artifacts, probes, settings)
+        return Gathered(artifacts=artifacts, blocked_requests=len(blocked))
+    except (PlaywrightTimeoutError, asyncio.TimeoutError):
+        raise TargetError(f"{location}: the page took longer than {timeout_s:g} s to check; "
+                          "raise --timeout") from None
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TargetError(f"{location}: the browser failed while checking the page ({first})") from None
 
 
 async def _check_landing(check, page, timeout_s: float) -> dict[str, Any]:
@@ -633,12 +672,12 @@ async def skip_media(context, page) -> None:
 
 
 async def new_context(browser, user_agent: str | None = None, settings: dict[str, Any] | None = None,
-                      viewport: tuple[int, int] = (1280, 900)):
+                      viewport: tuple[int, int] = (1280, 900), **options: Any):
     """A browser context with axe-core (and the settings CHECK_PAGE_JS reads) injected into every
     frame before the page's own scripts."""
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen",
                                         viewport={"width": viewport[0], "height": viewport[1]},
-                                        user_agent=user_agent)
+                                        user_agent=user_agent, **options)
     script = AXE_SCRIPT if settings is None else AXE_SCRIPT + "\n;" + settings_script(settings)
     await context.add_init_script(script=script)
     return context

@@ -33,9 +33,9 @@ from core.errors import UsageError
 from core.model import CheckResult, Document, Finding, Run, TargetKind, category_of
 
 STORE_SCHEMA_VERSION = 3   # 2: plain-language score, readability, text spans; 3: migrations by Alembic
-STORE_REVISION = "0002"    # the newest migration (audit/migrations/versions); a test keeps the two in step
+STORE_REVISION = "0003"    # the newest migration (audit/migrations/versions); a test keeps the two in step
 # columns that a migration adds (not the pre-Alembic upgrade, _add_missing_columns)
-MIGRATED_COLUMNS = {("runs", "project")}
+MIGRATED_COLUMNS = {("runs", "project"), ("documents", "journey")}
 BUSY_TIMEOUT = 30.0        # seconds to wait for a database another process holds locked
 metadata = MetaData()
 
@@ -66,6 +66,7 @@ documents = Table(
     Column("started_at", String(40)), Column("ended_at", String(40)),
     Column("plain_score", Float), Column("readability", Text), Column("reused_from", String(64)),
     Column("final_url", Text), Column("aliases", Text), Column("site_path", Text),
+    Column("journey", Text),                # a journey's state, JSON (migration 0003)
 )
 check_results = Table(
     "check_results", metadata,
@@ -169,6 +170,7 @@ class Store:
                 started_at=doc.started_at, ended_at=doc.ended_at, plain_score=doc.plain_score,
                 readability=json.dumps(doc.readability) if doc.readability is not None else None,
                 reused_from=doc.reused_from, final_url=doc.final_url, site_path=doc.site_path,
+                journey=json.dumps(doc.journey) if doc.journey else None,
                 aliases=json.dumps(doc.aliases) if doc.aliases else None,
             )).inserted_primary_key[0]
             _insert_results(conn, doc_id, doc.results)
@@ -298,6 +300,7 @@ class Store:
                 ended_at=d.ended_at, plain_score=d.plain_score,
                 readability=json.loads(d.readability) if d.readability else None,
                 reused_from=d.reused_from, final_url=d.final_url, site_path=d.site_path,
+                journey=json.loads(d.journey) if d.journey else None,
                 aliases=json.loads(d.aliases) if d.aliases else [], results=by_doc.get(d.id, [])))
         return run
 

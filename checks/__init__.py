@@ -22,6 +22,7 @@ FAMILIES = (
     "checks.motion_checks",     # KW050–KW059: sound and motion that start by themselves
     "checks.language_checks",   # KW060–KW069: the language of the page and of its parts
     "checks.link_checks",       # KW070–KW079: a link's purpose, with and without its context
+    "checks.journey_checks",    # KJ: what a journey's actions showed (errors, status messages, dialogs …)
 )
 for _module in FAMILIES:
     importlib.import_module(_module)
@@ -44,6 +45,8 @@ FAMILY_INFO = {
     "language": ("KW060–KW069", "checks/language_checks.py", "the language of the page's text and of its "
                  "passages (`language`)"),
     "links": ("KW070–KW079", "checks/link_checks.py", "each link's name and the context around it (`links`)"),
+    "journey": ("KJ", "checks/journey_checks.py", "a journey's state: what its last action changed, a dialog it "
+                "opened, commitments, fields filled before, password fields, idle time (`journey`)"),
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 
 class Impact(StrEnum):
@@ -189,11 +189,20 @@ class Document:
     final_url: str | None = None            # where the page landed (redirects, scripts), when not url
     aliases: list[str] = field(default_factory=list)   # other URLs giving the identical response
     site_path: str | None = None            # (1.3) where it is in the site, wherever the audit ran: see key_location
+    journey: dict[str, Any] | None = None   # (1.5) a journey's state: {name, file, state, step, line}
     results: list[CheckResult] = field(default_factory=list)
 
     @property
     def location(self) -> str:
         return self.url or self.path or ""
+
+    @property
+    def name(self) -> str:
+        """How reports name the document: its location, or for a journey's state »journey › state (page)«."""
+        if self.journey:
+            where = f" ({self.location})" if self.location else ""
+            return f"{self.journey.get('name')} › {self.journey.get('state')}{where}"
+        return self.location
 
     @property
     def key_location(self) -> str:

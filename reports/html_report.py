@@ -63,7 +63,7 @@ class HtmlReporter:
             run=run, lang=lang, t=lambda k: t(k, lang), pages=pages, principles=sections, by_page=view.by_page(pages),
             plain=view.plain(pages), review=review, run_score=_score(run.score, lang),
             run_plain=_score(run.plain_score, lang), impact_label=lambda i: t(i, lang) if i else "–",
-            errors=[p for p in pages if p["doc"].status != "ok"]))
+            errors=[p for p in pages if p["doc"].status != "ok"], journeys=view.journeys(pages)))
 
 
 class _View:
@@ -91,7 +91,7 @@ class _View:
         for i, doc in enumerate(self.run.documents):
             wcag_results = [r for r in doc.results if not is_plain(r)]
             out.append({
-                "i": i, "anchor": f"side-{i + 1}", "doc": doc, "location": doc.location,
+                "i": i, "anchor": f"side-{i + 1}", "doc": doc, "location": doc.name,
                 "score": _score(doc.score, self.lang), "plain": _score(doc.plain_score, self.lang),
                 "failures": sum(len(r.failures) for r in wcag_results),
                 "review": sum(len(r.needs_review) for r in wcag_results),
@@ -99,6 +99,19 @@ class _View:
                 "readability": readability_line(doc, self.lang) if doc.readability else "",
             })
         return out
+
+    def journeys(self, pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The journeys of the run, each a sequence of its audited states (with a screenshot of each)."""
+        out: dict[str, dict[str, Any]] = {}
+        for p in pages:
+            j = p["doc"].journey
+            if not j:
+                continue
+            entry = out.setdefault(j["name"], {"name": j["name"], "file": j.get("file"), "states": []})
+            entry["states"].append({"page": p, "state": j["state"], "step": j.get("step"), "line": j.get("line"),
+                                    "image": self.reporter._image((j.get("screenshot") or "").removesuffix(".jpg"),
+                                                                  self.run.id) if j.get("screenshot") else None})
+        return list(out.values())
 
     def _item(self, page: dict[str, Any], res, f) -> dict[str, Any]:
         doc: Document = page["doc"]

@@ -55,6 +55,13 @@ LABELS: dict[str, dict[str, str]] = {
               "en": "This report shows how well the pages follow WCAG (the Web Content Accessibility Guidelines) "
                     "and how plainly their texts are written."},
     "pages": {"da": "Sider og dokumenter", "en": "Pages and documents"},
+    "journeys": {"da": "Forløb", "en": "Journeys"},
+    "journeys_intro": {"da": "Hvert forløb er gjort trin for trin i browseren; siden er tjekket i hver tilstand.",
+                       "en": "Each journey was done step by step in the browser; the page was checked in each state."},
+    "journey_state": {"da": "Tilstand", "en": "State"},
+    "journey_step": {"da": "trin", "en": "step"},
+    "journey_line": {"da": "linje", "en": "line"},
+    "journey_shot": {"da": "Skærmbillede af tilstanden", "en": "Screenshot of the state"},
     "by_criterion": {"da": "Fejl efter WCAG-kriterium", "en": "Failures by WCAG criterion"},
     "by_page": {"da": "Fejl efter side", "en": "Failures by page"},
     "plain_section": {"da": "Klarsprog i teksten", "en": "Plain language in the text"},

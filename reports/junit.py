@@ -52,7 +52,7 @@ class JunitReporter:
     def render(self, run: Run, out: TextIO, *, lang: str = "da") -> None:
         root = ET.Element("testsuites")
         for i, doc in enumerate(run.documents):
-            loc = doc.location or f"document {i + 1}"
+            loc = doc.name or f"document {i + 1}"
             suite = ET.SubElement(root, "testsuite", {
                 "package": "klartjek", "id": str(i), "name": loc,
                 "timestamp": _timestamp(doc.started_at or run.started_at),

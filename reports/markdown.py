@@ -44,11 +44,11 @@ class MarkdownReporter:
         for doc in docs[:MAX_ROWS]:
             if doc.status != "ok":
                 label = t("error", lang) if doc.status == "error" else t("not_audited", lang)
-                w(f"| {md(doc.location)} | {label}: {md(doc.error)} |" + " |" * (len(IMPACTS) + 2) + "\n")
+                w(f"| {md(doc.name)} | {label}: {md(doc.error)} |" + " |" * (len(IMPACTS) + 2) + "\n")
                 continue
             counts = failure_counts(doc)
             review = sum(len(r.needs_review) for r in doc.results if not is_plain(r))
-            name = md(doc.location) + (f" · {md(doc.title)}" if doc.title else "")
+            name = md(doc.name) + (f" · {md(doc.title)}" if doc.title else "")
             w(f"| {name} | {fmt_score(doc.score)} | "
               + " | ".join(str(counts[i]) for i in IMPACTS)
               + f" | {review} | {fmt_score(doc.plain_score)} |\n")

@@ -70,7 +70,7 @@ class TerminalReporter:
         con.print(f"[bold]{t('run', lang)} {escape(run.id)}[/] · {status} · "
                   f"{len(run.documents)} {t('documents', lang)} · axe-core {run.axe_version or '?'}"
                   + (f" · {escape(run.browser_version)}" if run.browser_version else ""))
-        prefix = common_prefix([d.location for d in run.documents]) if con.width <= NARROW else ""
+        prefix = common_prefix([d.name for d in run.documents]) if con.width <= NARROW else ""
         if prefix:
             con.print(f"{t('paths_below', lang)} {escape(prefix)}", soft_wrap=True)
 
@@ -88,13 +88,13 @@ class TerminalReporter:
         for doc in run.documents:
             if doc.status != "ok":
                 label = f"[red]{t('error', lang)}[/]" if doc.status == "error" else t("not_audited", lang)
-                table.add_row(where(doc.location), label, "", "", "", "", "", "", "")
+                table.add_row(where(doc.name), label, "", "", "", "", "", "", "")
                 continue
             counts = failure_counts(doc)
             review = sum(len(r.needs_review) for r in doc.results)
             rd = doc.readability or {}
             lix = rd.get("lix")
-            table.add_row(where(doc.location), fmt_score(doc.score),
+            table.add_row(where(doc.name), fmt_score(doc.score),
                           *[str(counts[i]) if counts[i] else "·" for i in IMPACTS],
                           str(review) if review else "·", fmt_score(doc.plain_score),
                           "–" if lix is None else f"{lix:g}")
@@ -104,7 +104,7 @@ class TerminalReporter:
             if doc.status == "error":
                 con.print(f"[red]✗ {escape(doc.error or '')}[/]")
             elif doc.status == "skipped":
-                con.print(f"[dim]– {escape(doc.location)}: {escape(doc.error or '')}[/]")
+                con.print(f"[dim]– {escape(doc.name)}: {escape(doc.error or '')}[/]")
         if run.crawl:
             c = run.crawl
             skipped = ", ".join(f"{k} {v}" for k, v in c.get("skipped", {}).items())
@@ -117,7 +117,7 @@ class TerminalReporter:
                             key=lambda r: (-impact_rank(r.impact), r.code))
             if not failed:
                 continue
-            con.print(f"\n[bold underline]{escape(doc.location)}[/]")
+            con.print(f"\n[bold underline]{escape(doc.name)}[/]")
             for res in failed:
                 meta = REGISTRY.get(res.code)
                 title = meta.text("title", lang) if meta else res.name
@@ -142,7 +142,7 @@ class TerminalReporter:
         if reviews:
             con.print(f"\n[bold]{t('needs_review', lang)}[/]")
             for doc, r in reviews:
-                con.print(f"  {escape(doc.location)}: {r.code} {escape(r.name)} "
+                con.print(f"  {escape(doc.name)}: {r.code} {escape(r.name)} "
                           f"({len(r.needs_review)} {t('elements', lang)})")
         con.print()
         if run.blocked_requests:

@@ -20,7 +20,7 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: floa
             block_external: bool = True) -> subprocess.CompletedProcess:
     """Run the real `klartjek` command in a subprocess (audits always with --block-external)."""
     argv = list(args)
-    if block_external and argv and argv[0] == "audit":
+    if block_external and argv and argv[0] in ("audit", "journey"):
         argv.insert(1, "--block-external")
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
     return subprocess.run([*KLARTJEK, *argv], cwd=cwd, env=full_env, capture_output=True,

@@ -25,7 +25,7 @@ from checks import REGISTRY, CheckContext, evaluate_all, evaluate_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "checks" / "cases"
-INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page", "page_file")
+INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page", "page_file", "journey")
 
 
 CANNOT_PASS: dict[str, str] = {}     # code → why the check has no passing outcome (the case file says)
@@ -86,6 +86,8 @@ def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
         return gather_letter(data, name), "letter"
     if kind == "artifacts":
         return copy.deepcopy(case["artifacts"]), case.get("kind", "letter")
+    if kind == "journey":
+        return page_gatherer.journey(case["journey"]), "page"
     if kind == "page_file":
         return page_gatherer(None, config_for(case, "page"), ROOT / case["page_file"]), "page"
     return page_gatherer(case["page"], config_for(case, "page")), "page"
@@ -156,6 +158,42 @@ def page_gatherer(tmp_path_factory):
                                                   location=file.name, probes=cfg.get("profile", "default")))
         return got.artifacts
 
+    def journey(spec: dict) -> dict:
+        """A ``journey:`` case: its page served, its steps done from it in a fresh context (the clock
+        installed when it idles), and the journey artifact of its last audited state (the checks of a
+        journey read only that)."""
+        from audit.journeyfile import journey_from_data
+        from audit.journeys import JourneyDriver
+
+        if "browser" not in state:
+            loop.run_until_complete(start())
+        n = len(list(folder.iterdir()))
+        file = folder / f"journey{n}.html"
+        file.write_text(spec["page"], encoding="utf-8")
+        j = journey_from_data({"name": "case", "steps": [{"goto": server.url_for(file) + spec.get("hash", "")},
+                                                         *spec["steps"]]},
+                              "case.yml", folder)
+
+        async def go() -> dict:
+            context = await state["browser"].new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+            try:
+                if any(s.kind == "idle" for s in j.steps):
+                    await context.clock.install()
+                driver = JourneyDriver(j, await context.new_page(), None, lambda url: True)
+                art = None
+                for step in j.steps:
+                    if step.kind == "audit":
+                        art = await driver.state_artifact(step, await driver.observe())
+                        await driver.try_dialog(art)
+                    else:
+                        await driver.run_step(step)
+                return {"journey": art}
+            finally:
+                await context.close()
+
+        return loop.run_until_complete(go())
+
+    gather.journey = journey
     try:
         yield gather
     finally:

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "checks", "audit", "reports")
 # gathering: what touches the browser, the network and files; it produces artifacts and judges nothing
 GATHERING = ("audit.gather", "audit.browser", "audit.crawl", "audit.fetch", "audit.targets",
-             "audit.textextract", "audit.letters", "audit.incremental", "audit.aio", "audit.isolate", "audit.probes")
+             "audit.textextract", "audit.letters", "audit.incremental", "audit.aio", "audit.isolate", "audit.probes",
+             "audit.journeys", "audit.journeyfile")
 # what orchestration may use of the checks: the registry, through the checks package
 CHECKS_FACADE = ("checks", "checks.registry")
 
