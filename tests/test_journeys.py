@@ -235,3 +235,14 @@ steps = [{{goto = "index.html"}}, {{audit = "login"}}]
     run = load_json(tmp_path / "r.json")
     assert [d["journey"]["state"] for d in run["documents"]] == ["login"]
     assert run["targets"] == [f"{tmp_path / 'klartjek.toml'} [[journeys]] #1"]
+
+
+@pytest.mark.parametrize("viewport", ["1280x900", "320x640"])
+def test_the_journey_report_passes_klartjeks_own_audit(app_run, tmp_path, viewport):
+    _, _, tmp = app_run
+    res = run_cli("audit", str(tmp / "run.html"), "--best-practices", "--viewport", viewport, "--json",
+                  str(tmp_path / "a.json"), "--db", str(tmp_path / "h.sqlite"), "--fail-on", "minor")
+    doc = load_json(tmp_path / "a.json")["documents"][0]
+    assert doc["status"] == "ok"
+    assert [(r["code"], f["outcome"], f["target"]) for r in doc["results"] for f in r["findings"]] == []
+    assert res.returncode == 0
