@@ -183,15 +183,35 @@ def audit(
                                               "[default: the first URL target]."),
     serve_timeout: float = typer.Option(60.0, "--serve-timeout", help="Seconds --serve-command may take to be "
                                         "ready."),
+    header: List[str] = typer.Option([], "--header", metavar="'NAME: VALUE'", help="An HTTP header sent to "
+                                     "each page's own origin (repeatable); a value may be ${env:NAME}."),
+    cookie: List[str] = typer.Option([], "--cookie", metavar="NAME=VALUE", help="A cookie set for each page's "
+                                     "host (repeatable; each page then gets a browser context of its own)."),
+    wait_for: Optional[str] = typer.Option(None, "--wait-for", metavar="SELECTOR", help="Check a page only once "
+                                           "this element is visible."),
+    hide_element: List[str] = typer.Option([], "--hide-element", metavar="SELECTOR", help="Take these elements "
+                                           "out of each page before it is checked (repeatable)."),
+    root_element: List[str] = typer.Option([], "--root-element", metavar="SELECTOR", help="Check only these "
+                                           "parts of each page (repeatable)."),
+    exclude_element: List[str] = typer.Option([], "--exclude-element", metavar="SELECTOR", help="Do not report "
+                                              "findings inside these elements (repeatable)."),
     project: Optional[str] = ProjectOpt,
     config: Optional[Path] = ConfigOpt,
     quiet: bool = QuietOpt,
 ) -> None:
-    """Audit pages (and the letters a crawl finds) in Chromium; store, score and report the run."""
+    """Audit pages (and the letters a crawl finds) in Chromium; store, score and report the run.
+    Options per page (headers, cookies, waiting, hiding, parts) from [[pages]] in the config, or
+    for every page from --header … --exclude-element (docs/page-options.md)."""
+    from audit.pageopts import cli_pages
+
     crawl_opts = {k: v for k, v in dict(enabled=crawl, max_pages=max_pages, max_depth=max_depth,
                                         ignore_robots=ignore_robots).items() if v is not None}
+    try:
+        page_entry = cli_pages(header, cookie, wait_for, hide_element, root_element, exclude_element)
+    except KlartjekError as exc:
+        _fail(str(exc))
     _audit_command(targets, False, config, quiet, json_path, report, allow_host, resume,
-                   (serve_command, serve_ready, serve_timeout), include, exclude,
+                   (serve_command, serve_ready, serve_timeout), include, exclude, page_entry=page_entry,
                    level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
                    lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
                    site_root=str(site_root) if site_root else None, block_external=block_external,
@@ -309,11 +329,13 @@ def journey(
 
 
 def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path, report, allow_host, resume,
-                   serve, include, exclude, **overrides) -> None:
+                   serve, include, exclude, page_entry=None, **overrides) -> None:
     """What `audit` and `letter` share: the configuration, the reports, a served build, the run."""
     from core.netscope import parse_entry
 
     cfg = _load_config(config, **overrides)
+    if page_entry:                      # the command line's options per page come after the config's
+        cfg["pages"] = [*cfg["pages"], page_entry]
     targets = list(targets or []) or list(cfg["targets"])
     if not targets and not resume:
         _fail("give at least one target (a URL, an .html file or a folder), set targets in the config, "
@@ -645,8 +667,12 @@ def portfolio_run(
         if command == "text":
             codes.append(_portfolio_texts(cfg, p, label))
             continue
-        argv = [sys.executable, "-m", "cli", command, *p["targets"], "--project", p["name"], "--incremental",
-                "--db", cfg["db"], "-q"]
+        if p["journeys"]:                # a journey is done again each time (nothing to reuse)
+            argv = [sys.executable, "-m", "cli", "journey", *p["journeys"], "--project", p["name"],
+                    "--db", cfg["db"], "-q"]
+        else:
+            argv = [sys.executable, "-m", "cli", command, *p["targets"], "--project", p["name"], "--incremental",
+                    "--db", cfg["db"], "-q"]
         if cfg["_source"]:
             argv += ["--config", cfg["_source"]]
         if command == "audit" and p["crawl"]:

@@ -103,7 +103,7 @@ def environment_overrides(environ, cfg: dict[str, Any]) -> dict[str, Any]:
             node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict) or path[-1] not in node or isinstance(node[path[-1]], dict):
             continue
-        if path in (["ignore"], ["assertions"], ["portfolio", "projects"], ["journeys"]):
+        if path in (["ignore"], ["assertions"], ["portfolio", "projects"], ["journeys"], ["pages"]):
             continue                      # tables: only in a config file
         value = _env_value(var, raw, node[path[-1]])
         target = out
@@ -191,6 +191,10 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
         return _assertions(value, where)
     if name == "portfolio.projects":
         return _projects(value, where)
+    if name == "pages":
+        from audit.pageopts import parse_pages
+
+        return parse_pages(value, where)
     if name == "journeys":
         if not isinstance(value, list) or not all(isinstance(j, dict) for j in value):
             raise UsageError(f"{where}: 'journeys' must be a list of tables ([[journeys]]); see docs/journeys.md")
@@ -273,7 +277,8 @@ ASSERTION_LEVELS = ("error", "warn", "off")
 
 
 CHANNELS = ("web", "booking", "letters", "memo", "sms", "texts")
-PROJECT_KEYS = ("name", "channel", "targets", "owner", "crawl")
+PROJECT_KEYS = ("name", "channel", "targets", "journeys", "owner", "crawl")
+JOURNEY_CHANNELS = ("web", "booking")     # channels audited in the browser, where journeys run
 
 
 def _projects(value: Any, where: str) -> list[dict[str, Any]]:
@@ -296,16 +301,28 @@ def _projects(value: Any, where: str) -> list[dict[str, Any]]:
         channel = entry.get("channel")
         if channel not in CHANNELS:
             raise UsageError(f"{here} ({name}): 'channel' is {channel!r}; choose one of {', '.join(CHANNELS)}")
-        targets = entry.get("targets")
-        if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
-            raise UsageError(f"{here} ({name}): 'targets' must be a list of URLs, files or folders")
+        journeys = entry.get("journeys", [])
+        if not isinstance(journeys, list) or not all(isinstance(t, str) and t for t in journeys):
+            raise UsageError(f"{here} ({name}): 'journeys' must be a list of journey files (docs/journeys.md)")
+        if journeys and channel not in JOURNEY_CHANNELS:
+            raise UsageError(f"{here} ({name}): journeys run in the browser; give them to a project of channel "
+                             f"{' or '.join(JOURNEY_CHANNELS)}")
+        if journeys and "targets" in entry:
+            raise UsageError(f"{here} ({name}): a project has targets or journeys, not both (the dashboard "
+                             "shows a project's latest run); make a second project for the journeys")
+        targets = entry.get("targets", [] if journeys else None)
+        if not journeys and (not isinstance(targets, list) or not targets
+                             or not all(isinstance(t, str) and t for t in targets)):
+            raise UsageError(f"{here} ({name}): 'targets' must be a list of URLs, files or folders"
+                             + (" (or give 'journeys')" if channel in JOURNEY_CHANNELS else ""))
         owner = entry.get("owner", "")
         if not isinstance(owner, str):
             raise UsageError(f"{here} ({name}): 'owner' must be text")
         crawl = entry.get("crawl", False)
         if not isinstance(crawl, bool):
             raise UsageError(f"{here} ({name}): 'crawl' must be true or false")
-        out.append({"name": name, "channel": channel, "targets": list(targets), "owner": owner, "crawl": crawl})
+        out.append({"name": name, "channel": channel, "targets": list(targets), "journeys": list(journeys),
+                    "owner": owner, "crawl": crawl})
     return out
 
 
@@ -370,9 +387,19 @@ def letter_config(cfg: dict[str, Any]) -> dict[str, Any]:
 
 def config_hash(cfg: dict[str, Any]) -> str:
     relevant = {k: cfg[k] for k in RESULT_KEYS if k in cfg}
+    if cfg.get("pages"):                  # (only when set: the hash of a run without stays as it was)
+        from audit.pageopts import public_pages
+
+        relevant["pages"] = public_pages(cfg["pages"])
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def public_config(cfg: dict[str, Any]) -> dict[str, Any]:
-    """What a run records of its configuration (no private keys, nor the portfolio it may be part of)."""
-    return copy.deepcopy({k: v for k, v in cfg.items() if not k.startswith("_") and k != "portfolio"})
+    """What a run records of its configuration (no private keys, nor the portfolio it may be part of;
+    header and cookie values of [[pages]] masked)."""
+    out = copy.deepcopy({k: v for k, v in cfg.items() if not k.startswith("_") and k != "portfolio"})
+    if out.get("pages"):
+        from audit.pageopts import public_pages
+
+        out["pages"] = public_pages(out["pages"])
+    return out

@@ -23,6 +23,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from audit.aio import blocking
 from audit.browser import BLOCKED_FAILURES
+from audit.pageopts import NONE as NO_OPTIONS, PageOptions
 from core.errors import NotFound, TargetError
 from audit.textextract import text_from_html
 from core.axe import HTML_SNIPPET_MAX, danish_locale
@@ -90,7 +91,11 @@ async (arg) => {
     'form[action*="soeg" i], form[action*="søg" i], input[name="q"], input[name="query"]');
   // a JSON string: one string crosses to Python instead of an object tree the driver walks twice
   if (!k || !window.axe || typeof window.axe.run !== 'function') return JSON.stringify({info, axe: null, main: null});
-  const res = await axe.run(document, k.options);
+  // [[pages]] include/exclude (apply_page_options): axe-core checks only that part of the page
+  const sc = window.__klartjek_scope__ || null;
+  const context = sc ? Object.assign({}, sc.include.length ? {include: sc.include.map(s => [s])} : {},
+                                     sc.exclude.length ? {exclude: sc.exclude.map(s => [s])} : {}) : document;
+  const res = await axe.run(context, k.options);
   const slim = r => ({id: r.id});
   res.passes = res.passes.map(slim);
   res.inapplicable = res.inapplicable.map(slim);
@@ -137,21 +142,27 @@ async (arg) => {
   delete res.toolOptions; delete res.testEnvironment;
   let main = null, mainCut = false;
   if (k.text) {
-    const root = document.querySelector('main, [role="main"]') || document.body;
-    if (root) {
+    // the main landmark, else the body; with [[pages]] include, the parts included (outermost ones)
+    let roots = [document.querySelector('main, [role="main"]') || document.body];
+    if (sc && sc.include.length) {
+      const found = sc.include.flatMap(s => Array.from(document.querySelectorAll(s)));
+      roots = found.filter((r, i) => found.indexOf(r) === i && !found.some(o => o !== r && o.contains(r)));
+    }
+    const inert = document.implementation.createHTMLDocument('');
+    for (const root of roots.filter(Boolean)) {
       const live = [root, ...root.querySelectorAll('*')];
       // copied into an inert document: a copy made in this one would load its images, audio and
       // video again (media requests that could outlive the tab's interception, see skip_media)
-      const clone = document.implementation.createHTMLDocument('').importNode(root, true);
+      const clone = inert.importNode(root, true);
       const copies = [clone, ...clone.querySelectorAll('*')];
       for (let i = live.length - 1; i > 0; i--) {
         const cs = getComputedStyle(live[i]);
         if (cs.display === 'none' || cs.visibility === 'hidden') copies[i].remove();
       }
-      main = clone.outerHTML;
-      // a page's text is checked after this many characters of its HTML no more (bounded work)
-      if (main.length > k.mainMax) { main = main.slice(0, k.mainMax); mainCut = true; }
+      main = (main || '') + clone.outerHTML;
     }
+    // a page's text is checked after this many characters of its HTML no more (bounded work)
+    if (main !== null && main.length > k.mainMax) { main = main.slice(0, k.mainMax); mainCut = true; }
   }
   // the read-only first steps of the profile's probes (audit/probes inline_js), or none
   const probeScripts = /*PROBES*/null;
@@ -290,6 +301,8 @@ class Gathered:
     artifacts: dict[str, Any]
     blocked_requests: int = 0
     notes: list[str] = field(default_factory=list)
+    page: Any = None                       # a tab of its own the page is still in (else the worker's tab)
+    close: Callable[[], Any] | None = None  # closes that tab's context, after the screenshots
 
 
 def _net_error(exc: Exception) -> str:
@@ -322,15 +335,147 @@ def _same_document(a: str, b: str) -> bool:
     return a.split("#", 1)[0] == b.split("#", 1)[0]
 
 
+# [[pages]] hide, include, exclude (audit/pageopts.py), done in the page before it is checked: hidden
+# elements are taken out of the page (display: none), excluded ones are marked so that the main text
+# leaves them out, and the scope is left for CHECK_PAGE_JS's axe-core run. Selectors that are not
+# valid CSS, and include selectors that find nothing, come back to be reported.
+PREPARE_JS = """
+(o) => {
+  const bad = [];
+  const all = s => { try { return Array.from(document.querySelectorAll(s)); }
+                     catch (e) { if (!bad.includes(s)) bad.push(s); return []; } };
+  for (const s of o.hide) for (const el of all(s)) el.style.setProperty('display', 'none', 'important');
+  for (const s of o.exclude) for (const el of all(s)) el.setAttribute('data-klartjek-ignore', '');
+  const missing = o.include.filter(s => !all(s).length);
+  if (o.include.length || o.exclude.length)
+    Object.defineProperty(window, '__klartjek_scope__', {value: {include: o.include, exclude: o.exclude},
+                                                          configurable: true});
+  return {bad, missing: missing.filter(s => !bad.includes(s))};
+}
+"""
+
+# Which of the probes' targets lie outside [[pages]] include, or inside exclude (as the page is after
+# the probes restored it): their findings are not reported (checks/registry.py evaluate).
+OUTSIDE_JS = """
+(a) => {
+  const all = s => { try { return Array.from(document.querySelectorAll(s)); } catch (e) { return []; } };
+  const inc = a.include.flatMap(all), exc = a.exclude.flatMap(all);
+  return a.targets.filter(t => {
+    let el = null;
+    try { el = document.querySelector(t); } catch (e) { return false; }
+    if (!el) return false;
+    return exc.some(x => x.contains(el)) || (inc.length > 0 && !inc.some(x => x.contains(el)));
+  });
+}
+"""
+MAX_SCOPE_TARGETS = 20_000
+
+
+def _targets(value: Any, out: set[str]) -> None:
+    """Every string under a "target" key in ``value`` (the probes' artifacts), bounded."""
+    if len(out) >= MAX_SCOPE_TARGETS:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "target" and isinstance(v, str):
+                out.add(v)
+            else:
+                _targets(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _targets(v, out)
+
+
+async def _before_load(page, url: str, options: PageOptions) -> Callable[[], Any]:
+    """[[pages]] viewport and headers, set in the tab before ``url`` loads; returns what undoes them.
+    Headers go only to ``url``'s own origin: added by a route whose matcher is that origin (a redirect
+    to another host is a new request the route does not match)."""
+    undo: list[Callable[[], Any]] = []
+    if options.viewport:
+        before = page.viewport_size
+        await page.set_viewport_size({"width": options.viewport[0], "height": options.viewport[1]})
+        if before:
+            undo.append(lambda: page.set_viewport_size(before))
+    if options.headers:
+        own = _origin(url)
+        extra = dict(options.headers)
+
+        def same_origin(u: str) -> bool:
+            return _origin(u) == own
+
+        async def add_headers(route, request) -> None:
+            headers = {k: v for k, v in (await request.all_headers()).items()
+                       if k.lower() not in {n.lower() for n in extra}}
+            await route.fallback(headers=headers | extra)
+
+        await page.route(same_origin, add_headers)
+        undo.append(lambda: page.unroute(same_origin, add_headers))
+
+    async def restore() -> None:
+        for fn in undo:
+            with contextlib.suppress(Exception):
+                await fn()
+    return restore
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = None
+    return parts.scheme, (parts.hostname or ""), port
+
+
+async def _in_page(page, options: PageOptions, location: str, timeout_s: float) -> None:
+    """[[pages]] wait_for, then hide, include and exclude (PREPARE_JS); TargetError naming the
+    selector when one is not valid CSS, the awaited element never shows, or include finds nothing."""
+    if options.wait_for:
+        try:
+            await page.wait_for_selector(options.wait_for, state="visible", timeout=timeout_s * 1000)
+        except PlaywrightTimeoutError:
+            raise TargetError(f"{location}: the element {options.wait_for!r} (page option wait_for) did not show "
+                              f"within {timeout_s:g} s; check the selector or raise --timeout") from None
+        except PlaywrightError as exc:
+            if "is not a valid selector" in str(exc) or "SyntaxError" in str(exc):
+                raise TargetError(f"{location}: the page option wait_for {options.wait_for!r} is not a valid CSS "
+                                  "selector") from None
+            raise
+    if options.in_page:
+        got = await page.evaluate(PREPARE_JS, {"hide": list(options.hide), "include": list(options.include),
+                                               "exclude": list(options.exclude)})
+        if got["bad"]:
+            raise TargetError(f"{location}: page option selector {got['bad'][0]!r} is not valid CSS; fix the "
+                              "hide, include or exclude entry")
+        if got["missing"]:
+            raise TargetError(f"{location}: page option include {got['missing'][0]!r} finds nothing on the page; "
+                              "nothing would be checked (fix the selector or the match)")
+
+
+async def _scope(page, artifacts: dict[str, Any], options: PageOptions) -> dict[str, Any]:
+    """The ``scope`` artifact: the include and exclude selectors, and the probes' targets outside them."""
+    found: set[str] = set()
+    _targets({k: v for k, v in artifacts.items() if k not in ("page", "axe", "text")}, found)
+    outside = await page.evaluate(OUTSIDE_JS, {"targets": sorted(found), "include": list(options.include),
+                                               "exclude": list(options.exclude)}) if found else []
+    return {"include": list(options.include), "exclude": list(options.exclude), "hide": list(options.hide),
+            "outside": sorted(outside)}
+
+
 async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, Any], location: str,
-                      in_scope: Callable[[str], bool] | None = None, probes: str | None = None) -> Gathered:
+                      in_scope: Callable[[str], bool] | None = None, probes: str | None = None,
+                      options: PageOptions = NO_OPTIONS) -> Gathered:
     """Load ``url`` in ``page`` (a tab a worker reuses: a new tab costs about 0.3 s) and gather its
     artifacts; TargetError on failure. ``in_scope``: where the page may end up after redirects and
     script navigations (``location.href = …``): the document the user lands on is audited when it
     is in scope (``final_url``), and the page is an error otherwise — never another site's page, nor
     the browser's own error page. ``probes``: the profile whose probes act on the page after axe-core
-    (audit/probes), or None for none (a letter's HTML part)."""
+    (audit/probes), or None for none (a letter's HTML part). ``options``: the page's [[pages]] options
+    (audit/pageopts.py; cookies are the caller's: they need a context of the page's own)."""
     blocked = watch_blocked(page)
+    restore = await _before_load(page, url, options) if options else None
     try:
         try:
             response = await page.goto(url, wait_until="load", timeout=timeout_s * 1000)
@@ -363,6 +508,8 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
 
         body_task = asyncio.ensure_future(read_body())
         try:
+            if options.wait_for or options.in_page:
+                await _in_page(page, options, location, timeout_s)
             out = await _check_landing(_checker(page, probes, settings, timeout_s), page, timeout_s)
         except BaseException:
             body_task.cancel()
@@ -376,6 +523,8 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
                                            response.headers),
                      "axe": out["axe"]}
         await _after_check(page, out, artifacts, probes, settings)
+        if options.scoped:
+            artifacts["scope"] = await _scope(page, artifacts, options)
         return Gathered(artifacts=artifacts, blocked_requests=len(blocked))
     except (PlaywrightTimeoutError, asyncio.TimeoutError):
         raise TargetError(f"{location}: the page took longer than {timeout_s:g} s to check; "
@@ -384,6 +533,9 @@ async def gather_page(page, url: str, *, timeout_s: float, settings: dict[str, A
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         kind = TabCrashed if ("crash" in first.lower() or "has been closed" in first) else TargetError
         raise kind(f"{location}: the browser failed while checking the page ({first})") from None
+    finally:
+        if restore is not None:
+            await restore()
 
 
 def _checker(page, probes: str | None, settings: dict[str, Any], timeout_s: float):

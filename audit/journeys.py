@@ -113,7 +113,14 @@ OBSERVE_JS = ELEMENT_JS + r"""
       redBorder: members.some(m => shown(m) && redBorder(m)), required: members.some(m => m.required ||
           m.getAttribute('aria-required') === 'true'),
       disabled: members.every(m => m.disabled), readonly: members.every(m => m.readOnly),
-      dialog: !!dialogOf(key)};
+      dialog: !!dialogOf(key),
+      // the format the field asks for, where its markup tells (an error about it can say how to fix it)
+      pattern: group ? '' : (f.getAttribute('pattern') || '').slice(0, 200),
+      min: group ? '' : (f.getAttribute('min') || '').slice(0, 40),
+      max: group ? '' : (f.getAttribute('max') || '').slice(0, 40),
+      minlength: group ? '' : (f.getAttribute('minlength') || '').slice(0, 10),
+      maxlength: group ? '' : (f.getAttribute('maxlength') || '').slice(0, 10),
+      inputmode: group ? '' : (f.getAttribute('inputmode') || '').slice(0, 20)};
     keys.set(key, entry);
     fields.push(entry);
   }

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, and_, case, cast, distinct, func, or_, select
 
 from audit.store import Store, check_results, documents, findings, runs
-from core.model import IMPACTS
+from core.model import IMPACTS, Document
 from core.monitoring import CRITERIA, MODEL, band, estimate
 
 PERIODS = {"week": 7, "month": 30, "quarter": 91}
@@ -226,11 +226,20 @@ def _criteria(conn, run_id: str) -> tuple[dict[str, int], int]:
 
 def _worst(conn, run_id: str) -> list[dict[str, Any]]:
     q = (select(documents.c.kind, documents.c.url, documents.c.path, documents.c.title, documents.c.score,
-                documents.c.plain_score, documents.c.status)
+                documents.c.plain_score, documents.c.status, documents.c.journey)
          .where(documents.c.run_id == run_id, documents.c.status == "ok",
                 or_(documents.c.score.is_not(None), documents.c.plain_score.is_not(None)))
          .order_by(func.coalesce(documents.c.score, documents.c.plain_score), documents.c.seq).limit(WORST))
-    return [dict(r._mapping) | {"location": r.url or r.path} for r in conn.execute(q)]
+    out = []
+    for r in conn.execute(q):
+        row = dict(r._mapping)
+        journey = row.pop("journey")
+        if isinstance(journey, str):            # (a JSON column read as text on some back ends)
+            journey = json.loads(journey)
+        # a journey's state is named as the reports name it: »journey › state (page)« (Document.name)
+        row["location"] = Document(url=r.url, path=r.path, journey=journey).name
+        out.append(row)
+    return out
 
 
 def _statement(conn, run_id: str) -> bool | None:

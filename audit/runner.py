@@ -24,7 +24,7 @@ from audit.aio import blocking
 from audit.browser import find_chromium, launch
 from audit.checking import build_document, check_document  # noqa: F401 - check_document: cli's `text`
 from audit.config import config_hash, parse_viewport, public_config
-from core.errors import NotFound, TargetError
+from core.errors import NotFound, TargetError, UsageError
 from core.language import warm_up
 from audit.fetch import abort_all as abort_fetches
 from audit.fetch import reset as reset_fetches
@@ -32,6 +32,8 @@ from audit.gather import TabCrashed
 from audit.isolate import kill_all as kill_children
 from audit.gather import gather_page, new_context, page_settings, skip_media, take_screenshots
 from audit.incremental import unchanged
+from audit.journeyfile import mask
+from audit.pageopts import NONE as NO_OPTIONS, PageOptions, options_for
 from core.model import Document, Run, TargetKind, fingerprint
 from core.netscope import HostScope, origin_entry, parse_entry
 from core.scoring import document_score, is_plain, run_score
@@ -225,8 +227,10 @@ class _Tab:
         self.contexts = contexts
         self.context = self.page = None
 
-    async def render(self, url: str, location: str, probes: str | None = None):
+    async def render(self, url: str, location: str, probes: str | None = None, options: PageOptions = NO_OPTIONS):
         cfg = self.contexts.auditor.config
+        if options.cookies:
+            return await self._render_alone(url, location, probes, options)
         context = await self.contexts.for_document()
         if context is not self.context:              # first document, or the context was replaced
             await self.close()
@@ -240,7 +244,8 @@ class _Tab:
             try:
                 return await gather_page(self.page, url, timeout_s=float(cfg["timeout"]),
                                          settings=self.contexts.options, location=location,
-                                         in_scope=self.contexts.auditor.scope.allows, probes=probes)
+                                         in_scope=self.contexts.auditor.scope.allows, probes=probes,
+                                         options=options)
             except TargetError as exc:
                 # a failed load can leave an error page navigating in the tab, and a crashed tab
                 # is dead: start afresh; a crash is tried once more
@@ -249,6 +254,31 @@ class _Tab:
                 self.page = None
                 if not (isinstance(exc, TabCrashed) and attempt == 1):
                     raise
+
+    async def _render_alone(self, url: str, location: str, probes: str | None, options: PageOptions):
+        """A page with [[pages]] cookies, in a browser context of its own (closed after it): its cookies
+        reach no other page of the run, as if another user had opened it."""
+        auditor = self.contexts.auditor
+        cfg = auditor.config
+        browser, ua = await auditor._browser()
+        context = await new_context(browser, ua, self.contexts.options, parse_viewport(cfg["viewport"]))
+        page = None
+        try:
+            parts = urlsplit(url)
+            await context.add_cookies([{"name": n, "value": v, "url": f"{parts.scheme}://{parts.netloc}/"}
+                                       for n, v in options.cookies.items()])
+            page = await context.new_page()
+            if cfg["browser"]["skip_media"]:
+                await skip_media(context, page)
+            gathered = await gather_page(page, url, timeout_s=float(cfg["timeout"]), settings=self.contexts.options,
+                                         location=location, in_scope=auditor.scope.allows, probes=probes,
+                                         options=options)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await context.close()
+            raise
+        gathered.page, gathered.close = page, context.close    # open until its screenshots are taken
+        return gathered
 
     async def close(self) -> None:
         """Leave the context (closing this tab's page; the context closes with its last tab)."""
@@ -614,19 +644,37 @@ class Auditor:
         cfg = self.config
         async with self._host_slot(urlsplit(target.url).netloc):
             try:
+                options = options_for(cfg["pages"], target.location, target.site_path) \
+                    if target.kind == "page" else NO_OPTIONS
                 gathered, error = await tab.render(target.url, target.location,
-                                                   cfg["profile"] if target.kind == "page" else None), None
+                                                   cfg["profile"] if target.kind == "page" else None, options), None
+            except UsageError as exc:            # a [[pages]] secret whose variable is not set
+                error = TargetError(f"{target.location}: {exc}")
             except TargetError as exc:
                 error = exc
             if cfg["crawl"]["delay"]:
                 await asyncio.sleep(float(cfg["crawl"]["delay"]))   # politeness before this worker's next page
+        if error is None and gathered.close is not None:       # a page in a context of its own
+            try:
+                return await self._checked(run, work, seq, target, depth, gathered, gathered.page, options)
+            finally:
+                with contextlib.suppress(Exception):
+                    await gathered.close()
         if error is not None:
             if isinstance(error, NotFound) and work.frontier is not None and target.via:
                 self._broken(work, target, error.status)
                 return None, None
             outcome.input_errors.append(str(error))
             return build_document(target, None, cfg, str(error)), None
+        return await self._checked(run, work, seq, target, depth, gathered, tab.page, options)
+
+    async def _checked(self, run: Run, work: _Work, seq: int, target: PageTarget, depth: int, gathered,
+                       page, options: PageOptions) -> tuple[Document | None, dict[str, Any] | None]:
+        """A gathered page checked, its failing elements photographed in ``page`` (where it still is)."""
+        cfg = self.config
         artifacts = gathered.artifacts
+        if options.secrets:                      # a [[pages]] secret the page showed is never stored
+            artifacts = json.loads(mask(json.dumps(artifacts), list(options.secrets)))
         if work.frontier is not None and target.kind == "page" and self._duplicate(work, target, artifacts):
             return None, None
         if target.kind == "page" and self._alias(work, seq, target, artifacts):
@@ -639,11 +687,11 @@ class Auditor:
         doc.blocked_requests = gathered.blocked_requests
         if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
             doc.final_url = artifacts["page"]["final_url"]
-        if self._screenshots and tab.page is not None:
+        if self._screenshots and page is not None:
             shots = [(f.fingerprint, f.target, getattr(REGISTRY.get(r.code), "screenshot", None))
                      for r in doc.results if r.target_kind == TargetKind.CSS for f in r.failures]
             if shots:
-                await take_screenshots(tab.page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
+                await take_screenshots(page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
         if work.frontier is not None and target.kind == "page":
             self._follow(work, doc, target, artifacts["page"].get("links") or [], depth, artifacts["page"])
         return doc, artifacts

@@ -1,4 +1,4 @@
-"""What only a journey shows (codes KJ001–KJ019): errors after a submit, status messages, dialogs,
+"""What only a journey shows (codes KJ001–KJ019): errors after a submit and how to fix them, status messages, dialogs,
 commitments, information asked twice, logins, time limits.
 
 Pure functions of the ``journey`` artifact (audit/journeys.py): the page before and after the last
@@ -575,3 +575,69 @@ def focus_not_lost(artifacts: Artifacts, ctx: CheckContext):
         "og focus()).",
         "Move focus to the message saying what happened, or to the heading of the new content (tabindex=\"-1\" and "
         "focus())."))]
+
+
+# Words that say only that something is wrong, not how to put it right (Danish and English); with the
+# field's own name taken away, an error text of nothing else suggests nothing.
+GENERIC_ERROR_WORDS = frozenset("""
+fejl fejlen fejlet ugyldig ugyldigt ugyldige forkert forkerte ikke gyldig gyldigt gyldige værdi værdien
+værdier input indtastning indtastningen data felt feltet format formatet er en et den det der har du dit din
+i på af til prøv igen venligst udfyldt korrekt korrekte accepteret godkendt
+error errors invalid wrong incorrect not valid value field format the a an is was please try again entered
+""".split())
+FORMAT_TYPES = ("email", "date", "time", "datetime-local", "month", "week", "number", "url")
+
+
+def _format_known(f: dict[str, Any]) -> bool:
+    """Does the field's markup say which format or range it takes (so an error can say how to fix it)?"""
+    return bool(f.get("type") in FORMAT_TYPES or f.get("pattern") or f.get("min") or f.get("max")
+                or f.get("minlength") or f.get("inputmode") in ("numeric", "decimal", "email", "tel"))
+
+
+def _says_only_wrong(text: str, label: str) -> bool:
+    """An error text that, without the field's own name, holds only words saying it is wrong."""
+    own = set(re.findall(r"[^\W_]+", (label or "").lower()))
+    words = re.findall(r"[^\W_]+", text.lower())
+    # the field's name in another form counts as its name (»datoen«, »e-mailadressen« for »Dato«, »E-mail«)
+    named = lambda w: w in own or any(len(o) >= 4 and w.startswith(o) for o in own)    # noqa: E731
+    return bool(words) and all(w in GENERIC_ERROR_WORDS or named(w) for w in words)
+
+
+@journey_check(
+    code="KJ012", name="error-suggestion", impact=Impact.MODERATE, wcag=("3.3.3",), level="AA",
+    title=_texts("En fejlbesked skal sige, hvordan fejlen rettes, når det vides",
+                 "An error message must say how to correct the error when that is known"),
+    description=_texts(
+        "Når et felt beder om et bestemt format eller interval (en e-mailadresse, en dato, et tal mellem 1 og 10, "
+        "et mønster), ved formularen, hvad der skal til. Så skal fejlbeskeden sige det – fx »Skriv datoen som "
+        "dd.mm.åååå« – og ikke kun »Ugyldig værdi«.",
+        "When a field asks for a given format or range (an email address, a date, a number from 1 to 10, a "
+        "pattern), the form knows what is needed. Then the error message must say it – e.g. “Enter the date as "
+        "dd.mm.yyyy” – not only “Invalid value”."))
+def error_suggestion(artifacts: Artifacts, ctx: CheckContext):
+    a = _action(artifacts)
+    if a is None:
+        return INAPPLICABLE
+    texts, fields = _errors(a)
+    fields = [f for f in fields if f.get("type") != "group" and _format_known(f)]
+    if not fields:
+        return INAPPLICABLE
+    out: list[Finding] = []
+    for f in fields:
+        said = [t["text"] for t in texts if t.get("field") == f["sel"] or _tied(t["text"], f)]
+        if f.get("described") and f["described"] != f.get("was_described"):
+            said.append(f["described"])
+        if not said or not all(_says_only_wrong(t, f.get("label") or "") for t in said):
+            continue        # no text at all is KJ001's; any text that says more may be the suggestion
+        la, le = _field_label(f)
+        qa, qe = _q(said[0])
+        out.append(finding(f["sel"], said[0], _texts(
+            f"Fejlbeskeden {qa} ved feltet {la} siger kun, at noget er galt, ikke hvad feltet skal have, selv om "
+            "formularen ved det.",
+            f"The error message {qe} at the field {le} only says that something is wrong, not what the field "
+            "needs, though the form knows."), _texts(
+            "Sig i fejlbeskeden, hvad der skal til, fx »Skriv en e-mailadresse som navn@eksempel.dk« eller »Skriv "
+            "et tal fra 1 til 10«.",
+            "Say in the error message what is needed, e.g. “Enter an email address such as name@example.com” or "
+            "“Enter a number from 1 to 10”.")))
+    return out

@@ -232,7 +232,19 @@ def evaluate(meta: CheckMeta, ctx: CheckContext) -> CheckResult | None:
         answer = meta.evaluate(ctx.artifacts, ctx)
     except Exception as exc:  # a faulty check must not sink the document
         return _result(meta, Outcome.ERROR, [], f"{type(exc).__name__}: {exc}")
-    return result_of(meta, answer)
+    res = result_of(meta, answer)
+    outside = (ctx.artifacts.get("scope") or {}).get("outside")
+    if res is not None and outside and res.findings:
+        # [[pages]] include/exclude (audit/pageopts.py): what lies outside the checked part is not reported
+        outside = set(outside)
+        kept = [f for f in res.findings if f.target not in outside]
+        if len(kept) < len(res.findings):
+            outcome = res.outcome
+            if outcome in (Outcome.FAILED, Outcome.CANT_TELL):
+                outcome = (Outcome.FAILED if any(f.outcome == Outcome.FAILED for f in kept)
+                           else Outcome.CANT_TELL if kept else Outcome.PASSED)
+            res = _result(meta, outcome, kept, res.error)
+    return res
 
 
 def result_of(meta: CheckMeta, answer: Any) -> CheckResult | None:

@@ -52,6 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.seen.append((self.path, self.headers.get("User-Agent", "")))
         self.server.cookies.append((self.path, self.headers.get("Cookie")))
+        self.server.headers.append((self.path, dict(self.headers.items())))
         route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
         if callable(route):
             route = route(self.path)
@@ -87,6 +88,7 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.httpd.seen = []            # (path, User-Agent) of every request
         self.httpd.cookies = []         # (path, Cookie header or None) of every request
+        self.httpd.headers = []         # (path, every header) of every request
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 

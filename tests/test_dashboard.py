@@ -197,12 +197,14 @@ def test_the_top_fixes_are_ranked_by_reach_and_a_shared_template_is_named(histor
 
 
 def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
-    """fixtures/portfolio: the demo site, its clean twin, letters and MeMo messages, audited by
-    `portfolio run` and shown by `dashboard` (the SMS project is named but not audited yet)."""
+    """fixtures/portfolio: the demo site, its clean twin, the MineAftaler booking journey, letters and
+    MeMo messages, audited by `portfolio run` and shown by `dashboard` (the SMS project is named but
+    not audited yet)."""
     cfg = ["--config", "fixtures/portfolio/klartjek.toml", "--db", str(tmp_path / "p.sqlite")]
     res = run_cli("portfolio", "run", *cfg)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout.count(": run ") == 5 and "SMS-påmindelser (sms): skipped" in res.stdout
+    assert res.stdout.count(": run ") == 6 and "SMS-påmindelser (sms): skipped" in res.stdout
+    assert "MineAftaler – booking (booking): run " in res.stdout and "complete, 8 documents" in res.stdout
     assert "Patientinformation (texts): run " in res.stdout and "complete, 2 texts" in res.stdout
     res = run_cli("dashboard", *cfg, "--out", str(tmp_path / "d"))
     assert res.returncode == 0, res.stderr
@@ -211,9 +213,14 @@ def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
            for p in data["projects"]}
     assert got == {"Hospitalernes hjemmesider": ("web", 473, "partially", 11, 11),
                    "Den rettede hjemmeside": ("web", 500, "compliant", 11, 11),
+                   "MineAftaler – booking": ("booking", 479, "compliant", 8, 8),
                    "Indkaldelser": ("letters", None, None, 0, 3),
                    "Digital Post": ("memo", None, None, 0, 2),
                    "Patientinformation": ("texts", None, None, 0, 2)}
+    # the journey's states, each named as the reports name it; the worst first
+    booking = next(p for p in data["projects"] if p["name"] == "MineAftaler – booking")
+    assert booking["worst"][0]["location"] == "booking › aflyst (fixtures/journeys/mineaftaler/app/aftaler.html)"
+    assert len(booking["worst"]) == 8
     pinfo = next(p for p in data["projects"] if p["name"] == "Patientinformation")
     # the texts, worst first by their plain-language score: the officialese one before the plain one
     assert [d["location"] for d in pinfo["worst"]] == ["fixtures/portfolio/tekster/kolonoskopi.txt",

@@ -10,6 +10,7 @@ import json
 import sqlite3
 
 import pytest
+from lxml import etree
 
 from audit.journeyfile import parse_journey, read_journey_file
 from core.errors import UsageError
@@ -73,8 +74,28 @@ def test_the_reports_show_the_journeys_as_sequences_of_states(app_run):
     assert '<h2 id="forloeb">Forløb</h2>' in html
     assert html.count('alt="Skærmbillede af tilstanden ') == 11      # a screenshot of each of the 8 + 3 states
     assert html.index(">flyt-tjek<") < html.index(">flyttet<") < html.index(">parkeringskort<")
-    junit = (tmp / "run.xml").read_text(encoding="utf-8")
-    assert 'name="booking › flyttet (fixtures/journeys/mineaftaler/app/flyt.html)"' in junit
+    # JUnit: a suite per journey, a case per state (its classname the journey); a state fails on any failed
+    # finding, plain language included (so aftaler, without a barrier in expected.json, fails on its words)
+    junit = etree.fromstring((tmp / "run.xml").read_bytes())
+    suites = junit.findall("testsuite")
+    assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors"), s.get("skipped")) for s in suites] \
+        == [("booking", "8", "8", "0", "0"), ("pro", "3", "2", "0", "0")]
+    assert [[(c.get("classname"), c.get("name"), [e.tag for e in c]) for c in s.findall("testcase")]
+            for s in suites] == [
+        [("booking", state, ["failure"]) for state in ("aftaler", "flyt-vaelg-dato", "flyt-mangler-dato",
+                                                       "flyt-tjek", "flyttet", "parkeringskort", "aflyst",
+                                                       "efter-pause")],
+        [("pro", "skema", ["failure"]), ("pro", "skema-fejl", ["failure"]), ("pro", "skema-sendt", [])]]
+    assert all([p.get("value") for p in s.find("properties")] == [run["id"], "journey"] for s in suites)
+    failed = {(d["journey"]["name"], d["journey"]["state"]): sorted(r["code"] for r in d["results"]
+                                                                    for f in r["findings"] if f["outcome"] == "failed")
+              for d in run["documents"]}
+    for s in suites:
+        for case in s.findall("testcase[failure]"):
+            lines = case.find("failure").text.splitlines()
+            assert sorted(ln.split()[0] for ln in lines) == failed[(s.get("name"), case.get("name"))]
+    flyttet = junit.find("testsuite[@name='booking']/testcase[@name='flyttet']/failure").text
+    assert flyttet.startswith("KJ003 status-message (serious) #flyttet-besked: Beskeden »Din aftale er flyttet ")
 
 
 def test_the_clean_twin_has_no_barrier_in_any_state(tmp_path):
@@ -103,7 +124,8 @@ steps:
   - audit: efter
   - audit: senere
 """, encoding="utf-8")
-    res = run_cli("journey", str(journey), "--db", str(tmp_path / "h.sqlite"), "--json", str(tmp_path / "run.json"))
+    res = run_cli("journey", str(journey), "--db", str(tmp_path / "h.sqlite"), "--json", str(tmp_path / "run.json"),
+                  "--report", f"junit:{tmp_path / 'run.xml'}")
     assert res.returncode == 2
     message = (f'{journey}:6: step 3 (click role=button name="Findes ikke"): no element matches role=button '
                'name="Findes ikke" within 1 s; check the locator against the page')
@@ -114,6 +136,13 @@ steps:
         ("login", "ok"), ("efter", "error"), ("senere", "error")]
     assert run["documents"][1]["error"] == message
     assert run["documents"][2]["error"] == f"{journey}:8: step 5 (audit senere): not reached ({message})"
+    # JUnit: the states not reached are errors of the journey's suite, with the stop's message
+    suite = etree.fromstring((tmp_path / "run.xml").read_bytes()).find("testsuite")
+    assert (suite.get("name"), suite.get("tests"), suite.get("errors")) == ("stop", "3", "2")
+    assert [(c.get("name"), [(e.tag, e.get("message")) for e in c if e.tag == "error"])
+            for c in suite.findall("testcase")] == [
+        ("login", []), ("efter", [("error", message)]),
+        ("senere", [("error", f"{journey}:8: step 5 (audit senere): not reached ({message})")])]
 
 
 def test_a_locator_matching_several_elements_and_an_expectation_not_met(tmp_path):

@@ -128,6 +128,15 @@ def test_portfolio_run_audits_every_project_and_one_failing_stops_none(tmp_path)
     ('[[portfolio.projects]]\nname = "A"\nchannel = "web"\ntargets = ["a"]\n'
      '[[portfolio.projects]]\nname = "A"\nchannel = "web"\ntargets = ["b"]\n', [],
      "portfolio project #2: the name 'A' is used twice; each project needs its own"),
+    ('[[portfolio.projects]]\nname = "A"\nchannel = "booking"\ntargets = ["a"]\njourneys = ["j.yml"]\n', [],
+     "portfolio project #1 (A): a project has targets or journeys, not both (the dashboard shows a project's "
+     "latest run); make a second project for the journeys"),
+    ('[[portfolio.projects]]\nname = "A"\nchannel = "letters"\njourneys = ["j.yml"]\n', [],
+     "portfolio project #1 (A): journeys run in the browser; give them to a project of channel web or booking"),
+    ('[[portfolio.projects]]\nname = "A"\nchannel = "booking"\n', [],
+     "portfolio project #1 (A): 'targets' must be a list of URLs, files or folders (or give 'journeys')"),
+    ('[[portfolio.projects]]\nname = "A"\nchannel = "web"\njourneys = "j.yml"\n', [],
+     "portfolio project #1 (A): 'journeys' must be a list of journey files (docs/journeys.md)"),
 ])
 def test_a_bad_portfolio_is_one_line_and_exit_2(tmp_path, toml, args, message):
     cfg = tmp_path / "klartjek.toml"

@@ -125,6 +125,94 @@ def test_junit_is_valid_one_case_per_document_and_category(reports):
                 assert sorted(ln.split()[0] for ln in lines) == sorted(c for c, _ in failed)
 
 
+def _journey_run():
+    """Two plain pages (one audited, one skipped) around a journey of three states: one failing, one
+    clean, one that a step stopped."""
+    from core.model import CheckResult, Document, Finding, Run
+
+    def res(code, name, category, *findings):
+        return CheckResult(code=code, name=name, outcome="failed" if any(f.outcome == "failed" for f in findings)
+                           else "cant_tell" if findings else "passed", impact="serious",
+                           category=category, findings=list(findings))
+
+    def finding(outcome, target, da, impact=None):
+        return Finding(outcome=outcome, target=target, html="<x>", message={"da": da, "en": da}, impact=impact)
+
+    def facts(state, step):
+        return {"name": "booking", "file": "j/booking.yml", "state": state, "step": step, "line": step + 2,
+                "index": step}
+
+    page = Document(url="https://www.example.org/", status="ok", started_at="2026-12-04T10:00:00Z",
+                    ended_at="2026-12-04T10:00:01.5Z",
+                    results=[res("A1", "image-alt", "wcag", finding("failed", "img", "Mangler alt", "critical"))])
+    login = Document(url="http://127.0.0.1:8123/login.html", status="ok", started_at="2026-12-04T10:00:02Z",
+                     ended_at="2026-12-04T10:00:04Z", journey=facts("login", 2),
+                     results=[res("A2", "label", "wcag", finding("failed", "#cpr", "Intet navn"),
+                                  finding("failed", "#kode", "Intet navn", "critical")),
+                              res("KJ003", "status-message", "best-practice", finding("failed", "#besked", "Tavs")),
+                              res("A3", "color-contrast", "wcag", finding("cant_tell", "h1", "Vurder kontrasten"))])
+    clean = Document(url="http://127.0.0.1:8123/oversigt.html", status="ok", started_at="2026-12-04T10:00:05Z",
+                     ended_at="2026-12-04T10:00:05.25Z", journey=facts("oversigt", 4),
+                     results=[res("A1", "image-alt", "wcag")])
+    stopped = Document(status="error", site_path="booking/flyttet", error="j/booking.yml:9: step 6: no element",
+                       journey=facts("flyttet", 7))
+    outside = Document(url="https://andet.example/side", status="skipped", error="outside the audited site")
+    return Run(id="20261204-100000-abcd", started_at="2026-12-04T09:59:59Z", status="partial",
+               documents=[page, login, clean, stopped, outside], workdir="")
+
+
+def test_junit_has_a_suite_per_journey_and_a_case_per_state():
+    from reports.junit import JunitReporter
+
+    buf = io.StringIO()
+    JunitReporter().render(_journey_run(), buf, lang="da")
+    xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "JUnit.xsd")))
+    root = etree.fromstring(buf.getvalue().encode())
+    assert xsd.validate(root), xsd.error_log.last_error
+
+    def shape(el):
+        return (el.tag, dict(el.attrib), (el.text or "").strip(), [shape(c) for c in el])
+
+    suite_keys = ("package", "id", "name", "timestamp", "hostname", "time", "tests", "failures", "errors", "skipped")
+    suites = root.findall("testsuite")
+    assert [{k: s.get(k) for k in suite_keys} for s in suites] == [
+        {"package": "klartjek", "id": "0", "name": "https://www.example.org/", "timestamp": "2026-12-04T10:00:00",
+         "hostname": "www.example.org", "time": "1.500", "tests": "1", "failures": "1", "errors": "0",
+         "skipped": "0"},
+        {"package": "klartjek", "id": "1", "name": "booking", "timestamp": "2026-12-04T10:00:02",
+         "hostname": "127.0.0.1", "time": "2.250", "tests": "3", "failures": "1", "errors": "1", "skipped": "0"},
+        {"package": "klartjek", "id": "2", "name": "https://andet.example/side", "timestamp": "2026-12-04T09:59:59",
+         "hostname": "andet.example", "time": "0", "tests": "1", "failures": "0", "errors": "0", "skipped": "1"}]
+    page, journey, outside = suites
+    # the plain documents keep their shape: a case per category, the document's properties
+    assert [shape(c) for c in page if c.tag != "properties"] == [
+        ("testcase", {"name": "wcag", "classname": "https://www.example.org/", "time": "0"}, "", [
+            ("failure", {"type": "critical", "message": "1 finding(s) in 1 check(s), worst impact critical"},
+             "A1 image-alt (critical) img: Mangler alt", [])]),
+        ("system-out", {}, "", []), ("system-err", {}, "", [])]
+    assert [(p.get("name"), p.get("value")) for p in page.find("properties")] == [
+        ("run", "20261204-100000-abcd"), ("kind", "page"), ("status", "ok")]
+    assert [shape(c) for c in outside if c.tag != "properties"] == [
+        ("testcase", {"name": "audit", "classname": "https://andet.example/side", "time": "0"}, "", [
+            ("skipped", {"message": "outside the audited site"}, "", [])]),
+        ("system-out", {}, "", []), ("system-err", {}, "", [])]
+    # the journey: a case per state, in order, named by the state, classed by the journey
+    assert [shape(c) for c in journey] == [
+        ("properties", {}, "", [("property", {"name": "run", "value": "20261204-100000-abcd"}, "", []),
+                                ("property", {"name": "kind", "value": "journey"}, "", [])]),
+        ("testcase", {"name": "login", "classname": "booking", "time": "2.000"}, "", [
+            ("failure", {"type": "critical", "message": "3 finding(s) in 2 check(s), worst impact critical"},
+             "A2 label (critical) #kode: Intet navn\n"
+             "A2 label (serious) #cpr: Intet navn\n"
+             "KJ003 status-message (serious) #besked: Tavs", [])]),
+        ("testcase", {"name": "oversigt", "classname": "booking", "time": "0.250"}, "", []),
+        ("testcase", {"name": "flyttet", "classname": "booking", "time": "0"}, "", [
+            ("error", {"type": "not audited", "message": "j/booking.yml:9: step 6: no element"},
+             "j/booking.yml:9: step 6: no element", [])]),
+        ("system-out", {}, "login: A3 color-contrast (serious) h1: Vurder kontrasten", []),
+        ("system-err", {}, "", [])]
+
+
 LETTERS = ["fixtures/letters/pdf/untagged.pdf", "fixtures/letters/docx/bad.docx", "fixtures/letters/memo/bad.xml"]
 
 
