@@ -1002,22 +1002,85 @@ def text(
     raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
 
 
-def _read_text_source(source: str, limit: int) -> tuple[bytes, str]:
+SMS_MAX_BYTES = 64 * 1024       # an SMS template is a few hundred bytes: more is not one
+
+
+@app.command()
+def sms(
+    source: str = typer.Argument(..., help="A text file with one SMS (a template with {placeholders}), or - for "
+                                 "standard input."),
+    value: List[str] = typer.Option([], "--value", metavar="NAME=TEXT", help="The longest value of a placeholder "
+                                    "(repeatable), e.g. --value afdeling=\"Øjenambulatoriet, AUH\"."),
+    max_segments: Optional[int] = typer.Option(None, "--max-segments", help="More segments than this is a "
+                                               "finding [default: sms.max_segments, 2]."),
+    sender: Optional[str] = typer.Option(None, "--sender", help="The sender name phones show (an alphanumeric "
+                                         "sender ID) [default: sms.sender]."),
+    report: List[str] = typer.Option([], "--report", metavar="FORMAT[:PATH]",
+                                     help="FORMAT or FORMAT:PATH (repeatable): terminal, json or html; PATH '-' or "
+                                     "none: standard output [default: terminal]."),
+    lang: Optional[Lang] = LangOpt,
+    fail_on: Optional[Impact] = typer.Option(None, "--fail-on", help="Lowest impact that makes the exit code 1 "
+                                             "[default: serious]."),
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Check an SMS reminder: encoding and segments as a phone sees them (placeholders at their longest),
+    what a reminder must hold (date with weekday, time, place, how to move or cancel, sender), no CPR
+    number, safe links, and plain Danish for short texts (docs/sms.md)."""
+    from audit.checking import check_document
+    from audit.textextract import sms_artifacts
+    from core.model import Document
+
+    outputs = []
+    for spec in report or ["terminal"]:
+        f, _, path = spec.partition(":")
+        if f not in TEXT_FORMATS:
+            _fail(f"--report {spec}: the format of an SMS's report is one of {', '.join(TEXT_FORMATS)}")
+        outputs.append((f, Path(path) if path and path != "-" else None))
+    values = {}
+    for v in value:
+        name, sep, text_ = v.partition("=")
+        if not sep or not name.strip():
+            _fail(f"--value {v!r}: give NAME=TEXT, e.g. --value afdeling=\"Øjenambulatoriet\"")
+        values[name.strip().strip("{}").lower()] = text_
+    overrides = {k: x for k, x in dict(max_segments=max_segments, sender=sender).items() if x is not None}
+    cfg = _load_config(config, fail_on=fail_on, lang=lang, sms=overrides or None)
+    ks = cfg["klarsprog"]
+    ks["profile"], ks["enabled"] = "sms", True
+    raw, name = _read_text_source(source, SMS_MAX_BYTES, "64 KiB for an SMS", "a text file with one SMS")
+    if b"\x00" in raw:
+        _fail(f"{name}: not a text (it holds NUL bytes); give the SMS as a UTF-8 text file")
+    try:
+        artifacts = sms_artifacts(_decode(raw, name), {**cfg["sms"]["values"], **values}, name)
+    except KlartjekError as exc:
+        _fail(str(exc))
+    art = artifacts["sms"]
+    doc = check_document(Document(kind="text", path=name, content_hash=_sha256(raw)), artifacts, cfg)
+    doc.language = "da"
+    doc.sms = {k: art[k] for k in ("encoding", "segments", "units", "per_segment", "characters", "forcing",
+                                   "placeholders", "template")}
+    for f, path in outputs:
+        _text_report(f, path, doc, art["text"], cfg["lang"], cfg, name)
+    gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
+    raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
+
+
+def _read_text_source(source: str, limit: int, limit_name: str = "letters.max_bytes",
+                      kind: str = "a text, Markdown or HTML file") -> tuple[bytes, str]:
     if source == "-":
         raw = sys.stdin.buffer.read(limit + 1)
         if len(raw) > limit:
-            _fail(f"-: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the input")
+            _fail(f"-: the text is over the limit of {limit:,} bytes ({limit_name}); check the input")
         return raw, "-"
     from core.files import FileReadError, FileTooLarge, read_bounded
 
     if not Path(source).exists():
-        _fail(f"{source}: no such file; give a text, Markdown or HTML file, or - for standard input")
+        _fail(f"{source}: no such file; give {kind}, or - for standard input")
     try:
         return read_bounded(source, limit), source
     except FileTooLarge:
-        _fail(f"{source}: the text is over the limit of {limit:,} bytes (letters.max_bytes); check the file")
+        _fail(f"{source}: the text is over the limit of {limit:,} bytes ({limit_name}); check the file")
     except FileReadError as exc:
-        _fail(f"{source}: cannot read it ({exc.reason}); give a text, Markdown or HTML file")
+        _fail(f"{source}: cannot read it ({exc.reason}); give {kind}")
 
 
 def _text_report(fmt: str, path: Optional[Path], doc, text: str, lang: str, cfg, name: str) -> None:

@@ -176,6 +176,11 @@ def _merge(cfg: dict[str, Any], new: dict[str, Any], where: str, prefix: str = "
             known = ", ".join(k for k in cfg if not k.startswith("_"))
             raise UsageError(f"{where}: unknown key '{name}'; known keys: {known}")
         current = cfg[key]
+        if name == "sms.values":            # a table of any names: the placeholders' longest values
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise UsageError(f"{where}: 'sms.values' must be a table of name = \"longest value\"")
+            cfg[key] = {**current, **{str(k).lower(): v for k, v in value.items()}}
+            continue
         if isinstance(current, dict):
             if not isinstance(value, dict):
                 raise UsageError(f"{where}: '{name}' must be a table")
@@ -213,7 +218,7 @@ def _check_value(name: str, key: str, value: Any, current: Any, where: str) -> A
     if isinstance(current, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise UsageError(f"{where}: '{name}' must be a number of 0 or more")
-        if key in ("max_pages", "per_host", "recycle_after") and value < 1:
+        if key in ("max_pages", "per_host", "recycle_after", "max_segments") and value < 1:
             raise UsageError(f"{where}: '{name}' must be at least 1")
         if key in POSITIVE_KEYS and value <= 0:
             raise UsageError(f"{where}: '{name}' must be more than 0 seconds (there is no 'no limit': "

@@ -219,7 +219,7 @@ def gate(run: Run, config: dict[str, Any], baseline: Baseline | None = None, tod
         for doc in run.documents:
             lix = (doc.readability or {}).get("lix")
             if lix is not None and lix > g["max_lix"]:
-                res.reasons.append(f"LIX {lix:g} of {doc.location} is above max_lix {g['max_lix']:g}")
+                res.reasons.append(f"LIX {lix:g} of {doc.name} is above max_lix {g['max_lix']:g}")
     for reason, level in assertion_failures(run, config.get("assertions") or []):
         (res.reasons if level == "error" else res.warnings).append(reason)
     errors = [d for d in run.documents if d.status == "error"]
@@ -243,18 +243,18 @@ def assertion_failures(run: Run, assertions: list[dict[str, Any]]) -> list[tuple
             if doc.status != "ok" or not assertion_matches(a, doc.location, doc.site_path):
                 continue
             if "min_score" in a and (doc.score is None or doc.score < a["min_score"]):
-                out.append((f"{what}: WCAG score {doc.score if doc.score is not None else '–'} of {doc.location} "
+                out.append((f"{what}: WCAG score {doc.score if doc.score is not None else '–'} of {doc.name} "
                             f"is below {a['min_score']:g}", a["level"]))
             if "min_plain_score" in a and doc.plain_score is not None and doc.plain_score < a["min_plain_score"]:
-                out.append((f"{what}: plain-language score {doc.plain_score} of {doc.location} is below "
+                out.append((f"{what}: plain-language score {doc.plain_score} of {doc.name} is below "
                             f"{a['min_plain_score']:g}", a["level"]))
             lix = (doc.readability or {}).get("lix")
             if "max_lix" in a and lix is not None and lix > a["max_lix"]:
-                out.append((f"{what}: LIX {lix:g} of {doc.location} is above {a['max_lix']:g}", a["level"]))
+                out.append((f"{what}: LIX {lix:g} of {doc.name} is above {a['max_lix']:g}", a["level"]))
             for code in a.get("checks_pass", []):
                 res = next((r for r in doc.results if r.code == code), None)
                 if res is not None and res.failures:
-                    out.append((f"{what}: {code} {res.name} fails on {doc.location} ({len(res.failures)} "
+                    out.append((f"{what}: {code} {res.name} fails on {doc.name} ({len(res.failures)} "
                                 "finding(s))", a["level"]))
     return out
 

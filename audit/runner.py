@@ -642,14 +642,16 @@ class Auditor:
         """Render and check a page (or an HTML letter); None for a page that is no document of its
         own (a duplicate, an alias, a broken link a crawl found)."""
         cfg = self.config
+        try:
+            options = options_for(cfg["pages"], target.location, target.site_path) \
+                if target.kind == "page" else NO_OPTIONS
+        except UsageError as exc:                # a [[pages]] secret whose variable is not set
+            outcome.input_errors.append(f"{target.location}: {exc}")
+            return build_document(target, None, cfg, f"{target.location}: {exc}"), None
         async with self._host_slot(urlsplit(target.url).netloc):
             try:
-                options = options_for(cfg["pages"], target.location, target.site_path) \
-                    if target.kind == "page" else NO_OPTIONS
                 gathered, error = await tab.render(target.url, target.location,
                                                    cfg["profile"] if target.kind == "page" else None, options), None
-            except UsageError as exc:            # a [[pages]] secret whose variable is not set
-                error = TargetError(f"{target.location}: {exc}")
             except TargetError as exc:
                 error = exc
             if cfg["crawl"]["delay"]:
@@ -669,8 +671,8 @@ class Auditor:
         return await self._checked(run, work, seq, target, depth, gathered, tab.page, options)
 
     async def _checked(self, run: Run, work: _Work, seq: int, target: PageTarget, depth: int, gathered,
-                       page, options: PageOptions) -> tuple[Document | None, dict[str, Any] | None]:
-        """A gathered page checked, its failing elements photographed in ``page`` (where it still is)."""
+                       tab_page, options: PageOptions) -> tuple[Document | None, dict[str, Any] | None]:
+        """A gathered page checked, its failing elements photographed in ``tab_page`` (where it still is)."""
         cfg = self.config
         artifacts = gathered.artifacts
         if options.secrets:                      # a [[pages]] secret the page showed is never stored
@@ -687,11 +689,11 @@ class Auditor:
         doc.blocked_requests = gathered.blocked_requests
         if target.document_url and not _same_url(artifacts["page"]["final_url"], target.document_url):
             doc.final_url = artifacts["page"]["final_url"]
-        if self._screenshots and page is not None:
+        if self._screenshots and tab_page is not None:
             shots = [(f.fingerprint, f.target, getattr(REGISTRY.get(r.code), "screenshot", None))
                      for r in doc.results if r.target_kind == TargetKind.CSS for f in r.failures]
             if shots:
-                await take_screenshots(page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
+                await take_screenshots(tab_page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
         if work.frontier is not None and target.kind == "page":
             self._follow(work, doc, target, artifacts["page"].get("links") or [], depth, artifacts["page"])
         return doc, artifacts

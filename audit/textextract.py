@@ -237,3 +237,16 @@ def decode_text(raw: bytes, name: str) -> str:
             return raw.decode("cp1252")
         except UnicodeDecodeError:
             raise TargetError(f"{name}: not UTF-8 text; save it as UTF-8 and try again") from None
+
+
+def sms_artifacts(template: str, values: dict[str, str] | None = None, where: str = "sms") -> dict[str, Any]:
+    """The artifacts of an SMS (`klartjek sms`): ``sms`` (core/sms.py) and the ``text`` of the message as a
+    phone shows it, with the placeholders' spans as ``values`` (not judged in plain language)."""
+    from core.sms import sms_artifact
+
+    art = sms_artifact(template, values, where)
+    text = text_from_plain(art["text"], "da")
+    if text["text"] != art["text"]:          # the spans of both artifacts must be the same text's
+        raise ValueError("the SMS text changed in extraction")
+    text["values"] = [p["span"] for p in art["placeholders"]]
+    return {"sms": art, "text": text}

@@ -23,6 +23,7 @@ FAMILIES = (
     "checks.language_checks",   # KW060–KW069: the language of the page and of its parts
     "checks.link_checks",       # KW070–KW079: a link's purpose, with and without its context
     "checks.journey_checks",    # KJ: what a journey's actions showed (errors, status messages, dialogs …)
+    "checks.sms_checks",        # KT: SMS reminders (length and encoding as phones see them, what they must hold)
 )
 for _module in FAMILIES:
     importlib.import_module(_module)
@@ -47,6 +48,8 @@ FAMILY_INFO = {
     "links": ("KW070–KW079", "checks/link_checks.py", "each link's name and the context around it (`links`)"),
     "journey": ("KJ", "checks/journey_checks.py", "a journey's state: what its last action changed, a dialog it "
                 "opened, commitments, fields filled before, password fields, idle time (`journey`)"),
+    "sms": ("KT", "checks/sms_checks.py", "an SMS reminder as a phone shows it: its text with the longest values, "
+            "encoding and segments (`sms`)"),
 }
 
 

@@ -233,18 +233,31 @@ def evaluate(meta: CheckMeta, ctx: CheckContext) -> CheckResult | None:
     except Exception as exc:  # a faulty check must not sink the document
         return _result(meta, Outcome.ERROR, [], f"{type(exc).__name__}: {exc}")
     res = result_of(meta, answer)
+    if res is None or not res.findings:
+        return res
+    values = (ctx.artifacts.get("text") or {}).get("values") if meta.category == Category.PLAIN_LANGUAGE else None
+    if values:
+        # a text's spans filled in for the author (an SMS template's placeholders at their longest values,
+        # core/sms.py): the plain-language checks judge what the author wrote, not those
+        res = _keep(meta, res, lambda f: not (f.span and any(a <= f.span[0] and f.span[1] <= b for a, b in values)))
     outside = (ctx.artifacts.get("scope") or {}).get("outside")
-    if res is not None and outside and res.findings:
+    if outside:
         # [[pages]] include/exclude (audit/pageopts.py): what lies outside the checked part is not reported
         outside = set(outside)
-        kept = [f for f in res.findings if f.target not in outside]
-        if len(kept) < len(res.findings):
-            outcome = res.outcome
-            if outcome in (Outcome.FAILED, Outcome.CANT_TELL):
-                outcome = (Outcome.FAILED if any(f.outcome == Outcome.FAILED for f in kept)
-                           else Outcome.CANT_TELL if kept else Outcome.PASSED)
-            res = _result(meta, outcome, kept, res.error)
+        res = _keep(meta, res, lambda f: f.target not in outside)
     return res
+
+
+def _keep(meta: CheckMeta, res: CheckResult, keep: Callable[[Finding], bool]) -> CheckResult:
+    """``res`` with only the findings ``keep`` keeps; a failure with none left passes."""
+    kept = [f for f in res.findings if keep(f)]
+    if len(kept) == len(res.findings):
+        return res
+    outcome = res.outcome
+    if outcome in (Outcome.FAILED, Outcome.CANT_TELL):
+        outcome = (Outcome.FAILED if any(f.outcome == Outcome.FAILED for f in kept)
+                   else Outcome.CANT_TELL if kept else Outcome.PASSED)
+    return _result(meta, outcome, kept, res.error)
 
 
 def result_of(meta: CheckMeta, answer: Any) -> CheckResult | None:

@@ -26,3 +26,14 @@ def mask_cpr(text: str | None) -> str:
     for m in reversed(cpr_matches(text)):
         text = text[:m.start()] + f"{m.group(1)}{m.group(2)}{m.group(3)}-****" + text[m.end():]
     return text
+
+
+def blank_cpr(text: str | None) -> tuple[str, list[list[int]]]:
+    """The text with the last four digits of every CPR number as ****: the same length, so that the
+    offsets of what is found in it stay true; and the spans of the numbers."""
+    text = text or ""
+    spans = []
+    for m in reversed(cpr_matches(text)):
+        text = text[:m.start(4)] + "****" + text[m.end(4):]
+        spans.append([m.start(), m.end()])
+    return text, spans[::-1]

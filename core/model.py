@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 class Impact(StrEnum):
@@ -190,6 +190,7 @@ class Document:
     aliases: list[str] = field(default_factory=list)   # other URLs giving the identical response
     site_path: str | None = None            # (1.3) where it is in the site, wherever the audit ran: see key_location
     journey: dict[str, Any] | None = None   # (1.5) a journey's state: {name, file, state, step, line}
+    sms: dict[str, Any] | None = None       # (1.6) an SMS as a phone sees it: encoding, segments … (core/sms.py)
     results: list[CheckResult] = field(default_factory=list)
 
     @property

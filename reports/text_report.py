@@ -16,7 +16,8 @@ from core.klarsprog.text import BAND_NAMES
 from reports.i18n import t
 
 TEMPLATES = Path(__file__).parent / "templates"
-SPAN_STYLE = {"serious": "bold red underline", "moderate": "yellow underline", "minor": "cyan underline"}
+SPAN_STYLE = {"critical": "bold white on red", "serious": "bold red underline", "moderate": "yellow underline",
+              "minor": "cyan underline"}
 WIDE_STYLE = "on grey19"      # a whole sentence or paragraph
 
 
@@ -46,6 +47,29 @@ def readability_line(doc: Document, lang: str) -> str:
     return ""
 
 
+def sms_line(doc: Document, lang: str) -> str:
+    """An SMS's encoding and length as a phone sees it (empty for other texts)."""
+    sms = doc.sms
+    if not sms:
+        return ""
+    n = sms["segments"]
+    enc = "GSM 7-bit" if sms["encoding"] == "gsm7" else "UCS-2"
+    chars = []
+    for f in sms.get("forcing") or []:
+        c = f"U+{ord(f['char']):04X}"
+        if c not in chars:
+            chars.append(c)
+    if lang == "da":
+        many = "sms" if n == 1 else "sms'er"
+        line = (f"SMS: {enc}, {sms['units']} tegn med de længste værdier → {n} {many}"
+                f" ({sms['per_segment']} tegn pr. {'sms' if n <= 1 else 'del'})")
+        return line + (f"; UCS-2 på grund af {', '.join(chars[:8])}" if chars else "")
+    line = (f"SMS: {enc}, {sms['units']} characters with the longest values → {n} "
+            f"{'segment' if n == 1 else 'segments'} ({sms['per_segment']} characters a "
+            f"{'message' if n <= 1 else 'segment'})")
+    return line + (f"; UCS-2 because of {', '.join(chars[:8])}" if chars else "")
+
+
 def render_terminal(doc: Document, text: str, console: Console, lang: str) -> None:
     from checks import REGISTRY
 
@@ -53,6 +77,8 @@ def render_terminal(doc: Document, text: str, console: Console, lang: str) -> No
     console.print(f"[bold]{escape(doc.location)}[/] · {t('plain_score', lang)} "
                   f"{'–' if doc.plain_score is None else f'{doc.plain_score:.1f}'}")
     console.print(escape(readability_line(doc, lang)))
+    if doc.sms:
+        console.print(escape(sms_line(doc, lang)))
     console.print()
     shown = Text(text)
     ends: dict[int, list[int]] = {}
@@ -117,6 +143,7 @@ def render_html(doc: Document, text: str, out: TextIO, lang: str) -> None:
     tmpl = env.get_template("text.html.j2")
     out.write(tmpl.render(
         doc=doc, lang=lang, t=lambda k: t(k, lang), readability=readability_line(doc, lang),
+        sms=sms_line(doc, lang),
         paragraphs=paragraphs, whole=[(n, r, f) for n, r, f in numbered if _is_whole(f, text)],
         whole_ns={n for n, r, f in numbered if _is_whole(f, text)},
         findings=numbered, title_of=lambda code: (REGISTRY.get(code).text("title", lang) if REGISTRY.get(code)

@@ -17,14 +17,14 @@ KLARTJEK = [sys.executable, "-m", "cli"]
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: float = 300,
-            block_external: bool = True) -> subprocess.CompletedProcess:
+            block_external: bool = True, input_text: str | None = None) -> subprocess.CompletedProcess:
     """Run the real `klartjek` command in a subprocess (audits always with --block-external)."""
     argv = list(args)
     if block_external and argv and argv[0] in ("audit", "journey"):
         argv.insert(1, "--block-external")
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
     return subprocess.run([*KLARTJEK, *argv], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, input=input_text)
 
 
 def load_json(path: Path) -> dict:

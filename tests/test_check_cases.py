@@ -25,7 +25,7 @@ from checks import REGISTRY, CheckContext, evaluate_all, evaluate_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "checks" / "cases"
-INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page", "page_file", "journey")
+INPUTS = ("text", "html", "markdown", "letter", "file", "memo", "artifacts", "page", "page_file", "journey", "sms")
 
 
 CANNOT_PASS: dict[str, str] = {}     # code → why the check has no passing outcome (the case file says)
@@ -70,6 +70,11 @@ def artifacts_for(case: dict, page_gatherer) -> tuple[dict, str]:
     if kind in ("text", "html", "markdown"):
         name = {"text": "case.txt", "html": "case.html", "markdown": "case.md"}[kind]
         return {"text": text_artifact(name, case[kind], lang)}, "text"
+    if kind == "sms":       # an SMS template (with {placeholders}), optionally its longest values
+        from audit.textextract import sms_artifacts
+
+        spec = case["sms"] if isinstance(case["sms"], dict) else {"text": case["sms"]}
+        return sms_artifacts(spec["text"], spec.get("values")), "text"
     if kind == "letter":
         arts = {"letter": {"format": "pdf", "name": "brev.pdf", "parts": []},
                 "text": text_from_plain(case["letter"], lang)}

@@ -55,7 +55,7 @@ def test_the_app_shows_every_expected_barrier_state_by_state(app_run):
         for state, entries in states.items():
             want[f"{name} › {state}"] = {e["code"]: sorted(e["targets"]) for e in entries}
     assert findings_by_state(run) == want
-    assert run["status"] == "complete" and run["schema_version"] == "1.5"
+    assert run["status"] == "complete" and run["schema_version"] == "1.6"
     doc = next(d for d in run["documents"] if d["journey"]["state"] == "flyttet")
     assert doc["journey"] | {"screenshot": None} == {"name": "booking", "file": str(APP / "booking.yml"),
                                                      "state": "flyttet", "step": 22, "line": doc["journey"]["line"],
@@ -275,3 +275,24 @@ def test_the_journey_report_passes_klartjeks_own_audit(app_run, tmp_path, viewpo
     assert doc["status"] == "ok"
     assert [(r["code"], f["outcome"], f["target"]) for r in doc["results"] for f in r["findings"]] == []
     assert res.returncode == 0
+
+
+def test_journey_runs_pass_through_the_same_baselines_and_gates(app_run, tmp_path):
+    """A journey run is gated as a page run: its findings (fingerprinted by journey/state) go into a
+    baseline, the gate passes on that baseline, fails without it, and [[assertions]] match states."""
+    _, run, tmp = app_run
+    db = ["--db", str(tmp / "h.sqlite")]
+    res = run_cli("baseline", "save", run["id"], "--out", str(tmp_path / "b.json"), *db)
+    assert res.returncode == 0, res.stderr
+    baseline = load_json(tmp_path / "b.json")
+    assert {e["location"] for e in baseline["findings"]} >= {"booking/flyttet", "pro/skema-fejl"}
+    res = run_cli("gate", run["id"], "--baseline", str(tmp_path / "b.json"), *db)
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = run_cli("gate", run["id"], "--no-baseline", *db)
+    assert res.returncode == 1 and "KJ003" in res.stdout
+    (tmp_path / "k.toml").write_text('[[assertions]]\nurl = "pro/*"\nchecks_pass = ["error-suggestion"]\n',
+                                     encoding="utf-8")
+    res = run_cli("gate", run["id"], "--baseline", str(tmp_path / "b.json"), "--config", str(tmp_path / "k.toml"), *db)
+    assert res.returncode == 1
+    assert ("assertion #1 (pro/*): KJ012 error-suggestion fails on pro › skema-fejl "
+            "(fixtures/journeys/mineaftaler/app/pro.html) (1 finding(s))") in res.stdout
