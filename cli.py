@@ -977,12 +977,7 @@ def text(
     specs = list(report)
     if fmt is not None or out_path is not None:      # the former --format/--out
         specs.append(f"{fmt or 'terminal'}:{out_path or '-'}")
-    outputs = []
-    for spec in specs or ["terminal"]:
-        f, _, path = spec.partition(":")
-        if f not in TEXT_FORMATS:
-            _fail(f"--report {spec}: the format of a text's report is one of {', '.join(TEXT_FORMATS)}")
-        outputs.append((f, Path(path) if path and path != "-" else None))
+    outputs = _text_outputs(specs, "a text's")
     cfg = _load_config(config, fail_on=fail_on)
     ks = cfg["klarsprog"]
     ks["profile"] = profile or ks["text_profile"]
@@ -1000,6 +995,17 @@ def text(
         _text_report(f, path, doc, artifacts["text"]["text"], shown_lang, cfg, name)
     gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
     raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
+
+
+def _text_outputs(specs: list[str], whose: str) -> list[tuple[str, Optional[Path]]]:
+    """--report FORMAT[:PATH] of `text` and `sms`: (format, path or None for standard output)."""
+    outputs = []
+    for spec in specs or ["terminal"]:
+        f, _, path = spec.partition(":")
+        if f not in TEXT_FORMATS:
+            _fail(f"--report {spec}: the format of {whose} report is one of {', '.join(TEXT_FORMATS)}")
+        outputs.append((f, Path(path) if path and path != "-" else None))
+    return outputs
 
 
 SMS_MAX_BYTES = 64 * 1024       # an SMS template is a few hundred bytes: more is not one
@@ -1030,12 +1036,7 @@ def sms(
     from audit.textextract import sms_artifacts
     from core.model import Document
 
-    outputs = []
-    for spec in report or ["terminal"]:
-        f, _, path = spec.partition(":")
-        if f not in TEXT_FORMATS:
-            _fail(f"--report {spec}: the format of an SMS's report is one of {', '.join(TEXT_FORMATS)}")
-        outputs.append((f, Path(path) if path and path != "-" else None))
+    outputs = _text_outputs(report, "an SMS's")
     values = {}
     for v in value:
         name, sep, text_ = v.partition("=")
