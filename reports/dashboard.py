@@ -34,7 +34,7 @@ T = {
     "documents": {"da": "Dokumenter testet af fundet", "en": "Documents tested of found"},
     "change": {"da": "Ændring", "en": "Change"},
     "trend": {"da": "Udvikling", "en": "Trend"},
-    "where": {"da": "Hvor skal der sættes ind?", "en": "Where to push"},
+    "where": {"da": "Hvor skal vi sætte ind?", "en": "Where to push"},
     "where_intro": {"da": "Tallet er den andel af de testede sider i den seneste kørsel, der fejler kriteriet. Det "
                           "er de 15 kriterier, som staten tester selv, når den overvåger, om sider er tilgængelige.",
                     "en": "Share of the pages tested in each project's last run that fail the success criterion "
@@ -70,7 +70,7 @@ T = {
     "impact": {"da": "Alvor", "en": "Impact"},
     "reach": {"da": "Rækkevidde", "en": "Reach"},
     "where_found": {"da": "Hvor", "en": "Where"},
-    "template": {"da": "samme element på {n} sider i {p}. Det er nok en fælles skabelon, så det kan rettes ét sted",
+    "template": {"da": "samme element på {n} sider i {p}. Det er nok en fælles skabelon, så I kan rette det ét sted",
                  "en": "the same element on {n} pages of {p}: probably a shared template, fixed in one place"},
     "changes": {"da": "Nye og rettede fejl siden forrige periode",
                 "en": "New and fixed failures since the previous period"},

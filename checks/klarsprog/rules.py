@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from checks import common
 from checks.registry import INAPPLICABLE, Artifacts, CheckContext, family
-from core.klarsprog.lexicon import Words, find_all, link_label, words_for
+from core.klarsprog.lexicon import Verbs, Words, find_all, link_label, two_part_compound, verbs, words_for
 from core.klarsprog.text import BAND_NAMES, Analysis, Block, analyse, lix_band
 from core.model import Category, Finding, Impact, Outcome, TargetKind
 
@@ -74,12 +74,22 @@ class Ctx:
     sentence_starts: set[int] | None
     low: str = ""            # the text in lower case, same offsets: word-list patterns run on it
     block_starts: list[int] | None = None
+    signature_start: int | None = None
+
+    @property
+    def words_verbs(self) -> Verbs:
+        return verbs()
 
 
 Check = Callable[[Ctx], list[Finding] | None]   # a check's own logic: its findings, or None: inapplicable
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
+def _da(number: str) -> str:
+    """A formatted number with the Danish decimal comma: 61.7 → 61,7."""
+    return number.replace(".", ",")
+
 
 def _excerpt(text: str, start: int, end: int) -> str:
     ex = " ".join(text[start:end].split())
@@ -199,7 +209,7 @@ def check_lix(ctx: Ctx) -> list[Finding] | None:
     band = lix_band(lix)
     limit = fail if lix > fail else warn
     return [finding(ctx, 0, len(ctx.a.text), impact,
-                    {"da": f"LIX er {lix:g} ({BAND_NAMES[band]['da']}); grænsen er {limit:g}.",
+                    {"da": f"LIX er {_da(f'{lix:g}')} ({BAND_NAMES[band]['da']}); grænsen er {_da(f'{limit:g}')}.",
                      "en": f"LIX is {lix:g} ({BAND_NAMES[band]['en']}); the limit is {limit:g}."},
                     {"da": "Skriv kortere sætninger og brug kortere, almindelige ord.",
                      "en": "Write shorter sentences and use shorter, everyday words."})]
@@ -218,7 +228,7 @@ def check_sentence_average(ctx: Ctx) -> list[Finding] | None:
     if avg <= ctx.profile["sentence_avg_max"]:
         return []
     return [finding(ctx, 0, len(ctx.a.text), "moderate",
-                    {"da": f"Sætningerne har i gennemsnit {avg:.1f} ord; sigt efter 15-18.",
+                    {"da": f"Sætningerne har i gennemsnit {_da(f'{avg:.1f}')} ord; sigt efter 15-18.",
                      "en": f"Sentences average {avg:.1f} words; aim for 15-18."},
                     {"da": "Del de lange sætninger op, så hver sætning siger én ting.",
                      "en": "Split long sentences so that each says one thing."})]
@@ -258,6 +268,9 @@ def check_long_paragraph(ctx: Ctx) -> list[Finding]:
     return out
 
 
+EVERYDAY_COMPOUND_MAX = 20      # letters: a compound of two dictionary words up to this is not flagged
+
+
 @klarsprog_check(code="KL005", name="long-compound", impact=Impact.MINOR, languages=DANISH,
                  related_wcag=("3.1.5",),
                  title={"da": "Langt sammensat ord", "en": "Long compound word"},
@@ -276,6 +289,10 @@ def check_long_compound(ctx: Ctx) -> list[Finding]:
         e = s + len(word)
         if word[:1].isupper() and not word.isupper() and not _is_sentence_start(ctx, s):
             continue     # a name (Danish capitalises nothing else inside a sentence): no writer can shorten it
+        if letters <= EVERYDAY_COMPOUND_MAX and two_part_compound(word, ctx.words_verbs.words):
+            continue     # two everyday words: handicap|parkering, parkerings|pladsen
+        if _in_signature(ctx, s):
+            continue     # the sender's name and address
         out.append(finding(ctx, s, e, "minor",
                            {"da": f"\u00bb{word}\u00ab er et langt ord ({letters} bogstaver).",
                             "en": f"\u201c{word}\u201d is a long word ({letters} letters)."},
@@ -284,7 +301,19 @@ def check_long_compound(ctx: Ctx) -> list[Finding]:
     return out
 
 
-ES_RE = re.compile(r"es(?![\w-])")       # starts with its literal text: a fast scan
+S_WORD_RE = re.compile(r"s(?![\w-])")       # a word ending in -s: starts with its literal text, a fast scan
+WORD_RE = re.compile(r"[^\W\d_]+")
+# Words before a genitive ("et mødes forløb"): a passive never follows them directly.
+DETERMINERS = frozenset({"en", "et", "den", "din", "dit", "dine", "min", "mit", "mine", "vores", "jeres", "hans",
+                         "hendes", "deres", "sin", "sit", "sine", "dette", "denne", "disse", "hvert", "hver"})
+SUBJECTS_PLURAL = frozenset({"vi", "i", "de"})
+PRONOUN_OBJECT = {"du": "dig", "i": "jer", "de": "dem", "han": "ham", "hun": "hende", "vi": "os"}
+PARTICLES = ("op", "ned", "ind", "ud", "hjem", "med", "over", "igen", "tilbage", "frem")
+# "af" in these does not name who acts: "på grund af sygdom", "en del af leveren"
+AF_NOT_AGENT = ("på grund af", "ved hjælp af", "i løbet af", "i form af", "på baggrund af", "i kraft af",
+                "ud af", "del af", "uden af", "brug af", "i stedet af")
+AGENT_STOP = frozenset({"i", "på", "til", "med", "og", "eller", "når", "før", "efter", "ved", "som", "hvis", "så",
+                        "for", "fra", "om", "inden", "under", "hvor", "mens", "fordi", "men", "at"})
 
 
 def _prev_word(low: str, pos: int) -> tuple[int, str] | None:
@@ -298,52 +327,229 @@ def _prev_word(low: str, pos: int) -> tuple[int, str] | None:
     return (j, low[j:i]) if j < i else None
 
 
+def _next_word(low: str, pos: int) -> tuple[int, str] | None:
+    """The word that starts right after ``pos`` (white space between allowed, punctuation not)."""
+    i = pos
+    while i < len(low) and low[i] in " \t":
+        i += 1
+    m = WORD_RE.match(low, i)
+    return (m.start(), m.group()) if m else None
+
+
+def _sentence_at(ctx: Ctx, pos: int) -> tuple[int, int]:
+    import bisect
+
+    starts = [s.start for s in ctx.a.sentences]
+    k = bisect.bisect_right(starts, pos) - 1
+    if k >= 0 and pos < ctx.a.sentences[k].end:
+        return ctx.a.sentences[k].start, ctx.a.sentences[k].end
+    return pos, pos
+
+
+def _modal_before(ctx: Ctx, vs: int) -> tuple[int, str] | None:
+    """A modal verb before the word at ``vs``, with up to three adverbs (or the subject) between."""
+    pos, modals = vs, ctx.words.modals
+    for _ in range(4):
+        prev = _prev_word(ctx.low, pos)
+        if prev is None:
+            return None
+        if prev[1] in modals:
+            return prev
+        if prev[1] not in ADVERBS and prev[1] not in PRONOUN_OBJECT:
+            return None
+        pos = prev[0]
+    return None
+
+
+def _subject_before(ctx: Ctx, vs: int) -> str | None:
+    """A personal pronoun right before the verb, or before its modal ("Vi ses", "du kan indkaldes")."""
+    pos = vs
+    for _ in range(4):
+        prev = _prev_word(ctx.low, pos)
+        if prev is None:
+            return None
+        if prev[1] in PRONOUN_OBJECT:
+            return prev[1]
+        if prev[1] not in ADVERBS and prev[1] not in ctx.words.modals:
+            return None
+        pos = prev[0]
+    return None
+
+
+def _agent(ctx: Ctx, after: int, sentence_end: int) -> tuple[int, int] | None:
+    """The af-phrase that names who acts, right after the verb (adverbs and particles between):
+    "varetages af Radiologisk Afdeling", "bliver ringet op af en sygeplejerske". Not "på grund af",
+    nor an af after a noun ("vævsprøver af slimhinden")."""
+    low, pos = ctx.low, after
+    for _ in range(4):
+        nxt = _next_word(low, pos)
+        if nxt is None or nxt[0] >= sentence_end:
+            return None
+        i, w = nxt
+        if w == "af":
+            if any(low.endswith(x, 0, i + 2) for x in AF_NOT_AGENT):
+                return None
+            a = b = i + 2
+            count = 0
+            for m in WORD_RE.finditer(low, a, sentence_end):
+                if low[b:m.start()].strip(" \t") or (m.group() in AGENT_STOP and count) or count >= 5:
+                    break
+                b, count = m.end(), count + 1
+            start = _next_word(low, a)
+            return (start[0], b) if start and count else None
+        if w not in ADVERBS and w not in PARTICLES and w not in PRONOUN_OBJECT:
+            return None
+        pos = i + len(w)
+    return None
+
+
+def _is_deponent(ctx: Ctx, word: str, vs: int, ve: int) -> bool:
+    """Whether an -s verb is a deponent or reciprocal here (deponent-verbs.txt and its conditions)."""
+    conditions = ctx.words.deponents.get(word)
+    if conditions is None:
+        return False
+    if "passive-after-modal" in conditions:
+        return _modal_before(ctx, vs) is None
+    if "passive-with-agent" in conditions:
+        return _agent(ctx, ve, _sentence_at(ctx, vs)[1]) is None
+    reciprocal = [c for c in conditions if c.startswith("reciprocal")]
+    if not reciprocal:
+        return True
+    nxt = _next_word(ctx.low, ve)
+    for c in reciprocal:
+        if c == "reciprocal-subject" and _subject_before(ctx, vs) in SUBJECTS_PLURAL:
+            return True
+        if c.startswith("reciprocal-next=") and nxt and nxt[1] == c.split("=", 1)[1]:
+            return True
+    return False
+
+
+def _compound_passive(ctx: Ctx, verb: str) -> str | None:
+    """The passive of a compound verb the dictionary lacks: røntgen|undersøges → røntgenundersøge."""
+    if len(verb) < 10:
+        return None
+    v = ctx.words_verbs
+    for i in range(3, len(verb) - 5):
+        lemma = v.passive.get(verb[i:])
+        if lemma and verb[:i] in v.words:
+            return verb[:i] + lemma
+    return None
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _imperative(infinitive: str) -> str:
+    """møde → mød, udfylde → udfyld, ringe → ring, gå → gå."""
+    if infinitive.endswith("e") and len(infinitive) > 2 and infinitive[-2] not in "aeiouyæøå":
+        stem = infinitive[:-1]
+        return stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem
+    return infinitive
+
+
+def _active_suggestion(ctx: Ctx, lemma: str, subject: str | None, modal: str | None,
+                       agent: str | None, particle: str | None = None) -> Texts:
+    """An active rewrite of a passive, from the verb, the subject and the actor the sentence names."""
+    v = ctx.words_verbs
+    obj = f" {PRONOUN_OBJECT[subject]}" if subject in PRONOUN_OBJECT and subject != "vi" else ""
+    if particle:
+        obj += f" {particle}"          # ringet op → »… ringer dig op«
+    if agent:
+        said = f"{_cap(agent)} {v.present(lemma)}{obj} …"
+        return {"da": f"Sætningen siger, hvem der gør det: sæt det først og skriv aktivt, fx \u00bb{said}\u00ab.",
+                "en": f"The sentence names who does it: put that first, in the active voice, e.g. \u201c{said}\u201d."}
+    if modal and subject in ("du", "i"):
+        said = f"{_cap(subject)} {modal} {lemma} …"
+        return {"da": f"Sig det direkte til læseren: \u00bb{said}\u00ab.",
+                "en": f"Address the reader directly: \u201c{said}\u201d (active voice)."}
+    if modal:
+        you, we = f"Du {modal} {lemma} …", f"Vi {modal} {lemma} …"
+        return {"da": f"Sig hvem der skal gøre det: \u00bb{you}\u00ab eller \u00bb{we}\u00ab.",
+                "en": f"Say who must do it: \u201c{you}\u201d (you) or \u201c{we}\u201d (we)."}
+    said = f"Vi {v.present(lemma)}{obj or ''} …"
+    return {"da": f"Sig hvem der gør det: \u00bb{said}\u00ab (eller afdelingens navn i stedet for »vi«).",
+            "en": f"Say who does it: \u201c{said}\u201d (we; or the department's name)."}
+
+
+def _request_suggestion(ctx: Ctx, after: int) -> Texts:
+    """For "Du bedes (venligst) møde op": a direct request with the sentence's own verb, »Mød op …«."""
+    low = ctx.low
+    nxt = _next_word(low, after)
+    while nxt and (nxt[1] in ADVERBS or nxt[1] in PRONOUN_OBJECT or nxt[1] in ("venligst", "tillige")):
+        nxt = _next_word(low, nxt[0] + len(nxt[1]))
+    if nxt and len(nxt[1]) > 1 and nxt[1] in ctx.words_verbs.infinitives:
+        act, verb = _cap(_imperative(nxt[1])), nxt[1]
+        part = _next_word(low, nxt[0] + len(nxt[1]))
+        if part and part[1] in PARTICLES:           # møde op → »Mød op«
+            act, verb = f"{act} {part[1]}", f"{verb} {part[1]}"
+        return {"da": f"Skriv en direkte opfordring: \u00bb{act} …\u00ab, eller \u00bbDu skal {verb} …\u00ab.",
+                "en": f"Write a direct request: \u201c{act} …\u201d (imperative), or \u201cDu skal {verb} …\u201d."}
+    return {"da": "Skriv en direkte opfordring, fx \u00bbRing …\u00ab eller \u00bbDu skal …\u00ab.",
+            "en": "Write a direct request, e.g. \u201cRing …\u201d (call) or \u201cDu skal …\u201d."}
+
+
+def _passive_messages(excerpt: str, agent: str | None) -> Texts:
+    if agent:
+        return {"da": f"\u00bb{excerpt}\u00ab er passiv: den, der handler (\u00bb{agent}\u00ab), "
+                      "står bagest i sætningen.",
+                "en": f"\u201c{excerpt}\u201d is passive: the one who acts (\u201c{agent}\u201d) comes last."}
+    return {"da": f"\u00bb{excerpt}\u00ab er passiv: det fremgår ikke, hvem der gør det.",
+            "en": f"\u201c{excerpt}\u201d is passive: it does not say who does it."}
+
+
 @klarsprog_check(code="KL006", name="s-passive", impact=Impact.MINOR, languages=DANISH,
                  related_wcag=("3.1.5",),
                  title={"da": "S-passiv", "en": "S-passive"},
                  description={"da": "Passiv skjuler, hvem der gør noget. Aktiv er mere direkte.",
                               "en": "The passive hides who does what. The active voice is more direct."})
 def check_s_passive(ctx: Ctx) -> list[Finding]:
+    """Every s-passive the Danish dictionary knows (varetages, meddeles, kan ses, bedes), not deponents or
+    reciprocals (synes, vi ses), nor a genitive after a determiner; with the verb, subject and actor
+    the sentence gives, an active rewrite."""
     out = []
-    low, modals = ctx.low, set(ctx.words.modals)
-    for hit in ES_RE.finditer(low):
-        end = hit.end()
-        w = _prev_word(low, end)
-        if w is None or len(w[1]) < 4 or w[0] != end - len(w[1]):
+    low, text, passive = ctx.low, ctx.a.text, ctx.words_verbs.passive
+    for hit in S_WORD_RE.finditer(low):
+        ve = hit.end()
+        w = _prev_word(low, ve)
+        if w is None or w[0] != ve - len(w[1]) or len(w[1]) < 3:
             continue
         vs, verb = w
-        if not _word_start(low, vs) or verb in ctx.words.deponents:
+        lemma = passive.get(verb) or _compound_passive(ctx, verb)
+        if lemma is None or not _word_start(low, vs):
             continue
-        if verb == "bedes":
-            start = vs
-        else:
-            start, pos = None, vs
-            for _ in range(4):               # modal, then up to three adverbs before the verb
-                prev = _prev_word(low, pos)
-                if prev is None:
-                    break
-                if prev[1] in modals:
-                    start = prev[0]
-                    break
-                if prev[1] not in ADVERBS:
-                    break
-                pos = prev[0]
-            if start is None or not _word_start(low, start):
-                continue
-        if ctx.a.text[vs].isupper() and not _is_sentence_start(ctx, vs):
+        if verb + "e" in ctx.words_verbs.infinitives and verb + "e" != lemma:
+            continue                         # an imperative: "Læs" (læse), "Vis" (vise), not the passive of læ
+        if text[vs].isupper() and not _is_sentence_start(ctx, vs):
             continue                         # a name: "skal Agnes …"
-        if not _one_block(ctx, start, end):
+        if _is_deponent(ctx, verb, vs, ve):
             continue
-        m = _Span(start, end)
-        out.append(finding(ctx, m.start(), m.end(), "minor",
-                           {"da": f"\u00bb{_excerpt(ctx.a.text, m.start(), m.end())}\u00ab er passiv: "
-                                  "det fremgår ikke, hvem der skal gøre noget.",
-                            "en": f"\u201c{_excerpt(ctx.a.text, m.start(), m.end())}\u201d is passive: "
-                                  "it does not say who does it."},
-                           {"da": "Skriv aktivt og sig hvem: \u00bbDu skal udfylde\u00ab, "
-                                  "\u00bbVi sender\u00ab.",
-                            "en": "Use the active voice and say who: \u201cyou fill in\u201d, "
-                                  "\u201cwe send\u201d."}))
+        prev = _prev_word(low, vs)
+        if prev and prev[1] in DETERMINERS:
+            continue                         # a genitive: "et mødes", "din husets"
+        modal = _modal_before(ctx, vs)
+        start = modal[0] if modal and _one_block(ctx, modal[0], ve) else vs
+        s_start, s_end = _sentence_at(ctx, vs)
+        agent_span = _agent(ctx, ve, s_end)
+        agent = " ".join(text[agent_span[0]:agent_span[1]].split()) if agent_span else None
+        subject = _subject_before(ctx, vs)
+        if subject is None:                  # "indkaldes du", "Hermed indkaldes du"
+            nxt = _next_word(low, ve)
+            subject = nxt[1] if nxt and nxt[1] in PRONOUN_OBJECT else None
+        excerpt = _excerpt(text, start, ve)
+        if verb == "bedes":
+            sug = _request_suggestion(ctx, ve)
+            out.append(finding(ctx, start, ve, "minor",
+                               {"da": f"\u00bb{excerpt}\u00ab er passiv og stift: "
+                                      "det lyder som en ordre fra en myndighed.",
+                                "en": f"\u201c{excerpt}\u201d is passive and stiff: "
+                                      "it sounds like an order from an authority."},
+                               sug))
+            continue
+        part = _next_word(low, ve)
+        out.append(finding(ctx, start, ve, "minor", _passive_messages(excerpt, agent),
+                           _active_suggestion(ctx, lemma, subject, modal[1] if modal else None, agent,
+                                              part[1] if part and part[1] in PARTICLES else None)))
     return out
 
 
@@ -352,7 +558,24 @@ def check_s_passive(ctx: Ctx) -> list[Finding]:
 # stops the match, since only the listed small words may stand between.
 _BETWEEN = ("du", "vi", "de", "han", "hun", "den", "det", "der", "man", "ikke", "også", "altid", "lidt",
             "måske", "så", "nok", "straks", "typisk", "normalt", "først", "derefter", "herefter", "hurtigt")
-BLIVE_RE = re.compile(rf"bl(?:iver|ev|ive|evet)((?:{WS}(?:{'|'.join(_BETWEEN)})){{0,2}}{WS}[^\W\d_]+)")
+BLIVE_RE = re.compile(rf"bl(?:iver|ev|ive|evet)((?:{WS}(?:{'|'.join(_BETWEEN)})){{0,2}}{WS}[^\W\d_]+(?:-[^\W\d_]+)*)")
+AND_NEXT = re.compile(r"\s+og\s+([^\W\d_]+)")
+
+
+def _participle_lemma(ctx: Ctx, word: str) -> str | None:
+    """The infinitive of a past participle: the dictionary's, or that of the last part of a compound
+    the dictionary lacks (ud|sat, MR-|scannet); None for an adjective or a noun ("bliver træt",
+    "bliver øjet")."""
+    parts = ctx.words_verbs.participle
+    if word in parts:
+        return parts[word]
+    if "-" in word:
+        tail = word.rsplit("-", 1)[1]
+        return parts.get(tail)
+    for i in range(2, len(word) - 2):
+        if word[i:] in parts and word[:i] in ctx.words_verbs.words:
+            return word[:i] + parts[word[i:]]
+    return None
 
 
 @klarsprog_check(code="KL007", name="blive-passive", impact=Impact.MINOR, languages=DANISH,
@@ -367,21 +590,32 @@ def check_blive_passive(ctx: Ctx) -> list[Finding]:
         if not _word_start(ctx.low, m.start()) or not _one_block(ctx, m.start(), m.end()):
             continue
         pos = m.start(1)
-        for w in list(re.finditer(r"[^\W\d_]+", m.group(1)))[-1:]:
-            word = w.group().lower()
-            if (len(word) >= 4 and word.endswith(PARTICIPLE_ENDINGS) and word not in BLIVE_STOP
-                    and not word.endswith(("igt", "ligt", "isk"))):
-                end = pos + w.end()
-                out.append(finding(ctx, m.start(), end, "minor",
-                                   {"da": f"\u00bb{_excerpt(text, m.start(), end)}\u00ab er passiv "
-                                          "(blive-passiv): det fremgår ikke, hvem der handler.",
-                                    "en": f"\u201c{_excerpt(text, m.start(), end)}\u201d is passive: "
-                                          "it does not say who acts."},
-                                   {"da": "Skriv hvem der gør det: \u00bbVi indkalder dig\u00ab "
-                                          "frem for \u00bbDu bliver indkaldt\u00ab.",
-                                    "en": "Say who does it: \u201cwe will call you in\u201d rather than "
-                                          "\u201cyou will be called in\u201d."}))
-                break
+        w = re.search(r"[^\W\d_]+(?:-[^\W\d_]+)*$", m.group(1))
+        word = w.group().lower()
+        if word in BLIVE_STOP:
+            continue
+        lemma = _participle_lemma(ctx, word)
+        if lemma is None:
+            continue
+        end = pos + w.end()
+        more = AND_NEXT.match(ctx.low, end)          # "bliver vejet og målt"
+        if more and _participle_lemma(ctx, more.group(1)) and more.group(1) not in BLIVE_STOP:
+            end = more.end()
+        _, s_end = _sentence_at(ctx, m.start())
+        agent_span = _agent(ctx, end, s_end)
+        agent = " ".join(text[agent_span[0]:agent_span[1]].split()) if agent_span else None
+        subject = _subject_before(ctx, m.start())
+        between = [x.group() for x in WORD_RE.finditer(m.group(1))][:-1]
+        if subject is None:
+            subject = next((x for x in between if x in PRONOUN_OBJECT), None)
+        modal = _modal_before(ctx, m.start())
+        excerpt = _excerpt(text, m.start(), end)
+        msg = _passive_messages(excerpt, agent)
+        msg = {"da": msg["da"].replace("er passiv", "er passiv (blive-passiv)", 1), "en": msg["en"]}
+        part = _next_word(ctx.low, end)
+        out.append(finding(ctx, m.start(), end, "minor", msg,
+                           _active_suggestion(ctx, lemma, subject, modal[1] if modal else None, agent,
+                                              part[1] if part and part[1] in PARTICLES else None)))
     return out
 
 
@@ -426,7 +660,7 @@ def check_nominalisations(ctx: Ctx) -> list[Finding] | None:
         word = text[start:m.end()]
         allowed = memo.get(low)
         if allowed is None:                 # words repeat: decide each once
-            allowed = memo[low] = (low in ctx.words.nominal_stop or any(
+            allowed = memo[low] = (low in ctx.words.nominal_stop or ctx.words_verbs.is_verb_present(low) or any(
                 ctx.words.nominal_allow.search(b) for b in _nominal_bases(low)))
         if allowed:
             continue
@@ -439,7 +673,7 @@ def check_nominalisations(ctx: Ctx) -> list[Finding] | None:
     per100 = 100 * density
     return [finding(ctx, start, end, "minor",
                     {"da": f"\u00bb{word}\u00ab er et navneord lavet af et udsagnsord; teksten har "
-                           f"{per100:.1f} af dem pr. 100 ord.",
+                           f"{_da(f'{per100:.1f}')} af dem pr. 100 ord.",
                      "en": f"\u201c{word}\u201d is a nominalisation; the text has {per100:.1f} "
                            "per 100 words."},
                     {"da": "Brug udsagnsordet: \u00bbvi undersøger\u00ab frem for "
@@ -453,6 +687,18 @@ MAN_RE = re.compile(r"man\b")
 FORMAL_ALT = {"De": "du", "Dem": "dig", "Deres": "din, dit, dine"}
 
 
+def _formal_first(ctx: Ctx, m: re.Match) -> bool:
+    """A sentence's first »De« is the formal you (in a text that uses it elsewhere) when a verb follows:
+    »De anmodes …«, »De må …«; not »De fleste …«. »Deres« first is the formal your."""
+    if m.group(1) != "De":
+        return m.group(1) == "Deres"
+    nxt = _next_word(ctx.low, m.end())
+    if nxt is None:
+        return False
+    v, w = ctx.words_verbs, nxt[1]
+    return w in ctx.words.modals or w in ("er", "har", "får", "bedes") or v.is_verb_present(w) or w in v.passive
+
+
 @klarsprog_check(code="KL009", name="formal-address", impact=Impact.MODERATE, languages=DANISH,
                  related_wcag=("3.1.5",),
                  title={"da": "Formel tiltale (De, Dem, Deres)", "en": "Formal address (De, Dem, Deres)"},
@@ -460,9 +706,12 @@ FORMAL_ALT = {"De": "du", "Dem": "dig", "Deres": "din, dit, dine"}
                               "en": "Address the reader as du; De/Dem/Deres feels old-fashioned and distant."})
 def check_formal_address(ctx: Ctx) -> list[Finding]:
     out = []
-    for m in FORMAL_RE.finditer(ctx.a.text):
-        if not _word_start(ctx.a.text, m.start()) or _is_sentence_start(ctx, m.start()):
-            continue                         # "De" first in a sentence may mean "they"
+    hits = [m for m in FORMAL_RE.finditer(ctx.a.text) if _word_start(ctx.a.text, m.start())]
+    formal = any(not _is_sentence_start(ctx, m.start()) for m in hits)
+    for m in hits:
+        if _is_sentence_start(ctx, m.start()) and not (formal and _formal_first(ctx, m)):
+            continue                         # "De" first in a sentence may mean "they", unless the text
+                                             # addresses its reader as De elsewhere
         word = m.group(1)
         out.append(finding(ctx, m.start(), m.end(), "moderate",
                            {"da": f"\u00bb{word}\u00ab er en formel tiltale.",
@@ -496,11 +745,14 @@ ACRONYM_RE = re.compile(r"([A-ZÆØÅ][A-ZÆØÅ]{1,5})(?:'?s)?(?!\w)")   # also
                               "en": "Explain an abbreviation at first use, or write the words out."})
 def check_unexplained_abbreviation(ctx: Ctx) -> list[Finding]:
     text, known, out, seen = ctx.a.text, ctx.words.known_abbreviations, [], set()
+    jargon_acronyms = ctx.words.jargon_acronyms      # NSAID, INR: KL012 reports them, with their meaning
     block_of = _block_index(ctx.a.blocks)
     caps: dict[int, bool] = {}
     for m in ACRONYM_RE.finditer(text):
         acr = m.group(1)
-        if acr.lower() in known or acr in seen or not _word_start(text, m.start()):
+        if acr.lower() in known or acr in seen or not _word_start(text, m.start()) or acr in jargon_acronyms:
+            continue
+        if _in_signature(ctx, m.start()):
             continue
         bi = block_of(m.start())
         if bi not in caps:                   # an all-capitals heading is not a row of acronyms
@@ -564,6 +816,11 @@ WORD_AT = re.compile(r"[^\W\d_]+(?![\w-])")
 def check_medical_jargon(ctx: Ctx) -> list[Finding]:
     text, out, taken = ctx.a.text, [], set()
     low, forms = ctx.low, ctx.words.jargon_forms
+
+    def skip(start: int, end: int) -> bool:
+        return (_explained(text, start, end) or _in_signature(ctx, start)
+                or (text[start].isupper() and not text[start:end].isupper() and not _is_sentence_start(ctx, start)))
+
     for pos in find_all(low, ctx.words.jargon_stems):
         if pos in taken or not _word_start(low, pos):
             continue
@@ -572,21 +829,52 @@ def check_medical_jargon(ctx: Ctx) -> list[Finding]:
         if base is None:
             continue
         taken.add(pos)
-        if _in_parentheses_or_explained(text, m.start(), m.end()):
+        if skip(m.start(), m.end()):         # explained, a signature, or part of a name ("Ambulatorium for …")
             continue
         out.append(_jargon_finding(ctx, m.start(), m.end(), text[m.start():m.end()], ctx.words.jargon.get(base, "")))
+    for pat, alt in ctx.words.jargon_phrases:
+        for m in pat.finditer(text):
+            if m.start() in taken or _explained(text, m.start(), m.end()) or _in_signature(ctx, m.start()):
+                continue
+            taken.add(m.start())
+            out.append(_jargon_finding(ctx, m.start(), m.end(), m.group(), alt))
     for m in (m for p in ctx.words.suffix_res for m in p.finditer(ctx.low)):
         back = _word_back(ctx.low, m.start(), m.end())
         if back is None or back[0] in taken:
             continue
-        start, low = back
-        if low in ctx.words.suffix_stop or any(low.startswith(stop) for stop in ctx.words.suffix_stop):
+        start, low_word = back
+        if low_word in ctx.words.suffix_stop or any(low_word.startswith(stop) for stop in ctx.words.suffix_stop):
             continue
-        if _in_parentheses_or_explained(text, start, m.end()):
+        if skip(start, m.end()):
             continue
         out.append(_jargon_finding(ctx, start, m.end(), text[start:m.end()], ""))
     out.sort(key=lambda f: f.span)
     return out
+
+
+# After a term, what says it is being explained: "koloskopi (kikkertundersøgelse)", "ambulant, det vil
+# sige …", "En koloskopi er en kikkertundersøgelse", "sedation – beroligende medicin".
+EXPLAINED_RE = re.compile(r"\s*(?:\(|,?\s*(?:det vil sige|dvs\.|som betyder|hvilket betyder|også kaldet|som er)\b|"
+                          r"\s(?:er|betyder)\s+(?:en|et|at|når)\b|\s+[–—]\s|:\s)", re.IGNORECASE)
+
+
+def _explained(text: str, start: int, end: int) -> bool:
+    return _in_parentheses_or_explained(text, start, end) or EXPLAINED_RE.match(text, end, end + 40) is not None
+
+
+SIGNATURE_RE = re.compile(r"\s*(?:med\s+venlig\s+hilsen|venlig\s+hilsen|de\s+bedste\s+hilsner|mvh\.?)(?!\w)")
+
+
+def _in_signature(ctx: Ctx, pos: int) -> bool:
+    """Whether ``pos`` lies in a letter's closing: the block that starts with »Med venlig hilsen« and
+    every block after it (names, departments and addresses nobody should rewrite)."""
+    if ctx.signature_start is None:
+        ctx.signature_start = len(ctx.a.text) + 1
+        for b in ctx.a.blocks:
+            if SIGNATURE_RE.match(ctx.low, b.start, b.end):
+                ctx.signature_start = b.start
+                break
+    return pos >= ctx.signature_start
 
 
 def _jargon_finding(ctx: Ctx, start: int, end: int, word: str, alt: str) -> Finding:
@@ -642,9 +930,37 @@ def check_bureaucratic(ctx: Ctx) -> list[Finding]:
         out.append(finding(ctx, m.start(), m.end(), "minor",
                            {"da": f"\u00bb{phrase}\u00ab er kancellisprog.",
                             "en": f"\u201c{phrase}\u201d is bureaucratic language."},
-                           {"da": f"Skriv \u00bb{alt}\u00ab." if alt else "Skriv det med almindelige ord.",
-                            "en": f"Write \u201c{alt}\u201d." if alt else "Say it in everyday words."}))
+                           _request_suggestion(ctx, m.end()) if phrase.lower() == "bedes"
+                           else _plain_alternative(ctx, m.start(), m.end(), alt)))
     return out
+
+
+def _plain_alternative(ctx: Ctx, start: int, end: int, alt: str) -> Texts:
+    """The word list's alternative, and the sentence rewritten with it where it is a plain swap:
+    "Du skal ikke betale herfor." → »Du skal ikke betale for det.«"""
+    if not alt:
+        return {"da": "Skriv det med almindelige ord.", "en": "Say it in everyday words."}
+    if alt.startswith("("):                  # an instruction: "(udelad ordet)"
+        advice = _cap(alt.strip("()"))
+        swap = "" if "udelad" in alt and start != _sentence_at(ctx, start)[0] else None
+        da, en = f"{advice}.", "Leave the word out." if swap == "" else "Say it in everyday words."
+    else:
+        words, _, example = alt.partition(":")
+        choices = [w.strip() for w in words.split(",") if w.strip()]
+        da = ("Skriv " + " eller ".join(f"\u00bb{c}\u00ab" for c in choices)
+              + (f", fx {example.strip()}" if example else "") + ".")
+        en = "Write " + " or ".join(f"\u201c{c}\u201d" for c in choices) + " instead."
+        swap = choices[0] if len(choices) == 1 and not example else None
+    if swap is not None:
+        s_start, s_end = _sentence_at(ctx, start)
+        text = ctx.a.text
+        if s_end - s_start <= 160 and s_start <= start:
+            repl = _cap(swap) if start == s_start and swap else swap
+            new = " ".join((text[s_start:start] + repl + text[end:s_end]).split())
+            new = new.replace(" ,", ",").replace(" .", ".")
+            da += f" Fx: \u00bb{new}\u00ab"
+            en += f" E.g. \u201c{new}\u201d"
+    return {"da": da, "en": en}
 
 
 TIME_COLON_RE = re.compile(r":([0-5]\d)(?![\w:])")   # the hour is read back from the colon
@@ -789,7 +1105,7 @@ def check_english_readability(ctx: Ctx) -> list[Finding] | None:
         return []
     impact = "serious" if score < fail else "moderate"
     return [finding(ctx, 0, len(ctx.a.text), impact,
-                    {"da": f"Flesch reading ease er {score:g}; under {warn:g} er svær engelsk.",
+                    {"da": f"Flesch reading ease er {_da(f'{score:g}')}; under {_da(f'{warn:g}')} er svær engelsk.",
                      "en": f"Flesch reading ease is {score:g}; below {warn:g} is hard to read."},
                     {"da": "Skriv kortere sætninger og ord.", "en": "Write shorter sentences and words."})]
 

@@ -41,13 +41,15 @@ def _alternation(words) -> str:
 @dataclass(frozen=True)
 class Words:
     lexicon: Lexicon
-    deponents: frozenset[str]
+    deponents: dict[str, tuple[str, ...]]   # verb → the conditions that make it passive or reciprocal
     modals: tuple[str, ...]
     nominal_allow: re.Pattern
     nominal_stop: frozenset[str]
     jargon: dict[str, str]
     jargon_forms: dict[str, str]
     jargon_stems: tuple[str, ...]
+    jargon_phrases: tuple[tuple[re.Pattern, str], ...]
+    jargon_acronyms: frozenset[str]       # the acronyms among them, as written: NSAID, MinSP
     suffix_res: tuple[re.Pattern, ...]
     suffix_stop: frozenset[str]
     bureaucratic: dict[str, str]
@@ -78,7 +80,19 @@ def words_for(settings: dict[str, Any]) -> Words:
 def _words(key: str) -> Words:
     extra = json.loads(key)
     lex = Lexicon.default(extra["abbreviations"])
-    jargon = _pairs([*read_list(DATA / "medical-jargon.txt"), *extra["jargon"]])
+    jargon_lines = [*read_list(DATA / "medical-jargon.txt"), *extra["jargon"]]
+    jargon = _pairs(jargon_lines)
+    phrases = []                            # acronyms (NSAID, MinSP), dotted (p.n.) and multi-word terms
+    for line in jargon_lines:
+        word, _, alt = (x.strip() for x in line.partition("="))
+        if " " in word or "." in word or word != word.lower():
+            if word != word.lower():        # an acronym, case as written, also first in a compound: INR-værdi
+                pat = re.compile(rf"(?<![\w-]){re.escape(word)}(?:-[^\W\d_]+)*(?![\w-])")
+            else:
+                body = re.escape(word).replace(r"\ ", r"\s+")
+                pat = re.compile(rf"(?<![\w-]){body}(?:e|en|er|erne)?(?![\w-])", re.IGNORECASE)
+            phrases.append((pat, alt))
+            jargon.pop(word.lower(), None)
     jargon_forms: dict[str, str] = {}       # every inflected form → the listed word
     for word in jargon:
         for infl in ("", *INFLECTIONS):
@@ -110,12 +124,103 @@ def _words(key: str) -> Words:
                        if len(a) > 1 and a not in known and a not in bureaucratic_words)
     return Words(
         lexicon=lex,
-        deponents=frozenset(read_list(DATA / "deponent-verbs.txt")),
+        deponents={line.split()[0]: tuple(line.split()[1:]) for line in read_list(DATA / "deponent-verbs.txt")},
         modals=tuple(read_list(DATA / "modal-verbs.txt")),
         nominal_allow=nominal_allow,
         nominal_stop=frozenset(read_list(DATA / "nominalisation-stop.txt")),
-        jargon=jargon, jargon_forms=jargon_forms, jargon_stems=jargon_stems, suffix_res=suffix_res,
+        jargon=jargon, jargon_forms=jargon_forms, jargon_phrases=tuple(phrases),
+        jargon_acronyms=frozenset(w for w in (x.split("=")[0].strip() for x in jargon_lines)
+                                  if w != w.lower() and " " not in w), jargon_stems=jargon_stems, suffix_res=suffix_res,
         suffix_stop=frozenset(read_list(DATA / "medical-suffix-stop.txt")),
         bureaucratic=bureaucratic, bureaucratic_first=bur_first,
         known_abbreviations=frozenset(known), generic_links=frozenset(generic), dotted=dotted,
     )
+
+
+# -- Danish verb forms and words, from Debian's Danish Hunspell dictionary ---------------------------
+
+IRREGULAR_PRESENT = {"gøre": "gør", "vide": "ved", "være": "er", "kunne": "kan", "skulle": "skal", "ville": "vil",
+                     "burde": "bør", "turde": "tør", "måtte": "må", "have": "har", "spørge": "spørger"}
+
+
+@dataclass(frozen=True)
+class Verbs:
+    """s-passive forms and past participles with their infinitive (core/klarsprog/data/da-verbs.tsv.gz,
+    made from hunspell-da by scripts/build_da_verbs.py), and the dictionary's words (compound parts)."""
+    passive: dict[str, str]          # varetages → varetage, sendtes → sende
+    participle: dict[str, str]       # kontaktet → kontakte, indkaldt → indkalde
+    infinitives: frozenset[str]
+    words: frozenset[str]
+
+    def present(self, infinitive: str) -> str:
+        """The present tense: tage → tager, gå → går, gøre → gør."""
+        return IRREGULAR_PRESENT.get(infinitive, infinitive + "r")
+
+    def is_verb_present(self, word: str) -> bool:
+        """Whether a word in -r is a verb in the present tense (ringer, bringer), not a noun in -ing."""
+        return word.endswith("r") and word[:-1] in self.infinitives
+
+
+def _gz_lines(name: str) -> list[str]:
+    import gzip
+
+    with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
+        return [line.rstrip("\n") for line in fh if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def verbs() -> Verbs:
+    passive, participle = {}, {}
+    for line in _gz_lines("da-verbs.tsv.gz"):
+        form, kind, lemma = line.split("\t")
+        (passive if kind == "pas" else participle)[form] = lemma
+    return Verbs(passive=passive, participle=participle,
+                 infinitives=frozenset(passive.values()) | frozenset(participle.values()),
+                 words=frozenset(_gz_lines("da-words.txt.gz")))
+
+
+INFL_RIGHT = ("erne", "ene", "ens", "ets", "ers", "en", "et", "er", "es", "e", "s", "n", "r", "t")
+
+
+PART_MAX = 10      # letters in one part of an everyday compound (without inflection)
+
+
+def _split(w: str, parts: frozenset[str], min_part: int = 3) -> tuple[str, str] | None:
+    """The first split of ``w`` into two dictionary words (a linking -s-/-e- and an inflected last part
+    allowed), or None."""
+    for i in range(min_part, len(w) - min_part + 1):
+        left, right = w[:i], w[i:]
+        if left not in parts and not (left[-1] in "se" and left[:-1] in parts and len(left) > 4):
+            continue
+        if right in parts or any(right.endswith(x) and len(right) - len(x) >= min_part and right[: -len(x)] in parts
+                                 for x in INFL_RIGHT):
+            return left, right
+    return None
+
+
+def _base(part: str, parts: frozenset[str]) -> str:
+    if part in parts:
+        return part
+    for x in INFL_RIGHT:
+        if part.endswith(x) and part[: -len(x)] in parts:
+            return part[: -len(x)]
+    return part[:-1] if part[-1] in "se" and part[:-1] in parts else part
+
+
+def two_part_compound(word: str, parts: frozenset[str]) -> tuple[str, str] | None:
+    """The two short dictionary words a compound is made of (handicap|parkeringen, parkerings|pladsen),
+    with a linking -s- or -e- and an inflected last part allowed; None when it is not two words, or when
+    a part has over PART_MAX letters (sygesikrings|kort: the first part is a compound itself)."""
+    w = word.lower()
+    found = None
+    if "-" in w:
+        a, _, b = w.partition("-")
+        if a in parts and _base(b, parts) in parts:
+            found = (a, b)
+    else:
+        found = _split(w, parts)
+    if found is None:
+        return None
+    if any(len(_base(p, parts)) > PART_MAX for p in found):
+        return None                           # a long part is a compound itself: syge|sikrings|kort
+    return found
