@@ -631,8 +631,9 @@ portfolio_app = typer.Typer(help="The portfolio of projects the strategy group f
                             "config, docs/dashboard.md).", no_args_is_help=True)
 app.add_typer(portfolio_app, name="portfolio")
 
-# how each channel's targets are audited (texts in this process, audit/texts.py; SMS not yet)
-CHANNEL_COMMAND = {"web": "audit", "booking": "audit", "letters": "letter", "memo": "letter", "texts": "text"}
+# how each channel's targets are audited (texts and SMS templates in this process, audit/texts.py)
+CHANNEL_COMMAND = {"web": "audit", "booking": "audit", "letters": "letter", "memo": "letter", "texts": "text",
+                   "sms": "sms"}
 
 
 @portfolio_app.command("run")
@@ -664,8 +665,8 @@ def portfolio_run(
             out.print(f"{escape(label)}: skipped, klartjek does not audit the {p['channel']} channel in a portfolio "
                       "run yet", soft_wrap=True)
             continue
-        if command == "text":
-            codes.append(_portfolio_texts(cfg, p, label))
+        if command in ("text", "sms"):
+            codes.append(_portfolio_texts(cfg, p, label, sms=command == "sms"))
             continue
         if p["journeys"]:                # a journey is done again each time (nothing to reuse)
             argv = [sys.executable, "-m", "cli", "journey", *p["journeys"], "--project", p["name"],
@@ -689,20 +690,21 @@ def portfolio_run(
     raise typer.Exit(worst)
 
 
-def _portfolio_texts(cfg, project: dict, label: str) -> int:
-    """A texts project: its files checked and stored as one run (audit/texts.py); the exit code."""
+def _portfolio_texts(cfg, project: dict, label: str, sms: bool = False) -> int:
+    """A texts (or SMS) project: its files checked and stored as one run (audit/texts.py); the exit code."""
     from audit.texts import text_run
     from reports.terminal import fmt_score
 
     try:
-        run = text_run(_store(cfg), cfg, project["targets"], project["name"])
+        run = text_run(_store(cfg), cfg, project["targets"], project["name"], sms=sms)
     except KlartjekError as exc:
         out.print(f"{escape(label)}: {escape(str(exc))}", soft_wrap=True)
         return EXIT_USAGE
     n, errors = len(run.documents), [d.error for d in run.documents if d.status != "ok"]
     code = EXIT_USAGE if run.status != "complete" else (
         EXIT_FAILURES if count_gate_failures(run, cfg["fail_on"]) else EXIT_OK)
-    out.print(f"{escape(label)}: run {run.id} {run.status}, {n} text{'s' if n != 1 else ''}, plain-language score "
+    what = ("SMS template" if sms else "text") + ("s" if n != 1 else "")
+    out.print(f"{escape(label)}: run {run.id} {run.status}, {n} {what}, plain-language score "
               f"{fmt_score(run.plain_score)} (exit {code})", soft_wrap=True)
     for e in errors[:5]:
         out.print(f"  {escape(e or '')}", soft_wrap=True)
@@ -970,9 +972,8 @@ def text(
     config: Optional[Path] = ConfigOpt,
 ) -> None:
     """Check a text in plain Danish (LIX, long sentences, passive, jargon …) before it is published."""
-    from audit.checking import check_document
     from audit.textextract import text_artifact
-    from core.model import Document
+    from audit.texts import check_text
 
     specs = list(report)
     if fmt is not None or out_path is not None:      # the former --format/--out
@@ -984,12 +985,7 @@ def text(
     ks["enabled"] = True
     raw, name = _read_text_source(source, int(cfg["letters"]["max_bytes"]))
     artifacts = {"text": text_artifact(name, _decode(raw, name), lang)}
-    if not artifacts["text"].get("lang"):       # neither --lang nor the HTML's lang: what the text is in
-        from core.language import language_of_text
-
-        artifacts["text"]["lang"] = language_of_text(artifacts["text"]["text"])
-    doc = check_document(Document(kind="text", path=name, content_hash=_sha256(raw)), artifacts, cfg)
-    doc.language = (doc.readability or {}).get("language")
+    doc = check_text(artifacts["text"], name, _sha256(raw), cfg)   # without a lang: what the text is in
     shown_lang = doc.language if doc.language in ("da", "en") else "da"
     for f, path in outputs:
         _text_report(f, path, doc, artifacts["text"]["text"], shown_lang, cfg, name)
@@ -1008,7 +1004,6 @@ def _text_outputs(specs: list[str], whose: str) -> list[tuple[str, Optional[Path
     return outputs
 
 
-SMS_MAX_BYTES = 64 * 1024       # an SMS template is a few hundred bytes: more is not one
 
 
 @app.command()
@@ -1032,9 +1027,7 @@ def sms(
     """Check an SMS reminder: encoding and segments as a phone sees them (placeholders at their longest),
     what a reminder must hold (date with weekday, time, place, how to move or cancel, sender), no CPR
     number, safe links, and plain Danish for short texts (docs/sms.md)."""
-    from audit.checking import check_document
-    from audit.textextract import sms_artifacts
-    from core.model import Document
+    from audit.texts import SMS_MAX_BYTES, check_sms
 
     outputs = _text_outputs(report, "an SMS's")
     values = {}
@@ -1051,18 +1044,32 @@ def sms(
     if b"\x00" in raw:
         _fail(f"{name}: not a text (it holds NUL bytes); give the SMS as a UTF-8 text file")
     try:
-        artifacts = sms_artifacts(_decode(raw, name), {**cfg["sms"]["values"], **values}, name)
+        doc, artifacts = check_sms(_decode(raw, name), {**cfg["sms"]["values"], **values}, name, _sha256(raw), cfg)
     except KlartjekError as exc:
         _fail(str(exc))
-    art = artifacts["sms"]
-    doc = check_document(Document(kind="text", path=name, content_hash=_sha256(raw)), artifacts, cfg)
-    doc.language = "da"
-    doc.sms = {k: art[k] for k in ("encoding", "segments", "units", "per_segment", "characters", "forcing",
-                                   "placeholders", "template")}
     for f, path in outputs:
-        _text_report(f, path, doc, art["text"], cfg["lang"], cfg, name)
+        _text_report(f, path, doc, artifacts["sms"]["text"], cfg["lang"], cfg, name)
     gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
     raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Only this machine reaches "
+                             "127.0.0.1; another address lets others on the network in (a warning says so)."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="Language of the page and the findings [default: da]."),
+    max_upload_mb: int = typer.Option(10, "--max-upload-mb", min=1, max=100, help="Largest file or text the page "
+                                      "takes, in MB."),
+    db: Optional[str] = DbOpt,
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """The editors' workbench: a local web page to check a text, a Word, PDF or Digital Post letter, or an
+    SMS in plain Danish; nothing is stored unless the editor saves it (docs/workbench.md)."""
+    from workbench import serve as serve_workbench
+
+    cfg = _load_config(config, db=db, lang=lang)
+    serve_workbench(cfg, host, port, cfg["lang"], max_upload_mb)
 
 
 def _read_text_source(source: str, limit: int, limit_name: str = "letters.max_bytes",

@@ -75,7 +75,7 @@ class Item:
     key_location: str = ""
 
     def label(self) -> str:
-        where = f"«{self.excerpt}»" if self.excerpt is not None else self.target
+        where = f"»{self.excerpt}«" if self.excerpt is not None else self.target
         return f"{self.code} {self.name} ({self.impact or '-'}) {self.location} {where}"
 
 

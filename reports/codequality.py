@@ -27,7 +27,7 @@ def issues(run: Run, lang: str = "da") -> list[dict[str, Any]]:
         for res in doc.results:
             for f in res.failures:
                 msg = " ".join((f.message.get(lang) or f.message.get("en") or res.name).split())
-                place = f"«{f.excerpt}»" if f.excerpt is not None else f.target
+                place = f"»{f.excerpt}«" if f.excerpt is not None else f.target
                 out.append({"type": "issue", "check_name": f"{res.code} {res.name}",
                             "description": f"{msg} ({place})" if place else msg,
                             "categories": ["Style"] if is_plain(res) else ["Compatibility"],

@@ -21,6 +21,7 @@ from core.model import CATEGORIES, Category, Document, Run, TargetKind, category
 from core.scoring import BAND_LABELS, is_plain, score_band
 from core import wcag
 from reports.i18n import t
+from reports.terminal import fmt_score
 from reports.text_report import _is_whole, readability_line, text_findings, text_paragraphs
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,7 +30,7 @@ SCREENSHOT_MAX_BYTES = 200_000       # a larger file is left out of the report
 
 def _score(score: float | None, lang: str) -> dict[str, Any]:
     band = score_band(score)
-    return {"value": "–" if score is None else f"{score:.1f}", "band": band or "none",
+    return {"value": fmt_score(score, lang), "band": band or "none",
             "label": BAND_LABELS[band][lang]}
 
 

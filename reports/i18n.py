@@ -40,6 +40,17 @@ LABELS: dict[str, dict[str, str]] = {
     "findings": {"da": "Fund", "en": "Findings"},
     "finding": {"da": "Fund", "en": "Finding"},
     "suggestion": {"da": "Forslag", "en": "Suggestion"},
+    "fix_first": {"da": "Ret disse først", "en": "Fix these first"},
+    "all_findings": {"da": "Alle fund", "en": "All findings"},
+    "one_finding": {"da": "fund", "en": "finding"},
+    "legend": {"da": "Sådan er teksten markeret", "en": "How the text is marked"},
+    "legend_numbers": {"da": "Tallet efter et markeret sted er fundets nummer. Følg det for at læse, hvad du kan "
+                             "gøre.", "en": "The number after a marked place is the finding's number. Follow it to "
+                             "read what you can do."},
+    "show_in_text": {"da": "Vis fund {n} i teksten", "en": "Show finding {n} in the text"},
+    "whole_text": {"da": "Det gælder hele teksten.", "en": "This is about the whole text."},
+    "lix_aim": {"da": "Sigt efter en LIX på højst {limit} for denne slags tekst.",
+                "en": "Aim for a LIX of at most {limit} for this kind of text."},
     "lix": {"da": "LIX", "en": "LIX"},
     "lix_long": {"da": "LIX (mål for læsbarhed)", "en": "LIX (readability index)"},
     "plain_language": {"da": "klarsprog", "en": "plain language"},

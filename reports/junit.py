@@ -47,7 +47,7 @@ def _timestamp(iso: str | None) -> str:
 def _line(res, f, lang: str) -> str:
     where = f.target or ""
     if f.excerpt is not None:
-        where = f"«{f.excerpt}»" + (f" [{f.span[0]}:{f.span[1]}]" if f.span else "")
+        where = f"»{f.excerpt}«" + (f" [{f.span[0]}:{f.span[1]}]" if f.span else "")
     msg = " ".join((f.message.get(lang) or f.message.get("en") or "").split())
     return f"{res.code} {res.name} ({f.impact or res.impact or '-'}) {where}: {msg}"
 

@@ -33,8 +33,8 @@ class MarkdownReporter:
 
         w = out.write
         w(f"## klartjek · {t('run', lang)} `{run.id}` · {t(run.status, lang)}\n\n")
-        w(f"**{t('run_score', lang)}: {fmt_score(run.score)}** · "
-          f"**{t('run_plain_score', lang)}: {fmt_score(run.plain_score)}** · "
+        w(f"**{t('run_score', lang)}: {fmt_score(run.score, lang)}** · "
+          f"**{t('run_plain_score', lang)}: {fmt_score(run.plain_score, lang)}** · "
           f"{len(run.documents)} {t('documents', lang)}\n\n")
         w(f"| {t('document', lang)} | {t('score', lang)} | "
           + " | ".join(t(i, lang) for i in IMPACTS)
@@ -49,9 +49,9 @@ class MarkdownReporter:
             counts = failure_counts(doc)
             review = sum(len(r.needs_review) for r in doc.results if not is_plain(r))
             name = md(doc.name) + (f" · {md(doc.title)}" if doc.title else "")
-            w(f"| {name} | {fmt_score(doc.score)} | "
+            w(f"| {name} | {fmt_score(doc.score, lang)} | "
               + " | ".join(str(counts[i]) for i in IMPACTS)
-              + f" | {review} | {fmt_score(doc.plain_score)} |\n")
+              + f" | {review} | {fmt_score(doc.plain_score, lang)} |\n")
         if len(docs) > MAX_ROWS:
             w(f"\n… {len(docs) - MAX_ROWS} {t('more', lang)} {t('documents', lang)}\n")
         failing: Counter = Counter()

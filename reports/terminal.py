@@ -30,8 +30,10 @@ def common_prefix(locations: list[str]) -> str:
     return prefix if len(prefix) > 8 else ""
 
 
-def fmt_score(score: float | None) -> str:
-    return "–" if score is None else f"{score:.1f}"
+def fmt_score(score: float | None, lang: str = "en") -> str:
+    """A score with one decimal, in the report's language: 96,9 in Danish, 96.9 in English."""
+    s = "–" if score is None else f"{score:.1f}"
+    return s.replace(".", ",") if lang == "da" else s
 
 
 def failure_counts(doc: Document) -> dict[str, int]:
@@ -94,10 +96,10 @@ class TerminalReporter:
             review = sum(len(r.needs_review) for r in doc.results)
             rd = doc.readability or {}
             lix = rd.get("lix")
-            table.add_row(where(doc.name), fmt_score(doc.score),
+            table.add_row(where(doc.name), fmt_score(doc.score, lang),
                           *[str(counts[i]) if counts[i] else "·" for i in IMPACTS],
-                          str(review) if review else "·", fmt_score(doc.plain_score),
-                          "–" if lix is None else f"{lix:g}")
+                          str(review) if review else "·", fmt_score(doc.plain_score, lang),
+                          "–" if lix is None else fmt_score(lix, lang).removesuffix(",0").removesuffix(".0"))
         con.print(table)
 
         for doc in run.documents:
@@ -128,7 +130,7 @@ class TerminalReporter:
                 if res.outcome == "error":
                     con.print(f"    [red]{t('check_error', lang)}: {escape(res.error or '')}[/]")
                 for f in res.failures[:MAX_FINDINGS_PER_CHECK]:
-                    con.print(f"    [dim]→[/] {escape(f'«{f.excerpt}»' if f.excerpt is not None else f.target)}")
+                    con.print(f"    [dim]→[/] {escape(f'»{f.excerpt}«' if f.excerpt is not None else f.target)}")
                     msg = (f.message.get(lang) or f.message.get("en") or "").strip()
                     for line in msg.splitlines():
                         con.print(f"      [dim]{escape(line)}[/]")
@@ -147,9 +149,9 @@ class TerminalReporter:
         con.print()
         if run.blocked_requests:
             con.print(f"{t('blocked', lang)}: {run.blocked_requests}")
-        con.print(f"[bold]{t('run_score', lang)}: {fmt_score(run.score)}[/]")
+        con.print(f"[bold]{t('run_score', lang)}: {fmt_score(run.score, lang)}[/]")
         if run.plain_score is not None:
-            con.print(f"[bold]{t('run_plain_score', lang)}: {fmt_score(run.plain_score)}[/]")
+            con.print(f"[bold]{t('run_plain_score', lang)}: {fmt_score(run.plain_score, lang)}[/]")
         for doc in run.documents:
             rd = doc.readability or {}
             if rd and not rd.get("assessed"):

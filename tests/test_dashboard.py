@@ -198,12 +198,12 @@ def test_the_top_fixes_are_ranked_by_reach_and_a_shared_template_is_named(histor
 
 def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
     """fixtures/portfolio: the demo site, its clean twin, the MineAftaler booking journey, letters and
-    MeMo messages, audited by `portfolio run` and shown by `dashboard` (the SMS project is named but
-    not audited yet)."""
+    MeMo messages, texts and SMS templates, audited by `portfolio run` and shown by `dashboard`."""
     cfg = ["--config", "fixtures/portfolio/klartjek.toml", "--db", str(tmp_path / "p.sqlite")]
     res = run_cli("portfolio", "run", *cfg)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout.count(": run ") == 6 and "SMS-påmindelser (sms): skipped" in res.stdout
+    assert res.stdout.count(": run ") == 7
+    assert "SMS-påmindelser (sms): run " in res.stdout and "complete, 2 SMS templates" in res.stdout
     assert "MineAftaler – booking (booking): run " in res.stdout and "complete, 8 documents" in res.stdout
     assert "Patientinformation (texts): run " in res.stdout and "complete, 2 texts" in res.stdout
     res = run_cli("dashboard", *cfg, "--out", str(tmp_path / "d"))
@@ -216,7 +216,8 @@ def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
                    "MineAftaler – booking": ("booking", 479, "compliant", 8, 8),
                    "Indkaldelser": ("letters", None, None, 0, 3),
                    "Digital Post": ("memo", None, None, 0, 2),
-                   "Patientinformation": ("texts", None, None, 0, 2)}
+                   "Patientinformation": ("texts", None, None, 0, 2),
+                   "SMS-påmindelser": ("sms", None, None, 0, 2)}
     # the journey's states, each named as the reports name it; the worst first
     booking = next(p for p in data["projects"] if p["name"] == "MineAftaler – booking")
     assert booking["worst"][0]["location"] == "booking › aflyst (fixtures/journeys/mineaftaler/app/aftaler.html)"
@@ -226,7 +227,9 @@ def test_the_bundled_portfolio_from_portfolio_run_to_dashboard(tmp_path):
     assert [d["location"] for d in pinfo["worst"]] == ["fixtures/portfolio/tekster/kolonoskopi.txt",
                                                         "fixtures/portfolio/tekster/forberedelse.md"]
     assert pinfo["latest"]["score"] is None and pinfo["latest"]["plain_score"] < 80
-    assert data["without_runs"] == ["SMS-påmindelser"]
+    sms = next(p for p in data["projects"] if p["name"] == "SMS-påmindelser")
+    assert [d["location"] for d in sms["worst"]] == ["fixtures/sms/daarlig.txt", "fixtures/sms/god.txt"]
+    assert data["without_runs"] == []
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

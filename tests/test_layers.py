@@ -1,6 +1,8 @@
 """The floors of klartjek, as a test over every import (module level and inside functions alike).
 
     floor 4  cli.py                 wires everything
+             workbench/             the editors' web page (`klartjek serve`): a top floor beside cli,
+                                    which alone imports it
     floor 3  reports/               the run model (core) and check metadata through the registry (checks)
     floor 2  audit/                 orchestration; may use checks through the registry (the checks package)
                                     — and its gathering modules import no check module at all
@@ -14,13 +16,14 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "checks", "audit", "reports")
+PACKAGES = ("core", "checks", "audit", "reports", "workbench")
 # gathering: what touches the browser, the network and files; it produces artifacts and judges nothing
 GATHERING = ("audit.gather", "audit.browser", "audit.crawl", "audit.fetch", "audit.targets",
              "audit.textextract", "audit.letters", "audit.incremental", "audit.aio", "audit.isolate", "audit.probes",
              "audit.journeys", "audit.journeyfile")
 # what orchestration may use of the checks: the registry, through the checks package
 CHECKS_FACADE = ("checks", "checks.registry")
+FACADE_USERS = ("audit", "reports", "workbench")
 
 
 def modules() -> dict[str, Path]:
@@ -61,13 +64,14 @@ def within(mod: str, prefixes) -> bool:
 
 def test_the_floors_hold():
     allowed = {"core": {"core"}, "checks": {"core", "checks"}, "audit": {"core", "audit", "checks"},
-               "reports": {"core", "reports", "checks"}, "cli": {"core", "audit", "checks", "reports"}}
+               "reports": {"core", "reports", "checks"}, "cli": {"core", "audit", "checks", "reports", "workbench"},
+               "workbench": {"core", "audit", "checks", "reports", "workbench"}}
     broken = []
     for name, path in modules().items():
         for imp in imports_of(path, name):
             if floor(imp) not in allowed[floor(name)]:
                 broken.append(f"{name} imports {imp}")
-            elif floor(name) in ("audit", "reports") and floor(imp) == "checks" and imp not in CHECKS_FACADE:
+            elif floor(name) in FACADE_USERS and floor(imp) == "checks" and imp not in CHECKS_FACADE:
                 broken.append(f"{name} imports {imp}: use the registry (the checks package)")
             elif within(name, GATHERING) and floor(imp) == "checks":
                 broken.append(f"{name} (gathering) imports {imp}: gathering judges nothing")
@@ -78,3 +82,5 @@ def test_the_test_sees_the_imports_it_judges():
     found = imports_of(ROOT / "audit" / "checking.py", "audit.checking")
     assert {"checks", "core.model", "audit.config"} <= found
     assert "cli" not in {i for m, p in modules().items() for i in imports_of(p, m)}
+    assert {m for m, p in modules().items() if floor(m) != "workbench"
+            and any(floor(i) == "workbench" for i in imports_of(p, m))} == {"cli"}

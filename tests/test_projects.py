@@ -100,6 +100,11 @@ def test_portfolio_run_audits_every_project_and_one_failing_stops_none(tmp_path)
     cfg = tmp_path / "klartjek.toml"
     db = str(tmp_path / "history.sqlite")
     cfg.write_text(f'db = "{db}"\nfail_on = "none"\n' + PORTFOLIO, encoding="utf-8")
+    (tmp_path / "sms").mkdir()
+    (tmp_path / "sms" / "paamindelse.txt").write_text(
+        "Husk din tid tirsdag den 3. marts 2026 kl. 10.30 i {afdeling}. Kan du ikke komme, så ring på "
+        "12 34 56 78. Hilsen Demo Hospital", encoding="utf-8")
+    (tmp_path / "sms" / "tom.txt").write_text("", encoding="utf-8")
     res = run_cli("portfolio", "run", "--config", str(cfg), cwd=tmp_path)
     assert res.returncode == 2, res.stdout + res.stderr           # the worst project's: one could not be read
     lines = res.stdout.splitlines()
@@ -107,8 +112,10 @@ def test_portfolio_run_audits_every_project_and_one_failing_stops_none(tmp_path)
     assert lines[1].startswith("Indkaldelser (letters): run ") and "complete, 1 document" in lines[1]
     assert lines[2].startswith("Gammel brevmappe (letters): run ") and "the run is partial (exit 2)" in lines[2]
     assert lines[3].startswith("  ") and "findes-ikke: no such file" in lines[3]   # why, below it
-    assert lines[-1] == ("SMS-påmindelser (sms): skipped, klartjek does not audit the sms channel in a portfolio "
-                         "run yet")
+    # SMS templates, each checked as `klartjek sms` checks one; the empty one is an error, the run partial
+    assert lines[-2].startswith("SMS-påmindelser (sms): run ") and lines[-2].endswith(
+        "partial, 2 SMS templates, plain-language score 100.0 (exit 2)"), lines[-2]
+    assert lines[-1].startswith("  ") and "tom.txt" in lines[-1] and "empty" in lines[-1]
     runs = json.loads(run_cli("runs", "--db", db, "--format", "json", "--limit", "0").stdout)
     assert sorted(r["project"] for r in runs if r["status"] == "complete") == ["Hospitalernes hjemmesider",
                                                                                  "Indkaldelser"]

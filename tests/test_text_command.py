@@ -1,5 +1,6 @@
 """`klartjek text` for content editors: the real command on real files and standard input."""
 import json
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ from conftest import ROOT, load_json, run_cli
 
 LETTER = """Indkaldelse til CT-scanning
 De bedes møde op i Ambulatorium 3 mandag den 3. marts 2026 kl. 10:30.
-Husk at tage din medicinliste med.
+Husk at tage din medicinliste med, og søg om befordring i god tid.
 """
 
 
@@ -21,9 +22,16 @@ def test_terminal_report_shows_lix_score_spans_and_suggestions(tmp_path):
     assert res.returncode == 1                          # the wrong weekday is serious
     out = res.stdout
     assert "Klarsprogsscore" in out and "LIX (mål for læsbarhed)" in out
-    assert "KL016 weekday-date-mismatch" in out and "3. marts 2026 er en tirsdag, ikke en mandag." in out
-    assert "KL012 medical-jargon" in out and "Skriv »dagafsnit«" in out
-    assert "KL014 time-format" in out and "Skriv »10.30«" in out     # "kl." is already there
+    # each finding by its Danish title, impact and code; no English check names for an editor
+    assert "Ugedag passer ikke med dato · Alvorlig · KL016" in out
+    assert "3. marts 2026 er en tirsdag, ikke en mandag." in out
+    assert "Fagord · Moderat · KL012" in out and "Skriv »kørsel, transport til og fra hospitalet«" in out
+    assert "Klokkeslæt med kolon · Mindre · KL014" in out and "Skriv »10.30«" in out   # "kl." is there
+    assert "weekday-date-mismatch" not in out and "medical-jargon" not in out
+    assert "   »CT«\n" in out and not re.search(r"^\s+«", out, re.MULTILINE)       # Danish quotes: »…«
+    # the short list first: the wrong weekday leads it, and »Ambulatorium 3«, a place's name, is no jargon
+    assert re.search(r"Ret disse først: \d+\. Ugedag passer ikke med dato, ", out)
+    assert "»Ambulatorium« er et fagord" not in out
     assert "Traceback" not in res.stderr
 
 
@@ -95,6 +103,22 @@ def test_html_report_passes_klartjeks_own_audit(tmp_path):
     run = load_json(tmp_path / "a.json")
     findings = [(r["code"], f["outcome"], f["target"]) for r in run["documents"][0]["results"] for f in r["findings"]]
     assert findings == [] and res.returncode == 0
+
+
+def test_html_report_ranks_what_to_fix_first_and_links_findings_both_ways(tmp_path):
+    f = tmp_path / "brev.txt"
+    f.write_text(LETTER, encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert run_cli("text", str(f), "--report", f"html:{out}").returncode == 1
+    html = out.read_text(encoding="utf-8")
+    first = re.search(r'<ol class="first">\n<li><a href="#t-(\d+)">Fund \1: Ugedag passer ikke med dato</a> '
+                      r'»mandag den 3\. marts 2026«\. Ret ugedagen eller datoen\.</li>', html)
+    n = first.group(1)                       # serious, and the first of the checks' weights
+    assert f'<mark class="k-dato" id="t-{n}" tabindex="-1">mandag den 3. marts 2026</mark><sup><a href="#f-{n}" ' \
+           f'aria-label="Fund {n}: Ugedag passer ikke med dato">{n}</a></sup>' in html
+    assert f'<li id="f-{n}" tabindex="-1">' in html and f'<p><a href="#t-{n}">Vis fund {n} i teksten</a></p>' in html
+    assert '<li><mark class="k-dato">Dato og klokkeslæt</mark>: ugedage, datoer og klokkeslæt (2 fund)</li>' in html
+    assert re.search(r"<p>LIX \(mål for læsbarhed\) \d+(,\d)? \(", html)          # a decimal comma in Danish
 
 
 ENGLISH = ("Your appointment at the hospital is on Monday morning. Please bring your health insurance card and a "
