@@ -75,6 +75,7 @@ class Ctx:
     low: str = ""            # the text in lower case, same offsets: word-list patterns run on it
     block_starts: list[int] | None = None
     signature_start: int | None = None
+    sentence_list: list[int] | None = None   # the sentences' starts, for _sentence_at
 
     @property
     def words_verbs(self) -> Verbs:
@@ -339,8 +340,9 @@ def _next_word(low: str, pos: int) -> tuple[int, str] | None:
 def _sentence_at(ctx: Ctx, pos: int) -> tuple[int, int]:
     import bisect
 
-    starts = [s.start for s in ctx.a.sentences]
-    k = bisect.bisect_right(starts, pos) - 1
+    if ctx.sentence_list is None:            # once per document: a check may ask for every word
+        ctx.sentence_list = [s.start for s in ctx.a.sentences]
+    k = bisect.bisect_right(ctx.sentence_list, pos) - 1
     if k >= 0 and pos < ctx.a.sentences[k].end:
         return ctx.a.sentences[k].start, ctx.a.sentences[k].end
     return pos, pos
