@@ -36,7 +36,6 @@ WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "s
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS_EN = tuple(calendar.month_name)[1:]
 
-PARTICIPLE_ENDINGS = ("et", "dt", "lt", "rt", "nt", "kt", "st", "gt")
 BLIVE_STOP = frozenset({"det", "meget", "sent", "godt", "let", "mæt", "træt", "først", "sidst", "mest",
                         "bedst", "næst", "helt", "fast", "kort", "hurtigt", "stort", "klart", "rart",
                         "vant", "ondt", "koldt", "varmt", "tyst", "trist", "flot", "et", "nødt", "lidt",
@@ -44,23 +43,8 @@ BLIVE_STOP = frozenset({"det", "meget", "sent", "godt", "let", "mæt", "træt", 
                         "blødt", "fint", "smukt", "grimt", "tyndt", "tykt", "stærkt", "nemt", "sjovt",
                         "sikkert", "usikkert", "travlt", "langt", "bredt", "fladt", "stramt", "slemt",
                         "galt", "vigtigt", "ret", "sort", "hvidt", "rødt", "grønt", "blåt", "gult"})
-BLIVE_FORMS = ("bliver", "blev", "blive", "blevet")
 ADVERBS = ("ikke", "også", "altid", "gerne", "derfor", "straks", "først", "kun", "nu", "selv", "typisk",
            "normalt", "evt", "eventuelt", "måske", "nok", "desuden", "helst")
-
-
-class _Span:
-    """A match-like (start, end) pair."""
-    __slots__ = ("_s", "_e")
-
-    def __init__(self, s: int, e: int) -> None:
-        self._s, self._e = s, e
-
-    def start(self) -> int:
-        return self._s
-
-    def end(self) -> int:
-        return self._e
 
 
 @dataclass
