@@ -112,6 +112,8 @@ DbOpt = typer.Option(None, "--db", help="History database: a path or a SQLAlchem
 LangOpt = typer.Option(None, "--lang", help="Language of finding texts [default: da].")
 ProjectOpt = typer.Option(None, "--project", help="The portfolio project this run belongs to (a label for "
                           "`klartjek runs --project` and the dashboard) [default: config 'project'].")
+BrokerOpt = typer.Option(None, "--broker", metavar="REDIS_URL", help="The queue of distributed audits, e.g. "
+                         "redis://queue:6379/0 [default: config distributed.broker].")
 RunIdArg = typer.Argument("latest", help="A run id, a unique prefix of one, or 'latest'.")
 ReportOpt = typer.Option([], "--report", metavar="FORMAT[:PATH]",
                          help="Write a report, FORMAT or FORMAT:PATH (repeatable); formats: html, "
@@ -195,6 +197,10 @@ def audit(
                                            "parts of each page (repeatable)."),
     exclude_element: List[str] = typer.Option([], "--exclude-element", metavar="SELECTOR", help="Do not report "
                                               "findings inside these elements (repeatable)."),
+    distributed: bool = typer.Option(False, "--distributed", help="Queue the documents for `klartjek worker`s "
+                                     "(on this or other machines) instead of auditing them in this process; "
+                                     "http(s) URLs only (docs/scale.md)."),
+    broker: Optional[str] = BrokerOpt,
     project: Optional[str] = ProjectOpt,
     config: Optional[Path] = ConfigOpt,
     quiet: bool = QuietOpt,
@@ -215,7 +221,8 @@ def audit(
                    level=level, wcag_version=wcag_version, best_practices=best_practices, fail_on=fail_on, db=db,
                    lang=lang, timeout=timeout, workers=workers, viewport=viewport, screenshots=screenshots,
                    site_root=str(site_root) if site_root else None, block_external=block_external,
-                   crawl=crawl_opts or None, incremental=incremental, profile=profile, project=project)
+                   crawl=crawl_opts or None, incremental=incremental, profile=profile, project=project,
+                   distributed=(distributed, broker))
 
 
 @app.command()
@@ -329,11 +336,13 @@ def journey(
 
 
 def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path, report, allow_host, resume,
-                   serve, include, exclude, page_entry=None, **overrides) -> None:
+                   serve, include, exclude, page_entry=None, distributed=(False, None), **overrides) -> None:
     """What `audit` and `letter` share: the configuration, the reports, a served build, the run."""
     from core.netscope import parse_entry
 
     cfg = _load_config(config, **overrides)
+    if distributed[0]:
+        _distributed_setup(cfg, list(targets or []) or list(cfg["targets"]), serve[0], distributed[1])
     if page_entry:                      # the command line's options per page come after the config's
         cfg["pages"] = [*cfg["pages"], page_entry]
     targets = list(targets or []) or list(cfg["targets"])
@@ -357,6 +366,27 @@ def _audit_command(targets, letter_targets: bool, config, quiet: bool, json_path
             _run_audit(cfg, targets, specs, quiet, resume, letter_targets)
     else:
         _run_audit(cfg, targets, specs, quiet, resume, letter_targets)
+
+
+def _distributed_setup(cfg, targets: list[str], serve_command: Optional[str], broker: Optional[str]) -> None:
+    """--distributed: URLs only (workers elsewhere cannot read this machine's files or served build), and a
+    broker that answers; a one-line error (exit 2) naming what is wrong."""
+    from audit.distributed import broker_url, check_broker, make_app
+
+    if serve_command:
+        _fail("--distributed cannot audit a --serve-command build (it is served on this machine only); "
+              "serve it where the workers reach it and give its URL")
+    local = [t for t in targets if not t.startswith(("http://", "https://"))]
+    if local:
+        _fail(f"--distributed audits http(s) URLs; {local[0]!r} is a local file or folder, which workers on "
+              "other machines cannot read: audit it without --distributed")
+    try:
+        url = broker_url(cfg, broker)
+        check_broker(make_app(url, cfg["distributed"]["visibility_timeout"]), url)
+    except KlartjekError as exc:
+        _fail(str(exc))
+    cfg["distributed"]["broker"] = url
+    cfg["_distributed"] = True
 
 
 def _progress(quiet: bool):
@@ -392,7 +422,8 @@ def _resumed(cfg, resume: str):
     stored = store.load_run(resume)
     if stored.ended_at and stored.status == "complete":
         _fail(f"run {resume} is complete; there is nothing to resume")
-    keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser")}
+    keep = {k: cfg[k] for k in ("db", "workers", "lang", "fail_on", "browser", "distributed") if k in cfg}
+    keep |= {k: v for k, v in cfg.items() if k.startswith("_")}
     return store, resume, {**defaults(), **stored.config, **keep}, stored.targets
 
 
@@ -404,7 +435,7 @@ def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, starte
     async def main():
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         playwright = None
-        if not letters and not cfg["incremental"]:
+        if not letters and not cfg["incremental"] and not cfg.get("_distributed"):
             # the browser driver (a Node process) starts while the rest of klartjek is imported
             from audit.browser import start_playwright
 
@@ -428,8 +459,14 @@ def _audit(cfg, targets, store, resume, letters: bool, html_report: bool, starte
                                                          html_report=html_report, playwright=playwright)
             holder["outcome"] = await auditor.run_journeys(journeys)
             return
-        holder["auditor"] = Auditor(cfg, st, Callbacks(started=started, finished=finished), html_report=html_report,
-                                    letters=letters, playwright=playwright)
+        if cfg.get("_distributed"):
+            from audit.distributed import DistributedAuditor
+
+            holder["auditor"] = DistributedAuditor(cfg, st, Callbacks(started=started, finished=finished),
+                                                   html_report=html_report, broker=cfg["distributed"]["broker"])
+        else:
+            holder["auditor"] = Auditor(cfg, st, Callbacks(started=started, finished=finished),
+                                        html_report=html_report, letters=letters, playwright=playwright)
         holder["outcome"] = await holder["auditor"].run(targets or [], resume=resume)
 
     # (the outcome is not main's result: asyncio.run ends by asking for the SIGINT handler, and
@@ -453,6 +490,9 @@ def _run_audit(cfg, targets: list[str], report_specs, quiet: bool, resume: Optio
     store = None
     if resume:
         store, resume, cfg, targets = _resumed(cfg, resume)
+        if cfg.get("_distributed") and any(not t.startswith(("http://", "https://")) for t in targets):
+            _fail(f"run {resume} audited local files, which workers on other machines cannot read; "
+                  "resume it without --distributed")
     bar, started, finished = _progress(quiet)
     with bar:
         outcome, holder = _audit(cfg, targets, store, resume, letters,
@@ -860,7 +900,7 @@ def show(
 
 RUNS_FORMATS = ("table", "json", "csv")
 RUN_FIELDS = ("id", "project", "started_at", "ended_at", "status", "documents", "errors", "score", "plain_score",
-              "klartjek_version", "targets")
+              "klartjek_version", "targets", "workers")
 
 
 @app.command()
@@ -887,10 +927,11 @@ def runs(
         _fail(f"--project {project!r}: no stored run has this project"
               + (f"; the projects are: {', '.join(known[:20])}" if known else "; no run has a project yet "
                  "(klartjek audit --project NAME labels one)"))
+    workers = store.workers(r["id"] for r in rows)
     records = [{"id": r["id"], "project": r["project"], "started_at": r["started_at"], "ended_at": r["ended_at"],
                 "status": r["status"], "documents": r["n"] or 0, "errors": r["errors"] or 0, "score": r["score"],
                 "plain_score": r["plain_score"], "klartjek_version": r["klartjek_version"],
-                "targets": _json.loads(r["targets"] or "[]")} for r in rows]
+                "targets": _json.loads(r["targets"] or "[]"), "workers": workers.get(r["id"], {})} for r in rows]
     if fmt == "json":
         sys.stdout.write(_json.dumps(records, ensure_ascii=False, indent=2) + "\n")
         return
@@ -902,7 +943,8 @@ def runs(
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(RUN_FIELDS)
         for rec in records:
-            w.writerow([safe(" ".join(v) if isinstance(v, list) else v)
+            w.writerow([safe(" ".join(v) if isinstance(v, list) else
+                             " ".join(f"{k}={n}" for k, n in v.items()) if isinstance(v, dict) else v)
                         for v in (rec[k] for k in RUN_FIELDS)])
         return
     if not rows:
@@ -916,12 +958,16 @@ def runs(
     for col in ("Started (UTC)", "Status", "Documents", "Errors", "Score"):
         table.add_column(col, no_wrap=True)
     table.add_column("Targets", overflow="fold")
+    if workers:
+        table.add_column("Workers (documents)", overflow="fold")
     for r in rows:
         status = r["status"] if r["ended_at"] else f"{r['status']} (interrupted)"
         targets = ", ".join(_json.loads(r["targets"] or "[]"))
         cells = [r["id"]] + ([escape(r["project"] or "–")] if any(x["project"] for x in rows) else [])
+        done_by = [escape(", ".join(f"{w} {n}" for w, n in workers.get(r["id"], {}).items()) or "–")] \
+            if workers else []
         table.add_row(*cells, (r["started_at"] or "")[:19].replace("T", " "), status,
-                      str(r["n"] or 0), str(r["errors"] or 0), fmt_score(r["score"]), escape(targets))
+                      str(r["n"] or 0), str(r["errors"] or 0), fmt_score(r["score"]), escape(targets), *done_by)
     out.print(table)
 
 
@@ -1051,6 +1097,33 @@ def sms(
         _text_report(f, path, doc, artifacts["sms"]["text"], cfg["lang"], cfg, name)
     gate = count_gate_failures(Run(id="", started_at="", documents=[doc]), cfg["fail_on"])
     raise typer.Exit(EXIT_FAILURES if gate else EXIT_OK)
+
+
+@app.command()
+def worker(
+    broker: Optional[str] = BrokerOpt,
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", "-c", min=1, help="Documents this worker "
+                                              "audits at the same time, in one Chromium [default: one per CPU "
+                                              "core, at least 2]."),
+    name: Optional[str] = typer.Option(None, "--name", "-n", help="The worker's name in `klartjek runs` and "
+                                       "logs, NAME@HOST [default: klartjek-PID@HOST]."),
+    loglevel: Literal["debug", "info", "warning", "error"] = typer.Option("info", "--loglevel",
+                                                                         help="What the worker logs."),
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Audit the documents of distributed audits (`klartjek audit --distributed`) until stopped: Ctrl-C or
+    SIGTERM lets the documents under way finish (docs/scale.md)."""
+    from audit.distributed import broker_url, default_concurrency, worker_main
+
+    cfg = _load_config(config)
+    try:
+        url = broker_url(cfg, broker)
+    except KlartjekError as exc:
+        _fail(str(exc))
+    if name is not None and (not name.strip() or len(name) > 150 or not name.isprintable()):
+        _fail(f"--name {name[:80]!r}: give a printable name of at most 150 characters")
+    worker_main(url, concurrency or default_concurrency(cfg), name,
+                cfg["distributed"]["visibility_timeout"], loglevel.upper())
 
 
 @app.command()

@@ -30,7 +30,7 @@ CHOICES = {
 }
 PROJECT_MAX = 200      # characters of a project's name (the store's column)
 # Seconds that must be more than 0: a time limit of 0 would mean no limit at all.
-POSITIVE_KEYS = ("timeout", "download_timeout")
+POSITIVE_KEYS = ("timeout", "download_timeout", "visibility_timeout", "stall_timeout")
 # Keys that decide what a run finds, and so go into the config hash (not paths, not workers).
 RESULT_KEYS = ("level", "wcag_version", "best_practices", "experimental", "weights", "timeout", "viewport", "profile",
                "block_external", "allow_hosts", "klarsprog", "checks", "letters", "site")
@@ -400,9 +400,11 @@ def config_hash(cfg: dict[str, Any]) -> str:
 
 
 def public_config(cfg: dict[str, Any]) -> dict[str, Any]:
-    """What a run records of its configuration (no private keys, nor the portfolio it may be part of;
+    """What a run records of its configuration (no private keys, nor the portfolio it may be part of,
+    nor the broker of distributed audits;
     header and cookie values of [[pages]] masked)."""
-    out = copy.deepcopy({k: v for k, v in cfg.items() if not k.startswith("_") and k != "portfolio"})
+    out = copy.deepcopy({k: v for k, v in cfg.items()
+                         if not k.startswith("_") and k not in ("portfolio", "distributed")})
     if out.get("pages"):
         from audit.pageopts import public_pages
 

@@ -290,7 +290,16 @@ class _Tab:
         self.context = self.page = None
 
 
+def masked(artifacts: dict[str, Any], options: PageOptions) -> dict[str, Any]:
+    """A page's artifacts without the [[pages]] secrets it showed (never stored)."""
+    if options.secrets:
+        return json.loads(mask(json.dumps(artifacts), list(options.secrets)))
+    return artifacts
+
+
 class Auditor:
+    renders_here = True       # documents are rendered in this process (not by distributed workers)
+
     def __init__(self, config: dict[str, Any], store: Store, progress: Progress | None = None,
                  html_report: bool = False, letters: bool = False, playwright: asyncio.Task | None = None) -> None:
         """``html_report``: this audit writes an HTML report (screenshots = "auto" takes them then).
@@ -358,7 +367,7 @@ class Auditor:
                 else:
                     todo.append((seq, target))
             self._browser_setup(run, todo, starts, resolver)
-            if not cfg["incremental"] and (starts or any(t.in_browser for _, t in todo)):
+            if self.renders_here and not cfg["incremental"] and (starts or any(t.in_browser for _, t in todo)):
                 # Chromium starts (in its own processes) while robots.txt and sitemaps are read
                 self._lazy["prelaunch"] = asyncio.create_task(self._browser())
                 self._lazy["prelaunch"].add_done_callback(lambda t: t.cancelled() or t.exception())
@@ -440,14 +449,16 @@ class Auditor:
         self.store.add_document(run.id, seq, doc, artifacts)
         self.progress.finished(doc)
 
-    async def _record_async(self, run: Run, seq: int, doc: Document, artifacts: dict[str, Any] | None) -> None:
+    async def _record_async(self, run: Run, seq: int, doc: Document, artifacts: dict[str, Any] | None,
+                            worker: str | None = None) -> None:
         """_record without waiting: the document goes to the writer (one task, writing in a thread,
-        in order), so the worker's tab takes its next page while the database commits."""
+        in order), so the worker's tab takes its next page while the database commits. ``worker``:
+        the worker of a distributed audit that did it."""
         self._slots[seq] = doc
         if self._writer is None:
             self._writes: asyncio.Queue = asyncio.Queue()
             self._writer = asyncio.create_task(self._write_loop(run))
-        self._writes.put_nowait((seq, doc, artifacts))
+        self._writes.put_nowait((seq, doc, artifacts, worker))
 
     async def _write_loop(self, run: Run) -> None:
         """Commit finished documents in order; ("alias", seq, doc): record the aliases of a document
@@ -464,8 +475,8 @@ class Auditor:
                         _, seq, doc = item
                         await asyncio.to_thread(self.store.set_aliases, run.id, seq, list(doc.aliases))
                     else:
-                        seq, doc, artifacts = item
-                        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts)
+                        seq, doc, artifacts, worker = item
+                        await asyncio.to_thread(self.store.add_document, run.id, seq, doc, artifacts, worker)
                         self.progress.finished(doc)
                 except Exception as exc:  # noqa: BLE001
                     self._write_error = _store_error(exc, self.config["db"])
@@ -584,12 +595,16 @@ class Auditor:
                     # while Chromium starts, not while the first pages are checked
                     self._warm = asyncio.ensure_future(blocking(warm_up))
                 browser = await launch(lz["pw"], choice, self.hosts, cfg["browser"]["args"])
-                lz["run"].browser_version = f"Chromium {browser.version}"
-                self.store.update_run(lz["run"].id, browser_version=lz["run"].browser_version)
+                self._browser_launched(f"Chromium {browser.version}")
                 ua = await browser_user_agent(browser)
                 lz["user_agent"] = f"{ua} klartjek/{__version__}"
                 lz["browser"] = browser
         return lz["browser"], lz["user_agent"]
+
+    def _browser_launched(self, version: str) -> None:
+        run = self._lazy["run"]
+        run.browser_version = version
+        self.store.update_run(run.id, browser_version=version)
 
     async def _worker(self, run: Run, work: _Work, contexts: _Contexts, outcome: AuditOutcome) -> None:
         """Take the next target until there is none: reuse it unchanged, read a letter, or render a page."""
@@ -673,14 +688,21 @@ class Auditor:
     async def _checked(self, run: Run, work: _Work, seq: int, target: PageTarget, depth: int, gathered,
                        tab_page, options: PageOptions) -> tuple[Document | None, dict[str, Any] | None]:
         """A gathered page checked, its failing elements photographed in ``tab_page`` (where it still is)."""
-        cfg = self.config
-        artifacts = gathered.artifacts
-        if options.secrets:                      # a [[pages]] secret the page showed is never stored
-            artifacts = json.loads(mask(json.dumps(artifacts), list(options.secrets)))
+        artifacts = masked(gathered.artifacts, options)
         if work.frontier is not None and target.kind == "page" and self._duplicate(work, target, artifacts):
             return None, None
         if target.kind == "page" and self._alias(work, seq, target, artifacts):
             return None, None
+        doc = await self._built(target, gathered, artifacts, tab_page, self.store.files_dir / run.id)
+        if work.frontier is not None and target.kind == "page":
+            self._follow(work, doc, target, artifacts["page"].get("links") or [], depth, artifacts["page"])
+        return doc, artifacts
+
+    async def _built(self, target: PageTarget, gathered, artifacts: dict[str, Any], tab_page, shots_dir: Path
+                     ) -> Document:
+        """The document of a gathered page: checked, its failing elements photographed into ``shots_dir``
+        in ``tab_page`` (where the page still is)."""
+        cfg = self.config
         if target.kind == "letter":
             page = artifacts["page"]
             artifacts["letter"] = {"format": "html", "name": target.location, "parts": [], "title": page["title"],
@@ -693,10 +715,8 @@ class Auditor:
             shots = [(f.fingerprint, f.target, getattr(REGISTRY.get(r.code), "screenshot", None))
                      for r in doc.results if r.target_kind == TargetKind.CSS for f in r.failures]
             if shots:
-                await take_screenshots(tab_page, shots, self.store.files_dir / run.id, int(cfg["screenshots_per_page"]))
-        if work.frontier is not None and target.kind == "page":
-            self._follow(work, doc, target, artifacts["page"].get("links") or [], depth, artifacts["page"])
-        return doc, artifacts
+                await take_screenshots(tab_page, shots, shots_dir, int(cfg["screenshots_per_page"]))
+        return doc
 
     def _follow(self, work: _Work, doc: Document, target: PageTarget, links: list[str], depth: int,
                 page: dict[str, Any] | None = None) -> None:

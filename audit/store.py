@@ -33,9 +33,9 @@ from core.errors import UsageError
 from core.model import CheckResult, Document, Finding, Run, TargetKind, category_of
 
 STORE_SCHEMA_VERSION = 3   # 2: plain-language score, readability, text spans; 3: migrations by Alembic
-STORE_REVISION = "0003"    # the newest migration (audit/migrations/versions); a test keeps the two in step
+STORE_REVISION = "0004"    # the newest migration (audit/migrations/versions); a test keeps the two in step
 # columns that a migration adds (not the pre-Alembic upgrade, _add_missing_columns)
-MIGRATED_COLUMNS = {("runs", "project"), ("documents", "journey")}
+MIGRATED_COLUMNS = {("runs", "project"), ("documents", "journey"), ("documents", "worker")}
 BUSY_TIMEOUT = 30.0        # seconds to wait for a database another process holds locked
 metadata = MetaData()
 
@@ -67,6 +67,7 @@ documents = Table(
     Column("plain_score", Float), Column("readability", Text), Column("reused_from", String(64)),
     Column("final_url", Text), Column("aliases", Text), Column("site_path", Text),
     Column("journey", Text),                # a journey's state, JSON (migration 0003)
+    Column("worker", String(200)),          # the worker of a distributed audit that did it (migration 0004)
 )
 check_results = Table(
     "check_results", metadata,
@@ -160,8 +161,9 @@ class Store:
             conn.execute(insert(runs).values(**_run_row(run)))
 
     def add_document(self, run_id: str, seq: int, doc: Document,
-                     artifacts: dict[str, Any] | None = None) -> None:
-        """Commit one finished document with its results, findings and artifacts."""
+                     artifacts: dict[str, Any] | None = None, worker: str | None = None) -> None:
+        """Commit one finished document with its results, findings and artifacts (``worker``: the
+        worker of a distributed audit that did it)."""
         with self._writing() as conn:
             doc_id = conn.execute(insert(documents).values(
                 run_id=run_id, seq=seq, kind=doc.kind, url=doc.url, path=doc.path, title=doc.title,
@@ -171,7 +173,7 @@ class Store:
                 readability=json.dumps(doc.readability) if doc.readability is not None else None,
                 reused_from=doc.reused_from, final_url=doc.final_url, site_path=doc.site_path,
                 journey=json.dumps(doc.journey) if doc.journey else None,
-                aliases=json.dumps(doc.aliases) if doc.aliases else None,
+                aliases=json.dumps(doc.aliases) if doc.aliases else None, worker=worker,
             )).inserted_primary_key[0]
             _insert_results(conn, doc_id, doc.results)
             if artifacts is not None:
@@ -247,6 +249,21 @@ class Store:
             q = q.limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
+
+    def workers(self, run_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Which workers of a distributed audit did how many documents of each run (runs audited in
+        one process have none)."""
+        ids = list(run_ids)
+        out: dict[str, dict[str, int]] = {}
+        if not ids:
+            return out
+        q = (select(documents.c.run_id, documents.c.worker, func.count()).where(
+            documents.c.run_id.in_(ids) & documents.c.worker.is_not(None))
+            .group_by(documents.c.run_id, documents.c.worker).order_by(documents.c.run_id, documents.c.worker))
+        with self.engine.connect() as conn:
+            for run_id, worker, n in conn.execute(q):
+                out.setdefault(run_id, {})[worker] = n
+        return out
 
     def projects(self) -> list[str]:
         """The projects stored runs belong to, by name."""

@@ -236,20 +236,27 @@ class Run:
     def to_dict(self) -> dict[str, Any]:
         """The run as plain data (what dataclasses.asdict gives, five times faster: no deep copies
         of the leaves, which are strings, numbers and lists of them, and only read afterwards)."""
-        def result(r: CheckResult) -> dict[str, Any]:
-            return {k: [dict(vars(f)) for f in v] if k == "findings" else v for k, v in vars(r).items()}
-
-        def document(doc: Document) -> dict[str, Any]:
-            return {k: [result(r) for r in v] if k == "results" else v for k, v in vars(doc).items()}
-
         return {"schema_version": SCHEMA_VERSION,
-                **{k: [document(x) for x in v] if k == "documents" else v for k, v in vars(self).items()}}
+                **{k: [document_to_dict(x) for x in v] if k == "documents" else v for k, v in vars(self).items()}}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Run:
         d = {k: v for k, v in d.items() if k != "schema_version"}
         docs = [_document_from_dict(x) for x in d.pop("documents", [])]
         return cls(**_known(cls, d), documents=docs)
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    """A document as plain data (its results and findings too), as in the JSON report."""
+    def result(r: CheckResult) -> dict[str, Any]:
+        return {k: [dict(vars(f)) for f in v] if k == "findings" else v for k, v in vars(r).items()}
+
+    return {k: [result(r) for r in v] if k == "results" else v for k, v in vars(doc).items()}
+
+
+def document_from_dict(d: dict[str, Any]) -> Document:
+    """The document of ``document_to_dict``'s data."""
+    return _document_from_dict(d)
 
 
 def _known(cls, d: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ def _rows(path) -> dict[str, list[tuple]]:
     try:
         out = {}
         for t in TABLES:
-            cols = [r[1] for r in con.execute(f"pragma table_info({t})") if r[1] not in ("project", "journey")]
+            cols = [r[1] for r in con.execute(f"pragma table_info({t})")
+                    if r[1] not in ("project", "journey", "worker")]
             out[t] = con.execute(f"select {', '.join(cols)} from {t} order by 1").fetchall()
         return out
     finally:
@@ -47,6 +48,7 @@ def test_a_store_written_before_the_migrations_upgrades_in_place(tmp_path):
         str(STORE_SCHEMA_VERSION),)
     assert con.execute("select count(*) from runs where project is null").fetchone() == (2,)
     assert con.execute("select count(*) from documents where journey is null").fetchone() == (35,)
+    assert con.execute("select count(*) from documents where worker is null").fetchone() == (35,)
     con.close()
     assert sorted(len(r.documents) for r in runs) == [1, 34]
     assert sum(len(res.findings) for r in runs for d in r.documents for res in d.results) == 81
