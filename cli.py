@@ -679,6 +679,12 @@ CHANNEL_COMMAND = {"web": "audit", "booking": "audit", "letters": "letter", "mem
 @portfolio_app.command("run")
 def portfolio_run(
     project: List[str] = typer.Option([], "--project", help="Only this project (repeatable) [default: all]."),
+    distributed: bool = typer.Option(False, "--distributed", help="Queue the web projects' documents for "
+                                     "`klartjek worker`s, several projects at a time (docs/scale.md); letters, "
+                                     "texts and journeys are audited here as without."),
+    broker: Optional[str] = BrokerOpt,
+    parallel: int = typer.Option(4, "--parallel", min=1, max=64, help="With --distributed: projects queued "
+                                 "at the same time."),
     db: Optional[str] = DbOpt,
     config: Optional[Path] = ConfigOpt,
 ) -> None:
@@ -686,8 +692,19 @@ def portfolio_run(
     unchanged since a project's last run is reused); one project that fails never stops the others.
     Exit code: the worst of the projects' (docs/exit-codes.md)."""
     import subprocess
+    from concurrent.futures import ThreadPoolExecutor
 
     cfg = _load_config(config, db=db)
+    env = None
+    if distributed:
+        from audit.distributed import broker_url, check_broker, make_app
+
+        try:
+            url = broker_url(cfg, broker)
+            check_broker(make_app(url, cfg["distributed"]["visibility_timeout"]), url)
+        except KlartjekError as exc:
+            _fail(str(exc))
+        env = {**os.environ, "KLARTJEK_DISTRIBUTED__BROKER": url}     # (not on a command line: ps shows those)
     projects = cfg["portfolio"]["projects"]
     if not projects:
         _fail(f"{cfg['_source'] or 'the configuration'}: no portfolio projects; add [[portfolio.projects]] "
@@ -698,6 +715,18 @@ def portfolio_run(
         _fail(f"--project {unknown[0]!r}: no such project in the portfolio; the projects are: {', '.join(names)}")
     chosen = [p for p in projects if not project or p["name"] in project]
     codes = []
+    pool = ThreadPoolExecutor(max_workers=parallel) if distributed else None
+    queued = []           # (label, future) of the projects queued for workers, reported after the others
+
+    def report(label: str, res) -> None:
+        summary = (res.stdout.strip().splitlines() or [""])[-1].removeprefix("klartjek: ")
+        problems = [line.removeprefix("klartjek: ") for line in res.stderr.strip().splitlines()]
+        out.print(f"{escape(label)}: {escape(summary or (problems[-1] if problems else 'no result'))}",
+                  soft_wrap=True)
+        for line in problems[:5] if summary else problems[:-1][:5]:
+            out.print(f"  {escape(line)}", soft_wrap=True)
+        codes.append(res.returncode)
+
     for p in chosen:
         command = CHANNEL_COMMAND.get(p["channel"])
         label = f"{p['name']} ({p['channel']})"
@@ -718,14 +747,16 @@ def portfolio_run(
             argv += ["--config", cfg["_source"]]
         if command == "audit" and p["crawl"]:
             argv.append("--crawl")
-        res = subprocess.run(argv, capture_output=True, text=True)
-        summary = (res.stdout.strip().splitlines() or [""])[-1].removeprefix("klartjek: ")
-        problems = [line.removeprefix("klartjek: ") for line in res.stderr.strip().splitlines()]
-        out.print(f"{escape(label)}: {escape(summary or (problems[-1] if problems else 'no result'))}",
-                  soft_wrap=True)
-        for line in problems[:5] if summary else problems[:-1][:5]:
-            out.print(f"  {escape(line)}", soft_wrap=True)
-        codes.append(res.returncode)
+        if pool is not None and command == "audit" and not p["journeys"] and p["targets"] and \
+                all(t.startswith(("http://", "https://")) for t in p["targets"]):
+            queued.append((label, pool.submit(subprocess.run, [*argv, "--distributed"], capture_output=True,
+                                              text=True, env=env)))
+            continue
+        report(label, subprocess.run(argv, capture_output=True, text=True))
+    for label, future in queued:
+        report(label, future.result())
+    if pool is not None:
+        pool.shutdown()
     worst = max(codes, default=EXIT_OK, key=lambda c: {EXIT_OK: 0, EXIT_FAILURES: 1, EXIT_USAGE: 2}.get(c, 3))
     raise typer.Exit(worst)
 

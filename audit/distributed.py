@@ -49,6 +49,20 @@ IN_FLIGHT = 64                 # documents a run has queued or under way at once
 POLL_S = 0.2                   # seconds between looks at the results
 SESSIONS = 2                   # runs a worker keeps a browser for at once (the newest)
 log = logging.getLogger("klartjek.distributed")
+RUN_KEY = "klartjek:run:"      # + run id: there while the run waits for its documents (a worker drops the
+RUN_MARK_S = 60                #   documents of a run that ended or died); renewed each RUN_MARK_S / 4 seconds
+HOST_KEY = "klartjek:host:"    # + host: a sorted set of the documents of that host queued or under way (all runs)
+# Take a place for a document of a host when fewer than the run's limit are taken (places whose lease ran
+# out, of a run that ended without giving them back, are freed first); atomic in Redis.
+TAKE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0
+"""
 
 
 def shown_broker(url: str) -> str:
@@ -174,6 +188,10 @@ def _loop() -> _Loop:
 
 def _audit_document(task, spec: dict[str, Any], seq: int, target: dict[str, Any], depth: int) -> dict[str, Any]:
     """The task: one document of a run audited in this worker's browser (see WorkerAuditor.audit)."""
+    if not _run_alive(task.app.conf.broker_url, spec["run"]):
+        # the run ended (stopped, interrupted, its machine lost) after queueing this: nothing to do
+        log.info("run %s document %s: the run has ended; dropped", spec["run"], seq)
+        return {"gone": True}
     loop = _loop()
     started = time.monotonic()
 
@@ -187,6 +205,22 @@ def _audit_document(task, spec: dict[str, Any], seq: int, target: dict[str, Any]
     log.info("run %s document %s %s: %s in %.1f s", spec["run"], seq, target.get("document_url") or "?",
              state, time.monotonic() - started)
     return out
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def _run_alive(broker: str, run_id: str) -> bool:
+    import redis
+
+    client = _CLIENTS.get(broker)
+    if client is None:
+        client = _CLIENTS[broker] = redis.Redis.from_url(broker, socket_connect_timeout=5, socket_timeout=30,
+                                                         retry_on_timeout=True)
+    try:
+        return bool(client.exists(RUN_KEY + run_id))
+    except redis.RedisError:
+        return True          # unsure: audit it (the run takes a result once)
 
 
 class WorkerAuditor(Auditor):
@@ -320,6 +354,36 @@ class DistributedAuditor(Auditor):
         dist = self.config["distributed"]
         self.broker = broker
         self.app = make_app(broker, float(dist["visibility_timeout"]))
+        # a place of a host is held at most this long (a run that died never gives its places back)
+        self.lease = int(float(dist["visibility_timeout"]) + float(dist["stall_timeout"]))
+        self._redis = self._take = None
+
+    def _host_place(self, host: str, tid: str, limit: int) -> bool:
+        """A place for one more document of ``host`` among those queued or under way in every run on this
+        broker (at most ``limit``, the run's crawl.per_host): politeness across runs, not only workers."""
+        self._client()
+        now_s = time.time()
+        return bool(self._take(keys=[HOST_KEY + host], args=[now_s, limit, now_s + self.lease, tid, self.lease]))
+
+    def _client(self):
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(self.broker, socket_connect_timeout=5, socket_timeout=30,
+                                               retry_on_timeout=True)
+            self._take = self._redis.register_script(TAKE)
+        return self._redis
+
+    def _mark(self, run_id: str, alive: bool = True) -> None:
+        """The run's mark for the workers: set while it waits for its documents, removed when it ends."""
+        if alive:
+            self._client().set(RUN_KEY + run_id, "1", ex=RUN_MARK_S)
+        else:
+            self._client().delete(RUN_KEY + run_id)
+
+    def _host_free(self, host: str, tid: str) -> None:
+        if self._redis is not None:
+            self._redis.zrem(HOST_KEY + host, tid)
 
     def _spec(self, run: Run) -> dict[str, Any]:
         cfg = {k: v for k, v in self.config.items()
@@ -343,27 +407,53 @@ class DistributedAuditor(Auditor):
         waiting: deque = deque()          # taken from the work, their host at its limit
         last = time.monotonic()
         broker_trouble = None
+        marked = 0.0
 
         def host_of(target: PageTarget) -> str:
             return urlsplit(target.url or target.document_url or "").netloc
 
-        async def send(item) -> None:
+        full: set[str] = set()             # hosts at their limit in this round
+
+        async def send(item) -> bool:
+            """Queue the document when its host has a place (False: not now, or the broker is away)."""
+            nonlocal broker_trouble
             seq, target, depth = item
+            host = host_of(target)
+            if host in full or len(inflight) >= cap or load[host] >= per_host:
+                return False
             tid = f"{run.id}-{seq}-{uuid.uuid4().hex[:8]}"
-            await asyncio.to_thread(
-                self.app.send_task, TASK, args=[spec, seq, asdict(target), depth], task_id=tid, queue=QUEUE,
-                argsrepr=repr((run.id, seq, target.location)), kwargsrepr="{}", retry=True,
-                retry_policy={"max_retries": 60, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 5})
-            inflight[tid] = (seq, target, depth, host_of(target))
-            load[host_of(target)] += 1
+            try:
+                if not await asyncio.to_thread(self._host_place, host, tid, per_host):
+                    full.add(host)              # other runs hold its places
+                    return False
+                await asyncio.to_thread(
+                    self.app.send_task, TASK, args=[spec, seq, asdict(target), depth], task_id=tid, queue=QUEUE,
+                    argsrepr=repr((run.id, seq, target.location)), kwargsrepr="{}", retry=True,
+                    retry_policy={"max_retries": 20, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3})
+            except Exception as exc:  # noqa: BLE001 - the broker away: the document waits for it
+                if broker_trouble is None:
+                    broker_trouble = exc
+                    log.warning("the broker does not answer (%s); waiting for it", exc)
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self._host_free, host, tid)
+                full.add(host)
+                return False
+            inflight[tid] = (seq, target, depth, host)
+            load[host] += 1
+            return True
 
         try:
             while True:
+                if time.monotonic() - marked > RUN_MARK_S / 4:
+                    try:
+                        await asyncio.to_thread(self._mark, run.id)
+                        marked = time.monotonic()
+                    except Exception:  # noqa: BLE001 - the broker away: tried again next round
+                        pass
+                full.clear()
                 for _ in range(len(waiting)):
                     item = waiting.popleft()
-                    if len(inflight) < cap and load[host_of(item[1])] < per_host:
-                        await send(item)
-                    else:
+                    if not await send(item):
                         waiting.append(item)
                 while len(inflight) < cap and len(waiting) < 4 * cap:
                     item = work.take()
@@ -371,9 +461,7 @@ class DistributedAuditor(Auditor):
                         break
                     if await self._reuse(run, work, item[0], item[1], item[2], outcome, now()):
                         continue
-                    if load[host_of(item[1])] < per_host:
-                        await send(item)
-                    else:
+                    if not await send(item):
                         waiting.append(item)
                 work.busy = len(inflight)
                 if not inflight and not waiting:
@@ -389,6 +477,12 @@ class DistributedAuditor(Auditor):
                 for tid, state, value in ready:
                     seq, target, depth, host = inflight.pop(tid)
                     load[host] -= 1
+                    with contextlib.suppress(Exception):
+                        await asyncio.to_thread(self._host_free, host, tid)
+                    if state == "SUCCESS" and isinstance(value, dict) and value.get("gone"):
+                        marked = 0.0                  # the mark was lost (the broker's data): again
+                        waiting.append((seq, target, depth))
+                        continue
                     await self._settle(run, work, outcome, seq, target, depth, state, value)
                     with contextlib.suppress(Exception):
                         await asyncio.to_thread(self.app.AsyncResult(tid).forget)
@@ -402,9 +496,14 @@ class DistributedAuditor(Auditor):
                                      f"with `klartjek audit --resume {run.id} --distributed`")
                 await asyncio.sleep(POLL_S)
         finally:
+            with contextlib.suppress(Exception):
+                self._mark(run.id, alive=False)
             if inflight:                      # interrupted: the queued documents are not wanted any more
                 with contextlib.suppress(Exception):
                     self.app.control.revoke(list(inflight))
+                for tid, (_, _, _, host) in inflight.items():
+                    with contextlib.suppress(Exception):
+                        self._host_free(host, tid)
 
     def _ready(self, ids: list[str]) -> list[tuple[str, str, Any]]:
         """The tasks of ``ids`` that ended: (id, state, result or exception)."""

@@ -409,3 +409,74 @@ def test_the_broker_is_never_stored_with_a_run(site, workers, redis_url, tmp_pat
     run = load_json(tmp_path / "r.json")
     assert [d["url"] for d in run["documents"]] == [site.url] and "distributed" not in run["config"]
     assert redis_url.encode() not in db.read_bytes() and b"distributed" not in db.read_bytes()
+
+
+def test_portfolio_run_queues_projects_side_by_side_and_the_host_limit_holds_across_their_runs(
+        site, workers, redis_url, pg_url, tmp_path):
+    """Two web projects on the same host, queued at the same time by two runs: the limit of pages of a host
+    at once holds across the runs (Redis keeps the places), each run stores every page once; the letters
+    project is audited here, as without --distributed."""
+    letters = tmp_path / "breve"
+    letters.mkdir()
+    (letters / "indkaldelse.html").write_text("<!doctype html><html lang='da'><title>Indkaldelse</title>"
+                                              "<h1>Indkaldelse</h1><p>Du skal møde op kl. 10.</p></html>")
+    config = tmp_path / "klartjek.toml"
+    config.write_text(f'''db = "{pg_url}"
+profile = "quick"
+block_external = true
+[crawl]
+per_host = 2
+[[portfolio.projects]]
+name = "Afsnit"
+channel = "web"
+targets = ["{site.url}afsnit/1.html"]
+crawl = true
+[[portfolio.projects]]
+name = "Forsiden"
+channel = "web"
+targets = ["{site.url}"]
+crawl = true
+[[portfolio.projects]]
+name = "Breve"
+channel = "letters"
+targets = ["{letters}"]
+''')
+    workers.start("w1", "w2", "w3")
+    res = run_cli("portfolio", "run", "--config", str(config), "--distributed", "--broker", redis_url, timeout=400)
+    assert res.returncode == 1, res.stderr + res.stdout          # findings (target-size, the letter's language)
+    lines = res.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Breve (letters)", "Afsnit (web)", "Forsiden (web)"], lines
+    listed = {r["project"]: r for r in json.loads(run_cli("runs", "--db", pg_url, "--format", "json").stdout)}
+    assert listed["Forsiden"]["documents"] == 60 and listed["Afsnit"]["documents"] == 60
+    assert set(listed["Forsiden"]["workers"]) <= {"w1@test", "w2@test", "w3@test"}
+    assert listed["Breve"]["workers"] == {}                       # audited by the portfolio run itself
+    web = [listed["Forsiden"], listed["Afsnit"]]
+    assert max(r["started_at"] for r in web) < min(r["ended_at"] for r in web)     # side by side
+    for name in ("Forsiden", "Afsnit"):
+        locations = [u for u, _ in stored(pg_url, listed[name]["id"])]
+        assert len(locations) == len(set(locations)) == 60
+    assert dict(site.hits) == {p: 2 for p in site.pages}           # each page once in each run
+    assert site.most == 2                                          # and never more than 2 at once, all told
+
+
+def test_a_run_without_workers_stops_partial_after_the_stall_timeout_and_its_queued_pages_are_dropped(
+        site, redis_url, pg_url, tmp_path):
+    env = {**ENV, "KLARTJEK_DISTRIBUTED__STALL_TIMEOUT": "3"}
+    res = run_cli(*audit_args(site, pg_url, tmp_path / "r.json", "--distributed", "--broker", redis_url), env=env)
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1, res.stderr
+    run_id = json.loads(run_cli("runs", "--db", pg_url, "--format", "json").stdout)[0]["id"]
+    assert lines[0] == (f"klartjek: no worker finished a document for 3 s; start workers (`klartjek worker --broker "
+                        f"{redis_url}`) and continue with `klartjek audit --resume {run_id} --distributed`")
+    # a worker started now finds the front page queued, but the run has ended: it loads nothing
+    w = Workers(redis_url, tmp_path, ENV)
+    try:
+        w.start("late", concurrency=1)
+        end = time.monotonic() + 60
+        while "the run has ended; dropped" not in w.log("late") and time.monotonic() < end:
+            time.sleep(0.2)
+    finally:
+        w.stop()
+    assert "the run has ended; dropped" in w.log("late") and sum(site.hits.values()) == 0
+    res = run_cli("runs", "--db", pg_url, "--format", "json")
+    assert [(r["status"], r["documents"]) for r in json.loads(res.stdout)] == [("partial", 0)]
