@@ -194,6 +194,7 @@ def _audit_document(task, spec: dict[str, Any], seq: int, target: dict[str, Any]
         return {"gone": True}
     loop = _loop()
     started = time.monotonic()
+    log.info("run %s document %s %s: started", spec["run"], seq, target.get("document_url") or "?")
 
     async def work():
         session = await loop.session(spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -11,6 +12,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -54,15 +56,19 @@ def leaf(k: int, j: int) -> str:
     return f"/afsnit/{k}/{NAMES[j - 1]}.html"
 
 
+LETTER = "/breve/indkaldelse.pdf"
+
+
 def site_routes() -> dict[str, bytes]:
     """60 pages: the front page, 5 sections of 11 (or 10) pages each linking its neighbours, a few
-    barriers (an image without alt text, a field without a label); a page robots.txt forbids, a link
-    that leads nowhere, links out of scope."""
+    barriers (an image without alt text, a field without a label); a PDF letter without structure; a
+    page robots.txt forbids, a link that leads nowhere, links out of scope."""
     routes: dict[str, bytes] = {}
     sections = {k: (11 if k < 5 else 10) for k in range(1, 6)}
     links = "".join(f"<li><a href='/afsnit/{k}.html'>Afsnit {k}</a></li>" for k in sections)
     routes["/"] = _page("Forside", f"<p>Velkommen til hospitalet.</p><ul>{links}</ul>"
                         "<p><a href='/privat/noter.html'>Noter</a> <a href='/mangler.html'>Gamle sider</a> "
+                        "<a href='/breve/indkaldelse.pdf'>Indkaldelse (PDF)</a> "
                         "<a href='mailto:info@example.invalid'>Skriv</a> "
                         "<a href='http://example.invalid/'>Regionen</a></p>")
     for k, n in sections.items():
@@ -82,6 +88,7 @@ def site_routes() -> dict[str, bytes]:
                 f"<p>Her står side {j} i afsnit {k}. Du kan læse mere på næste side.</p>{extra}"
                 f"<p><a href='{nxt}'>Næste side</a> <a href='/afsnit/{k}.html'>Tilbage til afsnit {k}</a></p>")
     routes["/privat/noter.html"] = _page("Noter", "<p>Ikke til søgemaskiner.</p>")
+    routes[LETTER] = (ROOT / "fixtures" / "letters" / "pdf" / "bad-structure.pdf").read_bytes()
     return routes
 
 
@@ -90,7 +97,8 @@ class CountingSite:
 
     def __init__(self) -> None:
         routes = site_routes()
-        self.pages = [p for p in routes if p != "/privat/noter.html"]
+        self.pages = [p for p in routes if p not in ("/privat/noter.html", LETTER)]
+        self.documents = [*self.pages, LETTER]
         self.hits: Counter = Counter()
         self.now = self.most = 0
         lock = threading.Lock()
@@ -115,7 +123,7 @@ class CountingSite:
                     site.most = max(site.most, site.now)
                 try:
                     time.sleep(PAGE_DELAY)
-                    self._send(200, body, "text/html; charset=utf-8")
+                    self._send(200, body, "application/pdf" if path.endswith(".pdf") else "text/html; charset=utf-8")
                 finally:
                     with lock:
                         site.now -= 1
@@ -134,6 +142,10 @@ class CountingSite:
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def locations(self) -> set[str]:
+        """The URL of each document the site has (its pages and its letter)."""
+        return {self.url.rstrip("/") + p for p in self.documents}
 
     def reset(self) -> None:
         self.hits.clear()
@@ -182,10 +194,24 @@ class Workers:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait(10)
 
+    def busy_with(self, name: str, site: CountingSite, timeout: float = 60) -> str:
+        """The URL of a document the worker has started, whose page the site has served, and that the
+        worker has not finished (by its log)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            log = self.log(name)
+            finished = set(re.findall(r"document (\d+) \S+: (?!started)", log))
+            for seq, url in re.findall(r"document (\d+) (\S+): started", log):
+                if seq not in finished and site.hits[urlsplit(url).path] >= 1:
+                    return url
+            time.sleep(0.02)
+        raise AssertionError(f"{name} was never found in the middle of a page")
+
     def log(self, name: str) -> str:
         return (self.tmp / f"{name}.log").read_text(errors="replace")
 
 
+ALL = ("wcag", "best-practice", "quality", "plain-language", "letter-structure", "letter-content")
 ENV = {"KLARTJEK_DISTRIBUTED__VISIBILITY_TIMEOUT": VISIBILITY, "KLARTJEK_CRAWL__PER_HOST": "2"}
 
 
@@ -253,14 +279,14 @@ def test_three_workers_audit_every_page_once_with_the_results_of_one_process_and
                   env=env)
     assert res.returncode == 1, res.stderr + res.stdout
     one, many = load_json(tmp_path / "one.json"), load_json(tmp_path / "many.json")
-    assert many["status"] == "complete" and len(many["documents"]) == 60
+    assert many["status"] == "complete" and len(many["documents"]) == 61
     # every page audited exactly once: one request each at the server, one stored document each
-    assert dict(site.hits) == {p: 1 for p in site.pages}
+    assert dict(site.hits) == {p: 1 for p in site.documents}
     docs_one, docs_many = documents(one), documents(many)
-    assert set(docs_many) == {site.url.rstrip("/") + p for p in site.pages} == set(docs_one)
+    assert set(docs_many) == site.locations() == set(docs_one)
     # the same results as in one process: findings, scores, what the crawl skipped and why
-    assert failed_findings(many, ("wcag", "best-practice", "quality", "plain-language")) == \
-        failed_findings(one, ("wcag", "best-practice", "quality", "plain-language"))
+    assert failed_findings(many, ALL) == failed_findings(one, ALL)
+    assert failed_findings(many, ("letter-structure",))[site.url + LETTER[1:]]      # the letter's own checks ran
     assert {u: (d["score"], d["plain_score"]) for u, d in docs_many.items()} == \
         {u: (d["score"], d["plain_score"]) for u, d in docs_one.items()}
     assert (many["score"], many["plain_score"]) == (one["score"], one["plain_score"])
@@ -279,7 +305,7 @@ def test_three_workers_audit_every_page_once_with_the_results_of_one_process_and
     assert site.most == 2
     # which worker did what, stored with each document and shown by `klartjek runs`
     by_worker = Counter(w for _, w in stored(pg_url, many["id"]))
-    assert sum(by_worker.values()) == 60 and set(by_worker) <= {"w1@test", "w2@test", "w3@test"}
+    assert sum(by_worker.values()) == 61 and set(by_worker) <= {"w1@test", "w2@test", "w3@test"}
     assert len(by_worker) >= 2
     listed = run_cli("runs", "--db", pg_url, "--format", "json")
     assert json.loads(listed.stdout)[0]["workers"] == dict(by_worker)
@@ -298,6 +324,7 @@ def test_a_worker_killed_mid_run_has_its_pages_redone_by_the_others_and_nothing_
         run = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         run_id = wait_for_documents(pg_url, 15)
+        held = w.busy_with("w1", site)            # a page w1 has loaded and not finished
         hits_before = sum(site.hits.values())
         w.kill("w1")
         out, errs = run.communicate(timeout=240)
@@ -307,14 +334,15 @@ def test_a_worker_killed_mid_run_has_its_pages_redone_by_the_others_and_nothing_
     result = load_json(tmp_path / "run.json")
     assert result["id"] == run_id and result["status"] == "complete"
     docs = documents(result)
-    assert set(docs) == {site.url.rstrip("/") + p for p in site.pages}
+    assert set(docs) == site.locations()
     rows = stored(pg_url, run_id)
-    assert len(rows) == 60 and len({u for u, _ in rows}) == 60          # committed once each
+    assert len(rows) == 61 and len({u for u, _ in rows}) == 61          # committed once each
     # the pages the killed worker held were loaded again, by the others
-    assert sum(site.hits.values()) > 60 and hits_before < 60
+    assert sum(site.hits.values()) > 61 and hits_before < 61
     redone = {p for p, n in site.hits.items() if n > 1}
     workers_of = dict(rows)
-    assert redone and all(workers_of[site.url.rstrip("/") + p] in ("w2@test", "w3@test") for p in redone)
+    assert urlsplit(held).path in redone
+    assert all(workers_of[site.url.rstrip("/") + p] in ("w2@test", "w3@test") for p in redone)
 
 
 def test_the_broker_restarted_mid_run_and_the_run_completes(site, redis_url, pg_url, tmp_path):
@@ -338,8 +366,8 @@ def test_the_broker_restarted_mid_run_and_the_run_completes(site, redis_url, pg_
         w.stop()
     result = load_json(tmp_path / "run.json")
     assert result["status"] == "complete"
-    assert set(documents(result)) == {site.url.rstrip("/") + p for p in site.pages}
-    assert len(stored(pg_url, result["id"])) == 60
+    assert set(documents(result)) == site.locations()
+    assert len(stored(pg_url, result["id"])) == 61
 
 
 def test_an_interrupted_distributed_run_is_partial_and_resumes_where_it_stopped(
@@ -355,7 +383,7 @@ def test_an_interrupted_distributed_run_is_partial_and_resumes_where_it_stopped(
     assert run.returncode == 130, errs
     assert f"the finished documents are kept in run {run_id} (partial)" in errs
     kept = stored(pg_url, run_id)
-    assert 12 <= len(kept) < 60
+    assert 12 <= len(kept) < 61
     listed = json.loads(run_cli("runs", "--db", pg_url, "--format", "json").stdout)
     assert [(r["id"], r["status"], r["ended_at"] is not None) for r in listed] == [(run_id, "partial", True)]
     site.reset()
@@ -364,9 +392,9 @@ def test_an_interrupted_distributed_run_is_partial_and_resumes_where_it_stopped(
     assert res.returncode == 1, res.stderr
     resumed = load_json(tmp_path / "resumed.json")
     assert resumed["id"] == run_id and resumed["status"] == "complete"
-    assert set(documents(resumed)) == {site.url.rstrip("/") + p for p in site.pages}
+    assert set(documents(resumed)) == site.locations()
     rows = stored(pg_url, run_id)
-    assert len(rows) == 60 and len({u for u, _ in rows}) == 60
+    assert len(rows) == 61 and len({u for u, _ in rows}) == 61
     # the documents finished before were not audited again
     assert not {u for u, _ in kept} & {site.url.rstrip("/") + p for p in site.hits}
 
@@ -404,9 +432,15 @@ def test_the_broker_is_never_stored_with_a_run(site, workers, redis_url, tmp_pat
     workers.start("w1", concurrency=1)
     db = tmp_path / "h.sqlite"
     res = run_cli("audit", site.url, "--profile", "quick", "--db", str(db), "--json", str(tmp_path / "r.json"),
-                  "-q", "--distributed", "--broker", redis_url, env=ENV)
+                  "--report", f"html:{tmp_path / 'r.html'}", "-q", "--distributed", "--broker", redis_url, env=ENV)
     assert res.returncode == 1, res.stderr           # the front page's links are too small (target-size)
     run = load_json(tmp_path / "r.json")
+    # the worker photographed the failing elements; the run stored the pictures beside its database
+    shots = sorted(f.stem for f in (tmp_path / "screenshots" / run["id"]).glob("*.jpg"))
+    failed = sorted(f["fingerprint"] for r in run["documents"][0]["results"] for f in r["findings"]
+                    if f["outcome"] == "failed")
+    assert len(shots) == 5 and set(shots) <= set(failed)
+    assert (tmp_path / "r.html").read_text().count("data:image/jpeg;base64,") == 5   # and the report shows them
     assert [d["url"] for d in run["documents"]] == [site.url] and "distributed" not in run["config"]
     assert redis_url.encode() not in db.read_bytes() and b"distributed" not in db.read_bytes()
 
@@ -447,15 +481,15 @@ targets = ["{letters}"]
     lines = res.stdout.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Breve (letters)", "Afsnit (web)", "Forsiden (web)"], lines
     listed = {r["project"]: r for r in json.loads(run_cli("runs", "--db", pg_url, "--format", "json").stdout)}
-    assert listed["Forsiden"]["documents"] == 60 and listed["Afsnit"]["documents"] == 60
+    assert listed["Forsiden"]["documents"] == 61 and listed["Afsnit"]["documents"] == 61
     assert set(listed["Forsiden"]["workers"]) <= {"w1@test", "w2@test", "w3@test"}
     assert listed["Breve"]["workers"] == {}                       # audited by the portfolio run itself
     web = [listed["Forsiden"], listed["Afsnit"]]
     assert max(r["started_at"] for r in web) < min(r["ended_at"] for r in web)     # side by side
     for name in ("Forsiden", "Afsnit"):
         locations = [u for u, _ in stored(pg_url, listed[name]["id"])]
-        assert len(locations) == len(set(locations)) == 60
-    assert dict(site.hits) == {p: 2 for p in site.pages}           # each page once in each run
+        assert len(locations) == len(set(locations)) == 61
+    assert dict(site.hits) == {p: 2 for p in site.documents}           # each page once in each run
     assert site.most == 2                                          # and never more than 2 at once, all told
 
 
