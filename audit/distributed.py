@@ -46,7 +46,8 @@ from core.model import Document, Run, document_from_dict, document_to_dict
 TASK = "klartjek.audit_document"
 QUEUE = "klartjek"
 IN_FLIGHT = 64                 # documents a run has queued or under way at once, unless [distributed] in_flight
-POLL_S = 0.2                   # seconds between looks at the results
+POLL_S = 0.05                  # seconds between a run's looks at its results (one MGET)
+TICK_S = 0.05                  # seconds between wake-ups of a worker's event loop (see _tick_step)
 SESSIONS = 2                   # runs a worker keeps a browser for at once (the newest)
 log = logging.getLogger("klartjek.distributed")
 RUN_KEY = "klartjek:run:"      # + run id: there while the run waits for its documents (a worker drops the
@@ -318,6 +319,31 @@ class WorkerAuditor(Auditor):
         await self._close_browser()
 
 
+def _tick_step(restore_every: float):
+    """A bootstep that wakes the worker's event loop every TICK_S. A task ends (and is acknowledged) in a
+    thread of the pool, which does not wake the loop; only a woken loop sees the free slot and takes the
+    next message, so without it a worker waits for the loop's next timer (2 s) between documents."""
+    from celery import bootsteps
+
+    class Tick(bootsteps.StartStopStep):
+        requires = {"celery.worker.components:Hub"}
+
+        def start(self, worker):
+            if worker.hub is not None:
+                worker.hub.call_repeatedly(TICK_S, lambda: None)
+                worker.hub.call_repeatedly(restore_every, restore, worker)
+
+    def restore(worker) -> None:
+        """Give back to the queue the documents a lost worker held past the visibility timeout. The Redis
+        transport of kombu 5.6 looks only every 100 s (every 10th of its 10-second sweeps); 5.7 has a
+        setting for this (unacked_restore_interval, set in make_app) but its worker dies on a lost
+        broker (docs/scale.md)."""
+        with contextlib.suppress(Exception):     # the broker away: the next sweep
+            worker.consumer.connection.default_channel.qos.restore_visible(num=100, interval=1)
+
+    return Tick
+
+
 def worker_main(broker: str, concurrency: int, name: str | None, visibility_timeout: float,
                 loglevel: str = "INFO") -> None:
     """`klartjek worker`: take documents off the queue until stopped (SIGTERM or Ctrl-C: the tasks under
@@ -332,6 +358,7 @@ def worker_main(broker: str, concurrency: int, name: str | None, visibility_time
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Celery's own line for a finished task repeats its whole result: the page's texts and findings
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
+    app.steps["worker"].add(_tick_step(max(1.0, min(10.0, float(visibility_timeout) / 10))))
     worker = app.Worker(hostname=hostname, pool="threads", concurrency=concurrency, queues=[QUEUE],
                         loglevel=loglevel, without_gossip=True, without_mingle=True, optimization="fair")
     try:
@@ -507,13 +534,14 @@ class DistributedAuditor(Auditor):
                         self._host_free(host, tid)
 
     def _ready(self, ids: list[str]) -> list[tuple[str, str, Any]]:
-        """The tasks of ``ids`` that ended: (id, state, result or exception)."""
+        """The tasks of ``ids`` that ended: (id, state, result or exception), asked in one round trip."""
+        backend = self.app.backend
         out = []
-        for tid in ids:
-            res = self.app.AsyncResult(tid)
-            state = res.state
-            if state in ("SUCCESS", "FAILURE"):
-                out.append((tid, state, res.result))
+        for tid, raw in zip(ids, backend.mget([backend.get_key_for_task(t) for t in ids]), strict=True):
+            if raw is not None:
+                meta = backend.decode_result(raw)
+                if meta["status"] in ("SUCCESS", "FAILURE"):
+                    out.append((tid, meta["status"], meta["result"]))
         return out
 
     async def _settle(self, run: Run, work: _Work, outcome: AuditOutcome, seq: int, target: PageTarget,

@@ -509,8 +509,9 @@ class Auditor:
         self._warm: asyncio.Future | None = None     # the language detector made ready (see _browser)
         self._lazy = {"pw": None, "browser": None, "user_agent": None,
                       "lock": asyncio.Lock(), "run": run, "prelaunch": None, "parts": None}
-        if starts or any(t.kind == "letter" and not t.in_browser for _, t in todo):
-            # MeMo letters' HTML parts are rendered from here (a crawl may find letters)
+        if self.renders_here and (starts or any(t.kind == "letter" and not t.in_browser for _, t in todo)):
+            # MeMo letters' HTML parts are rendered from here (a crawl may find letters; distributed,
+            # each worker has a server of its own)
             import tempfile
             from pathlib import Path
 

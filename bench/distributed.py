@@ -7,12 +7,12 @@ served on 127.0.0.1, crawled and audited with the default profile
   this machine (default configurations 1×2, 2×2 and 2×1), on a throwaway Redis of scripts/redis.
 
 Workers are started first and timed from when their log says "ready"; the wall time is the audit
-command's. CPU seconds are utime+stime of each process tree (the process, its Chromium and driver,
-and what they reaped), read from /proc: for a worker the growth over the audit, for the audit command
-its own and its reaped children's (wait4) or the last sample of its tree, whichever is more; Redis's
-growth is added to a distributed run's "all processes" (not the bench's own site server). Memory is
-the peak sum of PSS of each tree, sampled every 0.1 s (as bench/measure.py). "machine busy" is the
-share of both cores busy over the audit, from /proc/stat (other jobs on the machine count too).
+command's. Each process tree (the audit command; each worker: Python, the Playwright driver, Chromium
+and its helpers; Redis) is sampled from /proc every 0.1 s: CPU seconds are the sum of its processes'
+own utime+stime over the audit (see Sampler), memory the peak sum of PSS (as bench/measure.py).
+"CPU s per page (all)" adds the audit command, the workers and Redis, not the bench's own site
+server and sampling (reported apart, "bench_own_cpu_s"). "machine busy" is the share of both cores
+busy over the audit, from /proc/stat: other jobs on the machine count too.
 Every run stores to a fresh SQLite file (or to --db URL, e.g. PostgreSQL). Each run's stored
 documents and failed findings (url, check, target) are compared with the in-process run's.
 KLARTJEK_CRAWL__PER_HOST is raised to 8 for every run: the distributed run queues at most that many
@@ -51,15 +51,15 @@ CLK = os.sysconf("SC_CLK_TCK")
 PER_HOST = 8
 
 
-def procs() -> dict[int, tuple[int, float]]:
-    """pid → (parent pid, CPU seconds of the process and of the children it reaped)."""
+def procs() -> dict[int, tuple[int, int, float]]:
+    """pid → (parent pid, start time, CPU seconds of the process itself, all its threads)."""
     out = {}
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/stat") as fh:
                     f = fh.read().rsplit(")", 1)[1].split()
-                out[int(pid)] = (int(f[1]), sum(int(x) for x in f[11:15]) / CLK)
+                out[int(pid)] = (int(f[1]), int(f[19]), (int(f[11]) + int(f[12])) / CLK)
             except (OSError, IndexError, ValueError):
                 pass
     return out
@@ -67,8 +67,8 @@ def procs() -> dict[int, tuple[int, float]]:
 
 def tree(root: int, table: dict) -> list[int]:
     kids: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        kids.setdefault(ppid, []).append(pid)
+    for pid, row in table.items():
+        kids.setdefault(row[0], []).append(pid)
     todo, seen = [root], []
     while todo:
         p = todo.pop()
@@ -76,11 +76,6 @@ def tree(root: int, table: dict) -> list[int]:
             seen.append(p)
             todo += kids.get(p, [])
     return seen
-
-
-def tree_cpu(root: int) -> float:
-    table = procs()
-    return sum(table[p][1] for p in tree(root, table))
 
 
 def machine_busy() -> tuple[int, int]:
@@ -91,21 +86,38 @@ def machine_busy() -> tuple[int, int]:
 
 
 class Sampler(threading.Thread):
-    """Peak PSS (MB) and last CPU seconds of each named process tree, every 0.1 s until stopped."""
+    """Peak PSS (MB) and CPU seconds of each named process tree, sampled every 0.1 s until stopped.
 
-    def __init__(self, roots: dict[str, int]) -> None:
+    CPU is the sum over every process ever seen in the tree of its own utime+stime when last seen,
+    less what it had at the first sample: the children's times a parent collects when it reaps them
+    (cutime) miss most of Chromium's renderers here (20 s against 46 s for one in-process audit), so
+    they are not used. A process living less than 0.1 s, and a dying one's last 0.1 s, are missed."""
+
+    def __init__(self, roots: dict[str, int], new: tuple[str, ...] = ("audit",)) -> None:
         super().__init__(daemon=True)
-        self.roots, self.peak, self.cpu, self.done = dict(roots), dict.fromkeys(roots, 0.0), {}, threading.Event()
+        self.roots, self.done = dict(roots), threading.Event()
+        self.peak = dict.fromkeys(roots, 0.0)
+        self.seen: dict[str, dict] = {name: {} for name in roots}
+        self.base: dict[str, dict] = {}
+        self.sample()
+        self.base = {name: dict(seen) for name, seen in self.seen.items() if name not in new}
+
+    def sample(self) -> None:
+        table = procs()
+        for name, root in self.roots.items():
+            pids = tree(root, table)
+            for p in pids:
+                self.seen[name][p, table[p][1]] = table[p][2]
+            if pids and name != "redis":
+                self.peak[name] = max(self.peak[name], sum(_pss(str(p)) for p in pids) / 1e6)
+
+    def cpu(self, name: str) -> float:
+        base = self.base.get(name, {})
+        return sum(v - base.get(k, 0.0) for k, v in self.seen[name].items())
 
     def run(self) -> None:
-        while not self.done.is_set():
-            table = procs()
-            for name, root in self.roots.items():
-                pids = tree(root, table)
-                if pids:
-                    self.peak[name] = max(self.peak[name], sum(_pss(str(p)) for p in pids) / 1e6)
-                    self.cpu[name] = sum(table[p][1] for p in pids)
-            self.done.wait(0.1)
+        while not self.done.wait(0.1):
+            self.sample()
 
 
 def stop_group(proc: subprocess.Popen, grace: float = 30.0) -> None:
@@ -168,39 +180,37 @@ def one_run(cfg: str, base: str, n: int, work: Path, args, broker: str, redis_pi
         for w in workers:
             wait_ready(w)
         cmd += ["--distributed", "--broker", broker]
-    w_cpu0 = [tree_cpu(w.pid) for w in workers]
-    r_cpu0 = tree_cpu(redis_pid) if workers else 0.0
     own0, busy0, load0 = resource.getrusage(resource.RUSAGE_SELF), machine_busy(), os.getloadavg()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=work,
                             start_new_session=True)
     started.append(proc)
-    sampler = Sampler({"audit": proc.pid} | {f"w{i}": w.pid for i, w in enumerate(workers)})
+    sampler = Sampler({"audit": proc.pid, "redis": redis_pid} | {f"w{i}": w.pid for i, w in enumerate(workers)})
     sampler.start()
     output = proc.stdout.read().decode(errors="replace")
-    _, status, ru = os.wait4(proc.pid, 0)
+    proc.wait()
     wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    w_cpu = [tree_cpu(w.pid) - c for w, c in zip(workers, w_cpu0)]
-    r_cpu = tree_cpu(redis_pid) - r_cpu0 if workers else 0.0
     sampler.done.set()
     sampler.join()
+    sampler.sample()                              # the workers' and Redis's last figures
     own1, busy1, load1 = resource.getrusage(resource.RUSAGE_SELF), machine_busy(), os.getloadavg()
     for w in workers:
         stop_group(w)
     stop_group(proc, grace=2)                     # anything the audit left behind
-    audit_cpu = max(ru.ru_utime + ru.ru_stime, sampler.cpu.get("audit", 0.0))
+    audit_cpu = sampler.cpu("audit")
+    w_cpu = [sampler.cpu(f"w{i}") for i in range(len(workers))]
+    r_cpu = sampler.cpu("redis") if workers else 0.0
     res = {"config": cfg, "workers": len(workers), "concurrency": int(cfg.split("x")[1]) if workers else None,
            "rc": proc.returncode, "wall_s": round(wall, 2), "pages": 0, "documents_stored": None,
-           "docs_by_worker": {}, "audit_cpu_s": round(audit_cpu, 2),
-           "audit_cpu_wait4_s": round(ru.ru_utime + ru.ru_stime, 2),
-           "audit_cpu_sampled_s": round(sampler.cpu.get("audit", 0.0), 2), "audit_peak_mb": round(sampler.peak["audit"]),
+           "docs_by_worker": {}, "audit_cpu_s": round(audit_cpu, 2), "audit_peak_mb": round(sampler.peak["audit"]),
            "worker_cpu_s": [round(c, 2) for c in w_cpu],
            "worker_peak_mb": [round(sampler.peak[f"w{i}"]) for i in range(len(workers))],
            "redis_cpu_s": round(r_cpu, 2), "all_cpu_s": round(audit_cpu + sum(w_cpu) + r_cpu, 2),
            "bench_own_cpu_s": round(own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime, 2),
            "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]), 1),
+           "machine_busy_cpu_s": round((busy1[0] - busy0[0]) / CLK, 1),
            "load_before": [round(x, 2) for x in load0], "load_after": [round(x, 2) for x in load1]}
+    res["others_cpu_s"] = round(res["machine_busy_cpu_s"] - res["all_cpu_s"] - res["bench_own_cpu_s"], 1)
     if proc.returncode != 0 or not out.exists():
         print(f"  {cfg}: exit {proc.returncode}\n{output[-2000:]}", file=sys.stderr)
         return res | {"findings": Counter()}
@@ -273,8 +283,8 @@ def main() -> None:
                       f"{ref['config']}'s, e.g. {sorted(diff)[:3]}")
     rows = [row_of(rs) for rs in runs.values() if rs]
     print(f"\n{args.n + 1}-page site, profile {args.profile}, crawl.per_host {PER_HOST}, {args.repeat} "
-          f"repeat(s) (median run by wall), os.cpu_count() {os.cpu_count()}, load after "
-          f"{' '.join(str(x) for x in os.getloadavg())}\n")
+          f"repeat(s) (median run by wall), os.cpu_count() {os.cpu_count()}, load (1/5/15 min) "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     print("| mode | workers × concurrency | pages | wall s | pages/min | CPU s per page (all) | peak PSS per worker "
           "tree MB | coordinator CPU s | coordinator PSS MB | machine busy | findings = in-process |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -283,24 +293,22 @@ def main() -> None:
         shape = f"{r['workers']} × {r['concurrency']}" if dist else f"1 × {max(2, os.cpu_count() or 1)} (--workers)"
         ppm = round(r["pages"] / r["wall_s"] * 60) if r["wall_s"] else 0
         per_page = f"{r['all_cpu_s'] / r['pages']:.2f}" if r["pages"] else "–"
-        print(f"| {'distributed' if dist else 'in-process'} | "
-              f"{shape} | {r['pages']} | "
-              f"{r['wall_s']:.1f} | {ppm} | {per_page} | "
-              f"{', '.join(str(m) for m in r['worker_peak_mb']) if dist else r['audit_peak_mb']} | "
+        print(f"| {'distributed' if dist else 'in-process'} | {shape} | {r['pages']} | {r['wall_s']:.1f} | {ppm} | "
+              f"{per_page} | {', '.join(str(m) for m in r['worker_peak_mb']) if dist else r['audit_peak_mb']} | "
               f"{r['audit_cpu_s'] if dist else '–'} | {r['audit_peak_mb'] if dist else '–'} | "
               f"{r['machine_busy_pct']:.0f} % | {'yes' if r['findings_equal'] else 'NO'} |")
     for r in rows:
-        if r["workers"]:
-            print(f"{r['config']}: worker CPU s {r['worker_cpu_s']}, Redis {r['redis_cpu_s']} s, documents by worker "
-                  f"{r['docs_by_worker']}")
+        print(f"{r['config']}: " + (f"worker CPU s {r['worker_cpu_s']}, Redis {r['redis_cpu_s']} s, documents by "
+                                    f"worker {r['docs_by_worker']}; " if r["workers"] else "")
+              + f"machine busy {r['machine_busy_cpu_s']} CPU s: the bench's own {r['bench_own_cpu_s']} (site server, "
+              f"sampling), other jobs {r['others_cpu_s']}")
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
             "command": " ".join([".venv/bin/python", "bench/distributed.py", *sys.argv[1:]]),
             "n": args.n, "repeat": args.repeat, "profile": args.profile, "crawl_per_host": PER_HOST,
             "db": "given URL" if args.db else "sqlite", "cpu_count": os.cpu_count(),
             "klartjek_version": ref.get("klartjek_version"), "browser_version": ref.get("browser_version")}
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"meta": meta, "table": rows,
-                                     "runs": runs}, indent=2) + "\n", encoding="utf-8")
+    args.json.write_text(json.dumps({"meta": meta, "table": rows, "runs": runs}, indent=2) + "\n", encoding="utf-8")
     print(f"\nraw figures: {args.json.relative_to(ROOT) if args.json.is_relative_to(ROOT) else args.json}")
 
 
