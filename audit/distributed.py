@@ -424,6 +424,10 @@ class DistributedAuditor(Auditor):
                 "hosts": None if self.hosts.open else [str(e) for e in self.hosts.entries]}
 
     async def _audit_pages(self, run: Run, work: _Work, resolver, outcome: AuditOutcome) -> None:
+        from kombu.exceptions import OperationalError
+        from redis import RedisError
+
+        BROKER_ERRORS = (OSError, RedisError, OperationalError)    # noqa: N806 - (not a bug of ours)
         cfg = self.config
         dist = cfg["distributed"]
         spec = self._spec(run)
@@ -458,7 +462,7 @@ class DistributedAuditor(Auditor):
                     self.app.send_task, TASK, args=[spec, seq, asdict(target), depth], task_id=tid, queue=QUEUE,
                     argsrepr=repr((run.id, seq, target.location)), kwargsrepr="{}", retry=True,
                     retry_policy={"max_retries": 20, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 3})
-            except Exception as exc:  # noqa: BLE001 - the broker away: the document waits for it
+            except BROKER_ERRORS as exc:    # the broker away: the document waits for it
                 if broker_trouble is None:
                     broker_trouble = exc
                     log.warning("the broker does not answer (%s); waiting for it", exc)
@@ -497,7 +501,7 @@ class DistributedAuditor(Auditor):
                 try:
                     ready = await asyncio.to_thread(self._ready, list(inflight))
                     broker_trouble = None
-                except Exception as exc:  # noqa: BLE001 - the broker away for a while: wait for it
+                except BROKER_ERRORS as exc:    # the broker away for a while: wait for it
                     if broker_trouble is None:
                         broker_trouble = exc
                         log.warning("the broker does not answer (%s); waiting for it", exc)

@@ -45,7 +45,8 @@ def test_runs_carry_their_project_and_runs_filters_and_exports_them(db, tmp_path
     assert [(r["id"], r["project"]) for r in table] == [(unlabelled, ""), (from_env, "Indkaldelser"),
                                                        (letters, "Indkaldelser"), (pinfo, "PINFO")]
     assert list(table[0]) == ["id", "project", "started_at", "ended_at", "status", "documents", "errors", "score",
-                              "plain_score", "klartjek_version", "targets"]
+                              "plain_score", "klartjek_version", "targets", "workers"]
+    assert {r["workers"] for r in table} == {""}                     # audited in one process
 
     res = run_cli("runs", "--db", db)                                       # people: a Project column
     assert "Project" in res.stdout and "PINFO" in res.stdout and "–" in res.stdout
