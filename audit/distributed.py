@@ -382,8 +382,9 @@ class DistributedAuditor(Auditor):
         dist = self.config["distributed"]
         self.broker = broker
         self.app = make_app(broker, float(dist["visibility_timeout"]))
-        # a place of a host is held at most this long (a run that died never gives its places back)
-        self.lease = int(float(dist["visibility_timeout"]) + float(dist["stall_timeout"]))
+        # a place of a host is held this long unless the run renews it with its mark (a run that died
+        # never gives its places back: they are free again after this)
+        self.lease = 2 * RUN_MARK_S
         self._redis = self._take = None
 
     def _host_place(self, host: str, tid: str, limit: int) -> bool:
@@ -402,12 +403,20 @@ class DistributedAuditor(Auditor):
             self._take = self._redis.register_script(TAKE)
         return self._redis
 
-    def _mark(self, run_id: str, alive: bool = True) -> None:
-        """The run's mark for the workers: set while it waits for its documents, removed when it ends."""
-        if alive:
-            self._client().set(RUN_KEY + run_id, "1", ex=RUN_MARK_S)
-        else:
-            self._client().delete(RUN_KEY + run_id)
+    def _mark(self, run_id: str, places: list[tuple[str, str]] | None = None) -> None:
+        """The run's mark for the workers, set while it waits for its documents (None: removed, the run
+        has ended), and the leases of its ``places`` (host, task id) renewed with it."""
+        client = self._client()
+        if places is None:
+            client.delete(RUN_KEY + run_id)
+            return
+        pipe = client.pipeline(transaction=False)
+        pipe.set(RUN_KEY + run_id, "1", ex=RUN_MARK_S)
+        until = time.time() + self.lease
+        for host, tid in places:
+            pipe.zadd(HOST_KEY + host, {tid: until}, xx=True)
+            pipe.expire(HOST_KEY + host, self.lease)
+        pipe.execute()
 
     def _host_free(self, host: str, tid: str) -> None:
         if self._redis is not None:
@@ -478,7 +487,7 @@ class DistributedAuditor(Auditor):
             while True:
                 if time.monotonic() - marked > RUN_MARK_S / 4:
                     try:
-                        await asyncio.to_thread(self._mark, run.id)
+                        await asyncio.to_thread(self._mark, run.id, [(h, t) for t, (*_, h) in inflight.items()])
                         marked = time.monotonic()
                     except Exception:  # noqa: BLE001 - the broker away: tried again next round
                         pass
@@ -529,7 +538,7 @@ class DistributedAuditor(Auditor):
                 await asyncio.sleep(POLL_S)
         finally:
             with contextlib.suppress(Exception):
-                self._mark(run.id, alive=False)
+                self._mark(run.id, None)
             if inflight:                      # interrupted: the queued documents are not wanted any more
                 with contextlib.suppress(Exception):
                     self.app.control.revoke(list(inflight))
