@@ -2,6 +2,7 @@
 processes with their own Chromium, on a 60-page site served from 127.0.0.1 that counts its requests."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -226,6 +227,20 @@ def audit_args(site: CountingSite, db: str, out: Path, *extra: str) -> list[str]
     return ["audit", site.url, "--crawl", "--profile", "quick", "--db", db, "--json", str(out), "-q", *extra]
 
 
+@contextlib.contextmanager
+def audit_process(site: CountingSite, db: str, broker: str, out: Path, env: dict[str, str]):
+    """A distributed audit of the site running in the background (killed at the end if it still runs)."""
+    argv = [*KLARTJEK, *audit_args(site, db, out, "--distributed", "--broker", broker, "--block-external")]
+    run = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield run
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+
+
 def documents(run: dict) -> dict[str, dict]:
     locs = [d["url"] for d in run["documents"]]
     assert len(locs) == len(set(locs)), [loc for loc, n in Counter(locs).items() if n > 1]
@@ -319,16 +334,13 @@ def test_a_worker_killed_mid_run_has_its_pages_redone_by_the_others_and_nothing_
     w = Workers(redis_url, tmp_path, env)
     try:
         w.start("w1", "w2", "w3")
-        argv = [*KLARTJEK, *audit_args(site, pg_url, tmp_path / "run.json", "--distributed", "--broker", redis_url,
-                                       "--block-external")]
-        run = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        run_id = wait_for_documents(pg_url, 15)
-        held = w.busy_with("w1", site)            # a page w1 has loaded and not finished
-        hits_before = sum(site.hits.values())
-        w.kill("w1")
-        out, errs = run.communicate(timeout=240)
-        assert run.returncode == 1, errs + out
+        with audit_process(site, pg_url, redis_url, tmp_path / "run.json", env) as run:
+            run_id = wait_for_documents(pg_url, 15)
+            held = w.busy_with("w1", site)            # a page w1 has loaded and not finished
+            hits_before = sum(site.hits.values())
+            w.kill("w1")
+            out, errs = run.communicate(timeout=240)
+            assert run.returncode == 1, errs + out
     finally:
         w.stop()
     result = load_json(tmp_path / "run.json")
@@ -352,16 +364,13 @@ def test_the_broker_restarted_mid_run_and_the_run_completes(site, redis_url, pg_
     w = Workers(redis_url, tmp_path, ENV)
     try:
         w.start("w1", "w2")
-        argv = [*KLARTJEK, *audit_args(site, pg_url, tmp_path / "run.json", "--distributed", "--broker", redis_url,
-                                       "--block-external")]
-        run = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **ENV},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wait_for_documents(pg_url, 10)
-        restart = subprocess.run(["bash", str(ROOT / "scripts" / "redis"), "restart", folder],
-                                 capture_output=True, text=True, timeout=60)
-        assert restart.returncode == 0, restart.stderr
-        out, errs = run.communicate(timeout=240)
-        assert run.returncode == 1, errs + out
+        with audit_process(site, pg_url, redis_url, tmp_path / "run.json", ENV) as run:
+            wait_for_documents(pg_url, 10)
+            restart = subprocess.run(["bash", str(ROOT / "scripts" / "redis"), "restart", folder],
+                                     capture_output=True, text=True, timeout=60)
+            assert restart.returncode == 0, restart.stderr
+            out, errs = run.communicate(timeout=240)
+            assert run.returncode == 1, errs + out
     finally:
         w.stop()
     result = load_json(tmp_path / "run.json")
@@ -373,13 +382,10 @@ def test_the_broker_restarted_mid_run_and_the_run_completes(site, redis_url, pg_
 def test_an_interrupted_distributed_run_is_partial_and_resumes_where_it_stopped(
         site, workers, redis_url, pg_url, tmp_path):
     workers.start("w1", "w2")
-    argv = [*KLARTJEK, *audit_args(site, pg_url, tmp_path / "run.json", "--distributed", "--broker", redis_url,
-                                   "--block-external")]
-    run = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **ENV},
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    run_id = wait_for_documents(pg_url, 12)
-    run.send_signal(signal.SIGTERM)
-    out, errs = run.communicate(timeout=60)
+    with audit_process(site, pg_url, redis_url, tmp_path / "run.json", ENV) as run:
+        run_id = wait_for_documents(pg_url, 12)
+        run.send_signal(signal.SIGTERM)
+        out, errs = run.communicate(timeout=60)
     assert run.returncode == 130, errs
     assert f"the finished documents are kept in run {run_id} (partial)" in errs
     kept = stored(pg_url, run_id)
